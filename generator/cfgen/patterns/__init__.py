@@ -1,0 +1,25 @@
+"""The registry of patterns: every origin type x protection mode cfgen renders.
+
+Explicit on purpose: adding a pattern is adding its module here, and the
+order below is the order ``cfgen patterns`` lists them.
+"""
+
+from __future__ import annotations
+
+from ..errors import RenderError
+from . import s3_oac
+from ._base import OriginBinding, OriginView, Pattern, module_name
+
+__all__ = ["PATTERNS", "OriginBinding", "OriginView", "Pattern", "module_name", "pattern_for"]
+
+PATTERNS: dict[str, Pattern] = {p.key: p for p in (s3_oac.PATTERN,)}
+
+
+def pattern_for(origin_type: str, protection: str) -> Pattern:
+    """The pattern of an origin; the spec's schema admits no other pair."""
+    try:
+        return PATTERNS[f"{origin_type}/{protection}"]
+    except KeyError:
+        raise RenderError(
+            f"no pattern for {origin_type}/{protection}; see `cfgen patterns`"
+        ) from None

@@ -1,0 +1,199 @@
+"""The cfgen spec: load a YAML file into validated models, or explain why not.
+
+This package imports nothing else of cfgen but its errors, so that the
+schema, the editor support and ``cfgen validate`` stay independent of how
+anything is rendered.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import SpecError, SpecProblem
+from . import _rules
+from ._yaml import Located, YamlProblems, dotted, load_located
+from .managed_policies import (
+    CACHE_POLICY_IDS,
+    ORIGIN_REQUEST_POLICY_IDS,
+    RESPONSE_HEADERS_POLICY_IDS,
+)
+from .models import Behavior, Distribution, Origin, S3Origin, Spec
+
+__all__ = [
+    "CACHE_POLICY_IDS",
+    "ORIGIN_REQUEST_POLICY_IDS",
+    "RESPONSE_HEADERS_POLICY_IDS",
+    "Behavior",
+    "Distribution",
+    "LoadedSpec",
+    "Origin",
+    "S3Origin",
+    "Spec",
+    "json_schema",
+    "load_spec",
+]
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A valid spec, the folder its relative paths start from, and its warnings."""
+
+    spec: Spec
+    path: Path
+    warnings: list[SpecProblem] = field(default_factory=list)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+
+def load_spec(path: Path) -> LoadedSpec:
+    """Load and validate the spec at ``path``; raise :class:`SpecError` with every problem."""
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError([SpecProblem(shown, 1, 1, "", "no such file; check the path")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError([SpecProblem(shown, 1, 1, "", f"cannot read the spec: {exc}")]) from None
+    try:
+        located = load_located(text, shown)
+    except YamlProblems as exc:
+        raise SpecError(exc.problems) from None
+    try:
+        spec = Spec.model_validate(located.data)
+    except ValidationError as exc:
+        raise SpecError(_from_pydantic(exc, located)) from None
+    problems = [_at(located, path_, message) for path_, message in _rules.check(spec)]
+    if problems:
+        raise SpecError(problems)
+    return LoadedSpec(spec=spec, path=path)
+
+
+def json_schema() -> str:
+    """The spec's JSON Schema, as the stable text that is committed and served to editors."""
+    return json.dumps(Spec.model_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def _at(
+    located: Located, path: tuple[str | int, ...], message: str, *, key: bool = False
+) -> SpecProblem:
+    line, col = located.where(path, key=key)
+    return SpecProblem(located.file, line, col, dotted(path), message)
+
+
+def _from_pydantic(exc: ValidationError, located: Located) -> list[SpecProblem]:
+    problems: list[SpecProblem] = []
+    seen: set[tuple[str, str]] = set()
+    for error in exc.errors(include_url=False):
+        path = _data_path(error["loc"], located.data)
+        message, on_key = _explain(error, path, located.data)
+        problem = _at(located, path, message, key=on_key)
+        if (problem.path, problem.message) not in seen:
+            seen.add((problem.path, problem.message))
+            problems.append(problem)
+    problems.sort(key=lambda p: (p.line, p.col))
+    return problems
+
+
+def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
+    """Drop pydantic's union tags from ``loc`` so it names a place in the YAML."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part not in node and node.get("type") == part:
+            continue  # the discriminator tag of a tagged union, not a key
+        path.append(part)
+        if isinstance(node, dict) and isinstance(part, str):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(path)
+
+
+def _explain(error: Any, path: tuple[str | int, ...], data: Any) -> tuple[str, bool]:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(path[:-1], data)
+        hint = get_close_matches(str(path[-1]), allowed, n=1)
+        fix = f"did you mean '{hint[0]}'?" if hint else f"allowed keys: {', '.join(allowed)}"
+        return f"unknown key '{path[-1]}'; {fix}", True
+    if kind == "missing":
+        return f"required key '{path[-1]}' is missing; add it", False
+    if kind == "union_tag_invalid":
+        expected = error["ctx"]["expected_tags"].replace("'", "")
+        return f"unknown origin type {error['ctx']['tag']!r}; one of: {expected}", False
+    if kind == "union_tag_not_found":
+        return "origin has no `type`; add `type: s3`", False
+    if kind == "literal_error":
+        return f"{_show(error['input'])} is not allowed; expected {error['ctx']['expected']}", False
+    if kind == "enum":
+        return f"{_show(error['input'])} is not allowed; expected {error['ctx']['expected']}", False
+    if kind == "string_pattern_mismatch":
+        return f"{_show(error['input'])} does not match {error['ctx']['pattern']}", False
+    if kind == "value_error":
+        return str(error["ctx"]["error"]), False
+    return f"{error['msg'][0].lower()}{error['msg'][1:]} (got {_show(error['input'])})", False
+
+
+def _allowed_keys(path: tuple[str | int, ...], data: Any) -> list[str]:
+    """The keys the model at ``path`` accepts, for "did you mean" hints."""
+    annotation: Any = Spec
+    node = data
+    for part in path:
+        node = _child_node(node, part)
+        annotation = _unwrap(annotation, node)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field_ = annotation.model_fields.get(str(part))
+            annotation = field_.annotation if field_ else None
+        elif get_origin(annotation) is list:
+            annotation = get_args(annotation)[0]
+    model = _unwrap(annotation, node)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return sorted(model.model_fields)
+    return []
+
+
+def _child_node(node: Any, part: str | int) -> Any:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and part < len(node):
+        return node[part]
+    return None
+
+
+def _unwrap(annotation: Any, node: Any) -> Any:
+    """Strip Annotated/Optional; pick a tagged union's member by the node's `type`."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        for member in members:
+            tag = getattr(member, "model_fields", {}).get("type")
+            if (
+                tag is not None
+                and isinstance(node, dict)
+                and node.get("type") in get_args(tag.annotation)
+            ):
+                return member
+        annotation = members[0] if len(members) == 1 else None
+    return annotation
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)

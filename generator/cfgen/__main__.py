@@ -1,0 +1,3 @@
+from cfgen._cli import main
+
+main()

@@ -1,0 +1,229 @@
+"""The command line: parse, call the service, print, map errors to exit codes.
+
+Nothing here decides anything about CloudFront; every command forwards to
+``_service`` (or ``sign``) and prints what comes back.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import nullcontext
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from . import _service
+from .errors import CfgenError, SpecError
+
+app = typer.Typer(
+    name="cfgen",
+    help="Render Terraform/OpenTofu that puts CloudFront in front of origins only it can reach, and prove it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+SpecArg = Annotated[Path, typer.Argument(help="The spec file (YAML).", show_default=False)]
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+    sarif = "sarif"
+
+
+@app.command()
+def validate(spec: SpecArg) -> None:
+    """Check a spec: schema, cross-field rules, and what AWS would refuse at apply."""
+    loaded = _service.validate(spec)
+    for warning in loaded.warnings:
+        err.print(str(warning), markup=False)
+    out.print(f"{spec}: valid", markup=False)
+
+
+@app.command()
+def render(
+    spec: SpecArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder of the root module.")],
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if files would change.")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Write nothing; show the changes, exit 1 if any.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files changed by hand.")
+    ] = False,
+) -> None:
+    """Render the root module and the modules it uses into a folder."""
+    outcome = _service.render_spec(spec, output, check=check, show_diff=diff, force=force)
+    for warning in outcome.loaded.warnings:
+        err.print(str(warning), markup=False)
+    if outcome.drift is not None:
+        if outcome.diff:
+            sys.stdout.write(outcome.diff)
+        if outcome.drift:
+            for item in outcome.drift:
+                err.print(f"{output / item.path}: {item.kind}", markup=False)
+            err.print(
+                f"{len(outcome.drift)} file(s) differ; run `cfgen render {spec} -o {output}`",
+                markup=False,
+            )
+            raise typer.Exit(1)
+        out.print(f"{output}: up to date", markup=False)
+        return
+    written = outcome.written
+    assert written is not None
+    out.print(
+        f"{output}: {len(written.written)} written, {len(written.unchanged)} unchanged, {len(written.removed)} removed",
+        markup=False,
+    )
+
+
+@app.command()
+def test(
+    spec: Annotated[
+        Path | None, typer.Argument(help="Spec to render and test.", show_default=False)
+    ] = None,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Test this rendered tree instead.")
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Mock credentials and skip AWS calls.")
+    ] = False,
+    binary: Annotated[
+        str | None, typer.Option(help="terraform or tofu [env: CFGEN_TF_BINARY].")
+    ] = None,
+    plugin_mirror: Annotated[
+        str | None,
+        typer.Option("--plugin-mirror", help="Provider mirror folder [env: CFGEN_PLUGIN_MIRROR]."),
+    ] = None,
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", help="Report format.")
+    ] = ReportFormat.table,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Also write the report here.")
+    ] = None,
+) -> None:
+    """Plan the rendered tree, run the proofs and checkov; exit 1 if any fails."""
+    from .harness.report import render_report, summary
+
+    status = err.status("planning", spinner="dots") if err.is_terminal else nullcontext()
+    with status as spinner:
+
+        def progress(step: str) -> None:
+            if spinner is not None:
+                spinner.update(f"{step}...")
+
+        findings = _service.test(
+            spec,
+            directory,
+            offline=offline,
+            binary=binary,
+            plugin_mirror=plugin_mirror,
+            progress=progress,
+        )
+    text = render_report(findings, report_format.value)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if report_file is not None:
+        report_file.write_text(text, encoding="utf-8")
+    _, failed = summary(findings)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema() -> None:
+    """Print the spec's JSON Schema (for yaml-language-server and other editors)."""
+    from .spec import json_schema
+
+    sys.stdout.write(json_schema())
+
+
+@app.command()
+def patterns() -> None:
+    """List the origin types and protection modes, one line each."""
+    from .patterns import PATTERNS
+
+    width = max(len(k) for k in PATTERNS)
+    for key, pattern in PATTERNS.items():
+        out.print(f"{key.ljust(width)}  {pattern.summary}", markup=False)
+
+
+@app.command()
+def sign(
+    url: Annotated[str, typer.Argument(help="The URL to sign (or the base URL for --cookies).")],
+    key_pair_id: Annotated[
+        str, typer.Option("--key-pair-id", help="ID of the CloudFront public key.")
+    ],
+    private_key: Annotated[
+        Path, typer.Option("--private-key", help="PEM file of the RSA private key.")
+    ],
+    expires: Annotated[
+        str, typer.Option(help="When access ends: ISO 8601, epoch seconds, or +1h/+30m/+7d.")
+    ],
+    starts: Annotated[str | None, typer.Option(help="When access starts (custom policy).")] = None,
+    ip_range: Annotated[
+        str | None, typer.Option("--ip-range", help="Viewer CIDR (custom policy).")
+    ] = None,
+    resource: Annotated[
+        str | None,
+        typer.Option(help="Resource the policy covers, may hold * (custom policy); default: URL."),
+    ] = None,
+    cookies: Annotated[
+        bool, typer.Option("--cookies", help="Print the three signed cookies instead.")
+    ] = False,
+) -> None:
+    """Sign a CloudFront URL, or make signed cookies, with a key of a key group."""
+    from . import sign as signing
+
+    now = datetime.now(UTC)
+    key = signing.load_private_key(private_key)
+    policy = signing.Policy(
+        resource=resource or url,
+        expires=signing.parse_when(expires, now),
+        starts=signing.parse_when(starts, now) if starts else None,
+        ip_range=ip_range,
+    )
+    if cookies:
+        for name, value in signing.signed_cookies(
+            key_pair_id=key_pair_id, private_key=key, policy=policy, now=now
+        ).items():
+            out.print(f"{name}={value}", markup=False)
+        return
+    out.print(
+        signing.sign_url(url, key_pair_id=key_pair_id, private_key=key, policy=policy, now=now),
+        markup=False,
+    )
+
+
+def main() -> None:
+    """Console script: run the app and turn every error into one line and an exit code.
+
+    Click handles its own usage errors (exit 2); everything cfgen raises is a
+    CfgenError with its own exit code; anything else is a bug, reported in
+    one line unless CFGEN_DEBUG asks for the traceback.
+    """
+    try:
+        app()
+    except CfgenError as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            err.print(line if isinstance(exc, SpecError) else f"error: {line}", markup=False)
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if os.environ.get("CFGEN_DEBUG"):
+            raise
+        err.print(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(set CFGEN_DEBUG=1 for the traceback and report it)",
+            markup=False,
+        )
+        sys.exit(3)

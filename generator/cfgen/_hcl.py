@@ -1,0 +1,106 @@
+"""HCL literals and attribute runs, laid out exactly as ``terraform fmt`` does.
+
+Alignment in ``terraform fmt`` depends on the attribute names of a run of
+consecutive single-line attributes (a multi-line value ends the run), and
+trailing comments align over consecutive commented lines. Emitting that here
+keeps rendering pure: no terraform binary is needed to get clean output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Attr", "Ref", "attributes", "literal"]
+
+INDENT = "  "
+
+
+class Ref(str):
+    """A raw HCL expression (a reference such as ``module.web.arn``), never quoted."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Attr:
+    """One ``name = value`` line, with an optional trailing ``# comment``."""
+
+    name: str
+    value: Any
+    comment: str = ""
+
+
+def literal(value: Any, indent: int = 0) -> str:
+    """``value`` as HCL: strings are escaped for ``${`` and ``%{`` templates too."""
+    if isinstance(value, Ref):
+        return str(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False).replace("${", "$${").replace("%{", "%%{")
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        inner = attributes([Attr(_key(k), v) for k, v in value.items()], indent + 1)
+        return "{\n" + inner + "\n" + INDENT * indent + "}"
+    if isinstance(value, Sequence):
+        items = [literal(v, indent + 1) for v in value]
+        if not any("\n" in i for i in items):
+            return "[" + ", ".join(items) + "]"
+        pad = INDENT * (indent + 1)
+        return "[\n" + "".join(f"{pad}{i},\n" for i in items) + INDENT * indent + "]"
+    raise TypeError(f"no HCL literal for {type(value).__name__}")
+
+
+def attributes(attrs: Sequence[Attr], indent: int) -> str:
+    """Lines of ``attrs`` at ``indent`` levels, aligned as ``terraform fmt`` aligns them."""
+    pad = INDENT * indent
+    rendered = [(a, literal(a.value, indent)) for a in attrs]
+    lines: list[str] = []
+    run: list[tuple[Attr, str]] = []
+
+    def flush() -> None:
+        width = max((len(a.name) for a, _ in run), default=0)
+        bodies = [f"{pad}{a.name.ljust(width)} = {text}" for a, text in run]
+        lines.extend(_align_comments(bodies, [a.comment for a, _ in run]))
+        run.clear()
+
+    for attr, text in rendered:
+        if "\n" in text:
+            flush()
+            lines.append(f"{pad}{attr.name} = {text}")
+        else:
+            run.append((attr, text))
+    flush()
+    return "\n".join(lines)
+
+
+def _align_comments(bodies: list[str], comments: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(bodies):
+        if not comments[i]:
+            out.append(bodies[i])
+            i += 1
+            continue
+        j = i
+        while j < len(bodies) and comments[j]:
+            j += 1
+        width = max(len(b) for b in bodies[i:j])
+        out.extend(
+            f"{b.ljust(width)} # {c}" for b, c in zip(bodies[i:j], comments[i:j], strict=True)
+        )
+        i = j
+    return out
+
+
+def _key(key: str) -> str:
+    is_identifier = key.replace("_", "a").replace("-", "a").isalnum() and not key[0].isdigit()
+    return key if is_identifier else json.dumps(key)

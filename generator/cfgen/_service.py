@@ -1,0 +1,142 @@
+"""Orchestration: load -> render -> write, and render -> plan -> prove -> check.
+
+Each public function is one command of the CLI, minus the printing: it takes
+paths and options and returns data, raising :class:`~cfgen.errors.CfgenError`
+for anything the user must fix.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import _resources, write
+from .errors import UsageError
+from .harness.plan import PlanView
+from .harness.results import Finding
+from .patterns import PATTERNS, OriginBinding
+from .render import Rendered, render
+from .spec import LoadedSpec, load_spec
+
+__all__ = ["RenderOutcome", "render_spec", "test", "validate"]
+
+Progress = Callable[[str], None]
+
+
+def validate(spec_path: Path) -> LoadedSpec:
+    """Load and check a spec; raises SpecError listing every problem."""
+    return load_spec(spec_path)
+
+
+@dataclass(frozen=True)
+class RenderOutcome:
+    loaded: LoadedSpec
+    written: write.WriteResult | None = None
+    drift: list[write.Drift] | None = None
+    diff: str = ""
+
+
+def render_spec(
+    spec_path: Path,
+    out_dir: Path,
+    *,
+    check: bool = False,
+    show_diff: bool = False,
+    force: bool = False,
+) -> RenderOutcome:
+    """Render ``spec_path`` into ``out_dir``, or (check/diff) compare without writing."""
+    loaded = load_spec(spec_path)
+    rendered = render(loaded)
+    extra = _manifest_extra(loaded, rendered)
+    if check or show_diff:
+        drift = write.check(out_dir, rendered.files, extra)
+        text = write.diff(out_dir, rendered.files, extra) if show_diff else ""
+        return RenderOutcome(loaded=loaded, drift=drift, diff=text)
+    return RenderOutcome(
+        loaded=loaded, written=write.write(out_dir, rendered.files, extra, force=force)
+    )
+
+
+def test(
+    spec_path: Path | None,
+    tree: Path | None,
+    *,
+    offline: bool,
+    binary: str | None,
+    plugin_mirror: str | None,
+    progress: Progress | None = None,
+) -> list[Finding]:
+    """Plan a rendered tree and return every proof and checkov finding."""
+    from .harness import _checkov, _terraform
+
+    if spec_path is None and tree is None:
+        raise UsageError("give a SPEC to render and test, or --dir with a tree cfgen rendered")
+    tf_binary = _terraform.find_binary(binary)
+    mirror = _terraform.plugin_mirror(plugin_mirror)
+    with tempfile.TemporaryDirectory(prefix="cfgen-test-") as scratch:
+        root = Path(scratch)
+        if tree is None:
+            assert spec_path is not None
+            loaded = load_spec(spec_path)
+            rendered = render(loaded)
+            tree = root / "tree"
+            write.write(tree, rendered.files, _manifest_extra(loaded, rendered))
+            bindings = rendered.bindings
+        elif spec_path is not None:
+            bindings = render(load_spec(spec_path)).bindings
+        else:
+            bindings = _bindings_from_manifest(tree)
+        plan = _terraform.plan_tree(
+            tree,
+            binary=tf_binary,
+            plugin_mirror=mirror,
+            offline=offline,
+            work_dir=root / "work",
+            progress=progress,
+        )
+        plan_file = root / "plan.json"
+        plan_file.write_text(json.dumps(plan), encoding="utf-8")
+        findings = prove(plan, bindings)
+        if progress:
+            progress("checkov")
+        findings += _checkov.run_checkov(
+            tree, plan_file, external_checks=[_resources.policies_dir()]
+        )
+    return findings
+
+
+def prove(plan: dict[str, Any], bindings: list[OriginBinding]) -> list[Finding]:
+    """Run each origin's proofs on a plan."""
+    view = PlanView(plan)
+    findings: list[Finding] = []
+    for binding in bindings:
+        findings += PATTERNS[binding.pattern].prove(view, binding)
+    return findings
+
+
+def _manifest_extra(loaded: LoadedSpec, rendered: Rendered) -> dict[str, Any]:
+    return {"spec": loaded.path.name, "origins": [b.as_dict() for b in rendered.bindings]}
+
+
+def _bindings_from_manifest(tree: Path) -> list[OriginBinding]:
+    if not tree.is_dir():
+        raise UsageError(f"{tree} is not a folder; pass the folder `cfgen render -o` wrote")
+    manifest = write.read_manifest(tree)
+    if not manifest:
+        raise UsageError(
+            f"{tree} has no {write.MANIFEST}; pass the SPEC it was rendered from as well"
+        )
+    try:
+        bindings = [OriginBinding(**item) for item in manifest.get("origins", [])]
+    except TypeError:
+        raise UsageError(
+            f"{tree / write.MANIFEST} is from another cfgen version; render again"
+        ) from None
+    unknown = [b.pattern for b in bindings if b.pattern not in PATTERNS]
+    if unknown:
+        raise UsageError(f"{tree / write.MANIFEST} names unknown patterns {unknown}; upgrade cfgen")
+    return bindings

@@ -1,0 +1,81 @@
+"""What every pattern (origin type x protection mode) provides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .._hcl import Attr
+
+if TYPE_CHECKING:
+    from ..harness.plan import PlanView
+    from ..harness.results import Finding
+    from ..spec import Distribution, Spec
+    from ..spec.models import Origin
+
+__all__ = ["OriginBinding", "OriginView", "Pattern", "module_name"]
+
+
+@dataclass(frozen=True)
+class OriginBinding:
+    """Where one origin of the spec lives in the rendered root module.
+
+    Recorded in the manifest, so that ``cfgen test --dir`` on a tree (maybe
+    hand-edited since) knows what each module call must prove.
+    """
+
+    distribution: str
+    origin: str
+    pattern: str
+    module: str
+    distribution_module: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.distribution}/{self.origin}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "distribution": self.distribution,
+            "origin": self.origin,
+            "pattern": self.pattern,
+            "module": self.module,
+            "distribution_module": self.distribution_module,
+        }
+
+
+@dataclass(frozen=True)
+class OriginView:
+    """What an origin's template needs: its module call and what it gives the distribution."""
+
+    module: str
+    inputs: Sequence[Attr]
+    distribution_origin: Any  # the value of this origin's entry in the distribution's `origins`
+    checkov_skips: Sequence[tuple[str, str]] = ()
+    outputs: Sequence[tuple[str, str, str]] = ()  # (name, expression, description)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One origin type with one protection mode: its wiring and its proofs."""
+
+    origin_type: str
+    protection: str
+    summary: str
+    template: str
+    modules: tuple[str, ...]
+    view: Callable[[Spec, Distribution, Origin], OriginView]
+    prove: Callable[[PlanView, OriginBinding], list[Finding]]
+
+    @property
+    def key(self) -> str:
+        return f"{self.origin_type}/{self.protection}"
+
+
+def module_name(distribution: str, origin: str | None = None) -> str:
+    """The root module's name for a distribution, or for one of its origins.
+
+    Spec names hold no underscore, so ``_`` keeps the two parts apart.
+    """
+    return distribution if origin is None else f"{distribution}_{origin}"

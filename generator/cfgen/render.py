@@ -1,0 +1,234 @@
+"""Spec -> files of the root module. Pure: reads templates and modules, writes nothing.
+
+The result maps each relative path to its text; ``write`` decides what
+reaches the disk, which is what makes ``render --check`` a comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import _resources
+from ._hcl import Attr, Ref, attributes, literal
+from .errors import RenderError
+from .patterns import OriginBinding, OriginView, module_name, pattern_for
+from .spec import (
+    CACHE_POLICY_IDS,
+    ORIGIN_REQUEST_POLICY_IDS,
+    RESPONSE_HEADERS_POLICY_IDS,
+    Behavior,
+    Distribution,
+    LoadedSpec,
+)
+from .spec.managed_policies import OriginRequestPolicy, ResponseHeadersPolicy
+
+__all__ = ["Rendered", "render"]
+
+METHODS = {
+    "read": ["GET", "HEAD"],
+    "read_options": ["GET", "HEAD", "OPTIONS"],
+    "all": ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The files of a render, by relative path, and where each origin landed."""
+
+    files: dict[str, str]
+    bindings: list[OriginBinding]
+
+
+def render(loaded: LoadedSpec) -> Rendered:
+    """Render ``loaded`` to the root module and the modules it uses."""
+    spec = loaded.spec
+    env = _environment()
+    distributions = []
+    bindings: list[OriginBinding] = []
+    used_modules = {"cloudfront-distribution"}
+    for dist in spec.distributions:
+        origins = []
+        for origin in dist.origins:
+            pattern = pattern_for(origin.type, origin.protection)
+            origin_view = pattern.view(spec, dist, origin)
+            used_modules.update(pattern.modules)
+            origins.append((origin, pattern.template, origin_view))
+            bindings.append(
+                OriginBinding(
+                    distribution=dist.name,
+                    origin=origin.id,
+                    pattern=pattern.key,
+                    module=origin_view.module,
+                    distribution_module=module_name(dist.name),
+                )
+            )
+        distributions.append(_distribution_view(spec.project, dist, origins))
+    context: dict[str, Any] = {
+        "spec": spec,
+        "spec_name": loaded.path.name,
+        "distributions": distributions,
+    }
+    files: dict[str, str] = {}
+    for name in ("versions.tf", "providers.tf", "variables.tf", "main.tf", "outputs.tf"):
+        try:
+            files[name] = env.get_template(f"root/{name}.j2").render(context)
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"template root/{name}.j2 failed: {exc}") from exc
+    for module in sorted(used_modules):
+        files.update(_vendored(module))
+    return Rendered(files=dict(sorted(files.items())), bindings=bindings)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_resources.templates_dir()),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # HCL, not HTML; every value goes through `literal`
+    )
+    env.globals["attributes"] = attributes
+    env.globals["Attr"] = Attr
+    env.globals["Ref"] = Ref
+    env.filters["hcl"] = literal
+    return env
+
+
+def _distribution_view(
+    project: str, dist: Distribution, origins: list[tuple[Any, str, OriginView]]
+) -> dict[str, Any]:
+    settings = [
+        Attr("name", f"{project}-{dist.name}"),
+        Attr("comment", dist.comment or f"{project} {dist.name} (cfgen)"),
+    ]
+    if dist.aliases:
+        settings.append(Attr("aliases", list(dist.aliases)))
+    if dist.viewer_certificate:
+        settings.append(Attr("acm_certificate_arn", dist.viewer_certificate.acm_certificate_arn))
+        settings.append(
+            Attr("minimum_protocol_version", dist.viewer_certificate.minimum_protocol_version)
+        )
+    settings += [
+        Attr("price_class", dist.price_class),
+        Attr("http_version", dist.http_version),
+        Attr("is_ipv6_enabled", dist.ipv6),
+    ]
+    if dist.default_root_object:
+        settings.append(Attr("default_root_object", dist.default_root_object))
+    if dist.web_acl_arn:
+        settings.append(Attr("web_acl_id", dist.web_acl_arn))
+    if dist.geo_restriction:
+        settings.append(
+            Attr(
+                "geo_restriction",
+                {
+                    "restriction_type": dist.geo_restriction.type,
+                    "locations": list(dist.geo_restriction.locations),
+                },
+            )
+        )
+    if dist.logging:
+        settings.append(
+            Attr(
+                "logging",
+                {
+                    "bucket": dist.logging.bucket,
+                    "prefix": dist.logging.prefix,
+                    "include_cookies": dist.logging.include_cookies,
+                },
+            )
+        )
+    default = next(b for b in dist.behaviors if b.path == "default")
+    return {
+        "module": module_name(dist.name),
+        "name": dist.name,
+        "checkov_skips": _checkov_skips(dist),
+        "settings": settings,
+        "origins": [Attr(o.id, view.distribution_origin) for o, _, view in origins],
+        "origin_templates": [(template, view, origin) for origin, template, view in origins],
+        "default_behavior": _behavior(default),
+        "ordered_behaviors": [_behavior(b) for b in dist.behaviors if b.path != "default"],
+    }
+
+
+def _behavior(behavior: Behavior) -> list[Attr]:
+    cache_name, cache_id = CACHE_POLICY_IDS[behavior.cache]
+    attrs = []
+    if behavior.path != "default":
+        attrs.append(Attr("path_pattern", behavior.path))
+    attrs += [
+        Attr("target_origin_id", behavior.origin),
+        Attr("viewer_protocol_policy", behavior.viewer_protocol),
+        Attr("allowed_methods", METHODS[behavior.methods]),
+        Attr("cached_methods", ["GET", "HEAD"]),
+        Attr("compress", behavior.compress),
+        Attr("cache_policy_id", cache_id, cache_name),
+    ]
+    if behavior.origin_request is not OriginRequestPolicy.NONE:
+        name, policy_id = ORIGIN_REQUEST_POLICY_IDS[behavior.origin_request]
+        attrs.append(Attr("origin_request_policy_id", policy_id, name))
+    if behavior.response_headers is not ResponseHeadersPolicy.NONE:
+        name, policy_id = RESPONSE_HEADERS_POLICY_IDS[behavior.response_headers]
+        attrs.append(Attr("response_headers_policy_id", policy_id, name))
+    return attrs
+
+
+def _checkov_skips(dist: Distribution) -> list[tuple[str, str]]:
+    """Built-in checks a spec fails on purpose, with the reason a reviewer reads."""
+    skips = []
+    if dist.web_acl_arn is None:
+        skips.append(
+            ("CKV_AWS_68", "No web_acl_arn in the spec; origins are closed by their own controls.")
+        )
+        skips.append(("CKV2_AWS_47", "No web_acl_arn in the spec, so no WAF rule set to check."))
+    if dist.logging is None:
+        skips.append(
+            ("CKV_AWS_86", "No logging in the spec; add `logging:` to turn on standard logs.")
+        )
+    if dist.geo_restriction is None:
+        skips.append(("CKV_AWS_374", "No geo_restriction in the spec: served worldwide by choice."))
+    if dist.viewer_certificate is None:
+        skips.append(
+            ("CKV2_AWS_42", "No aliases: the cloudfront.net certificate is the one that fits.")
+        )
+        skips.append(
+            (
+                "CKV_AWS_174",
+                "Default certificate: CloudFront fixes its TLS policy; aliases set TLSv1.2_2021.",
+            )
+        )
+    if dist.default_root_object is None:
+        skips.append(
+            ("CKV_AWS_305", "No default_root_object in the spec: the origin answers `/` itself.")
+        )
+    skips.append(
+        ("CKV_AWS_310", "One origin per behavior; origin failover groups are not in the spec.")
+    )
+    return skips
+
+
+def _vendored(module: str) -> dict[str, str]:
+    source = _resources.modules_dir() / module
+    if not source.is_dir():
+        raise RenderError(f"module '{module}' is missing from {source.parent}; reinstall cfgen")
+    return {
+        f"modules/{module}/{path.relative_to(source).as_posix()}": path.read_text(encoding="utf-8")
+        for path in sorted(source.rglob("*"))
+        if path.is_file() and _shipped(path)
+    }
+
+
+def _shipped(path: Path) -> bool:
+    return not any(
+        part.startswith(".") or part == "__pycache__" for part in path.parts
+    ) and path.suffix in {
+        ".tf",
+        ".md",
+        ".py",
+        ".json",
+    }
