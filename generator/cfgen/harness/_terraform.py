@@ -1,0 +1,567 @@
+"""Run ``init``, ``plan`` and ``show -json`` on a throwaway copy of a root module.
+
+Everything cfgen writes for a plan (the CLI configuration, the offline
+provider override, the backend override, ``.terraform/``, the plan file)
+goes into a work folder the caller owns; the user's tree and the user's
+Terraform/OpenTofu CLI configuration are only ever read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from cfgen.errors import ToolError, UsageError
+
+__all__ = [
+    "BACKEND_OVERRIDE_FILE",
+    "BINARY_ENV",
+    "OFFLINE_OVERRIDE_FILE",
+    "PLUGIN_MIRROR_ENV",
+    "PlanRun",
+    "aws_provider_aliases",
+    "cli_config_text",
+    "copy_tree",
+    "find_binary",
+    "offline_override_text",
+    "plan_tree",
+    "registry_host",
+    "resolve_plugin_mirror",
+]
+
+BINARY_ENV = "CFGEN_TF_BINARY"
+PLUGIN_MIRROR_ENV = "CFGEN_PLUGIN_MIRROR"
+OFFLINE_OVERRIDE_FILE = "cfgen_offline_override.tf"
+# A local backend keeps the plan away from the user's remote state (which
+# would need credentials and could be locked) whatever backend the tree names.
+BACKEND_OVERRIDE_FILE = "cfgen_backend_override.tf"
+
+_INSTALL_HINT = (
+    "install OpenTofu (https://opentofu.org/docs/intro/install/) or Terraform "
+    "(https://developer.hashicorp.com/terraform/install), "
+    f"or name the binary with --binary or {BINARY_ENV}"
+)
+
+_MIRRORED = ("registry.terraform.io/hashicorp/*", "registry.opentofu.org/hashicorp/*")
+
+# Build and state leftovers of the user's own runs: copying them would make
+# the plan start from the user's state or reuse providers of another platform.
+_COPY_IGNORED = (
+    ".terraform",
+    ".git",
+    "*.tfstate",
+    "*.tfstate.*",
+    ".terraform.tfstate.lock.info",
+    "*.tfplan",
+    "tfplan",
+)
+
+# Variables of the user's shell that would change what our fixed commands do
+# (extra arguments, another data dir or workspace) and so make the plan depend
+# on the machine rather than on the tree.
+_ENV_DROPPED = ("TF_CLI_ARGS", "TF_WORKSPACE")
+_ENV_DROPPED_PREFIXES = ("TF_CLI_ARGS_",)
+# With --offline the provider gets static mock keys; a profile or a real
+# session token from the shell would be mixed into them or fail to load.
+_ENV_DROPPED_OFFLINE = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+)
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_LOCATION = re.compile(r"^\s+on (\S+) line (\d+)")
+# The source excerpt under a location, the values of its expressions, and the
+# "with <address>," line: useful on a terminal, noise in a one-line error.
+_CONTEXT = re.compile(r"^\s+(\d+:|[│├└]|\.\.\.$|with \S+,$)")
+_TFTEST_RC = re.compile(r"^Error running command \S+: (-?\d+)")
+
+
+# --------------------------------------------------------------------------
+# Choosing the binary and the provider source
+# --------------------------------------------------------------------------
+
+
+def find_binary(explicit: str | None) -> str:
+    """Return the path of the Terraform-compatible binary to run.
+
+    Precedence: ``explicit`` (``--binary``), then ``$CFGEN_TF_BINARY``, then
+    ``tofu`` when it is on PATH, else ``terraform``. A name that was asked
+    for explicitly is never silently replaced by another one.
+    """
+    for value, origin in ((explicit, "--binary"), (os.environ.get(BINARY_ENV), BINARY_ENV)):
+        if value:
+            found = shutil.which(value)
+            if found is None:
+                raise ToolError(
+                    f"{origin} names {value!r}, which is not an executable on PATH: "
+                    f"{_INSTALL_HINT}",
+                    cmd=value,
+                )
+            return found
+    for name in ("tofu", "terraform"):
+        found = shutil.which(name)
+        if found is not None:
+            return found
+    raise ToolError(f"neither tofu nor terraform is on PATH: {_INSTALL_HINT}", cmd="tofu")
+
+
+@cache
+def registry_host(binary: str) -> str:
+    """Return the registry host that ``hashicorp/aws`` resolves to for ``binary``.
+
+    OpenTofu and Terraform read the same source address from different
+    registries, which is the folder name a plugin mirror must use.
+    """
+    try:
+        done = subprocess.run(
+            [binary, "version"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "CHECKPOINT_DISABLE": "1"},
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ToolError(
+            f"cannot run `{binary} version` ({exc}): {_INSTALL_HINT}", cmd=f"{binary} version"
+        ) from exc
+    if done.returncode != 0:
+        raise ToolError(
+            f"`{binary} version` failed with exit code {done.returncode}: {_INSTALL_HINT}",
+            cmd=f"{binary} version",
+            rc=done.returncode,
+            stderr=done.stderr,
+        )
+    if "opentofu" in done.stdout.lower():
+        return "registry.opentofu.org"
+    return "registry.terraform.io"
+
+
+def resolve_plugin_mirror(explicit: str | Path | None) -> Path | None:
+    """Return the provider mirror folder from ``--plugin-mirror`` or ``$CFGEN_PLUGIN_MIRROR``."""
+    value = explicit if explicit else os.environ.get(PLUGIN_MIRROR_ENV) or None
+    if value is None:
+        return None
+    mirror = Path(value).expanduser().resolve()
+    if not mirror.is_dir():
+        origin = "--plugin-mirror" if explicit else PLUGIN_MIRROR_ENV
+        raise UsageError(
+            f"{origin} names {str(value)!r}, which is not a folder: point it at the output of "
+            "`terraform providers mirror` or `tofu providers mirror`"
+        )
+    return mirror
+
+
+# --------------------------------------------------------------------------
+# Files written into the work folder
+# --------------------------------------------------------------------------
+
+
+def cli_config_text(plugin_mirror: Path | None) -> str:
+    """Return the CLI configuration that cfgen's own init uses.
+
+    With a mirror, hashicorp providers come only from it (from either
+    registry's address, so one mirror serves both tools); anything else is
+    still fetched directly.
+    """
+    if plugin_mirror is None:
+        return "provider_installation {\n  direct {}\n}\n"
+    include = ", ".join(json.dumps(p) for p in _MIRRORED)
+    # json.dumps gives a string literal that HCL reads back unchanged, even for
+    # a path with quotes or backslashes.
+    return (
+        "provider_installation {\n"
+        "  filesystem_mirror {\n"
+        f"    path    = {json.dumps(str(plugin_mirror))}\n"
+        f"    include = [{include}]\n"
+        "  }\n"
+        "  direct {\n"
+        f"    exclude = [{include}]\n"
+        "  }\n"
+        "}\n"
+    )
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    """Copy the root module ``src`` to ``dst`` without state, plans or ``.terraform``."""
+
+    def ignored(_folder: str, names: list[str]) -> set[str]:
+        return {n for n in names if any(fnmatch(n, pattern) for pattern in _COPY_IGNORED)}
+
+    shutil.copytree(src, dst, ignore=ignored, symlinks=False)
+
+
+def _mask(text: str, *, strings: bool) -> str:
+    """Blank comments (and, if asked, string contents) keeping every offset.
+
+    The offsets must stay put because block boundaries found in the masked
+    text are used to cut the original one.
+    """
+    out = list(text)
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#" or text.startswith("//", i):
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            out[i:end] = " " * (end - i)
+            i = end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            out[i:end] = [ch if ch == "\n" else " " for ch in text[i:end]]
+            i = end
+        elif c == '"':
+            j = i + 1
+            while j < n and text[j] != '"' and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            if strings:
+                out[i + 1 : j] = " " * (j - i - 1)
+            i = j + 1
+        else:
+            i += 1
+    return "".join(out)
+
+
+_AWS_PROVIDER = re.compile(r'(?<![\w-])provider\s+"aws"\s*\{')
+_ALIAS = re.compile(r'(?<![\w-])alias\s*=\s*"([^"]+)"')
+
+
+def _provider_bodies(text: str) -> Iterable[str]:
+    """Yield the top level of each ``provider "aws"`` block of one HCL file.
+
+    Nested blocks (``assume_role``, ``default_tags``) are left out, so that
+    only the block's own ``alias`` is seen.
+    """
+    no_comments = _mask(text, strings=False)
+    bare = _mask(text, strings=True)
+    for match in _AWS_PROVIDER.finditer(no_comments):
+        depth, i = 1, match.end()
+        top: list[str] = []
+        while i < len(bare) and depth:
+            char = bare[i]
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            if depth == 1 and char != "}":
+                top.append(no_comments[i])
+            i += 1
+        yield "".join(top)
+
+
+def aws_provider_aliases(tree: Path) -> list[str]:
+    """Return the aliases of the ``provider "aws"`` blocks of the root module, sorted."""
+    aliases: set[str] = set()
+    for tf_file in sorted(tree.glob("*.tf")):
+        for body in _provider_bodies(tf_file.read_text(encoding="utf-8", errors="replace")):
+            found = _ALIAS.search(body)
+            if found:
+                aliases.add(found.group(1))
+    return sorted(aliases)
+
+
+def offline_override_text(aliases: Iterable[str]) -> str:
+    """Return the override file that gives every aws provider mock credentials.
+
+    Override files merge per block, so the region and every other argument
+    of the user's blocks stay as configured. A default block is written even
+    when the tree has none: Terraform and OpenTofu accept an override of the
+    implicit default provider, not of a missing alias.
+    """
+    settings = (
+        '  access_key                  = "mock"\n'
+        '  secret_key                  = "mock"\n'
+        "  skip_credentials_validation = true\n"
+        "  skip_requesting_account_id  = true\n"
+        "  skip_metadata_api_check     = true\n"
+        "  skip_region_validation      = true\n"
+    )
+    blocks = [f'provider "aws" {{\n{settings}}}\n']
+    blocks += [
+        f'provider "aws" {{\n  alias                       = {json.dumps(alias)}\n{settings}}}\n'
+        for alias in sorted(set(aliases))
+    ]
+    header = (
+        "# Written by `cfgen test --offline` into its temporary copy only:\n"
+        "# mock credentials so that the plan never calls AWS.\n"
+    )
+    return header + "\n".join(blocks)
+
+
+_BACKEND_OVERRIDE_TEXT = (
+    "# Written by `cfgen test` into its temporary copy only: plan against\n"
+    "# empty local state, never the tree's own backend.\n"
+    'terraform {\n  backend "local" {}\n}\n'
+)
+
+
+# --------------------------------------------------------------------------
+# Turning terraform's output into one readable error
+# --------------------------------------------------------------------------
+
+
+def _clean(output: str) -> list[str]:
+    """Strip colours and the outer box terraform draws around a coloured diagnostic."""
+    lines = []
+    for raw in _ANSI.sub("", output).splitlines():
+        line = raw.rstrip()
+        if line.strip() in ("╷", "╵"):
+            continue
+        if line.startswith("│"):
+            line = line[2:] if line.startswith("│ ") else line[1:]
+        lines.append(line)
+    return lines
+
+
+def _diagnostics(output: str) -> list[str]:
+    """Return one line per ``Error:`` diagnostic in terraform's output."""
+    lines = _clean(output)
+    found: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not lines[i].startswith("Error: "):
+            i += 1
+            continue
+        summary = lines[i][len("Error: ") :].strip()
+        where = ""
+        detail: list[str] = []
+        i += 1
+        while i < len(lines) and not lines[i].startswith(("Error: ", "Warning: ")):
+            line = lines[i]
+            location = _LOCATION.match(line)
+            if location:
+                where = where or f"{location.group(1)}:{location.group(2)}: "
+            elif line.strip() and not _CONTEXT.match(line):
+                detail.append(line.strip())
+            i += 1
+        text = " ".join(detail)
+        if len(text) > 400:
+            text = text[:397] + "..."
+        found.append(f"{where}{summary}" + (f": {text}" if text else ""))
+    return found
+
+
+def _first_lines(output: str, count: int = 5) -> list[str]:
+    return [line.strip() for line in _clean(output) if line.strip()][:count]
+
+
+# --------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class PlanRun:
+    """One plan of a copy of ``tree`` inside ``work_dir``.
+
+    ``work_dir`` is the caller's (usually a temporary folder it deletes):
+    the copy goes to ``module_dir``, next to ``cli_config_file``,
+    ``plan_file`` and ``plan_json_file``. ``tf_vars`` reach terraform as
+    ``TF_VAR_*`` variables, so values never show in a process listing.
+    """
+
+    tree: Path
+    binary: str
+    work_dir: Path
+    plugin_mirror: Path | None = None
+    offline: bool = False
+    progress: Callable[[str], None] | None = None
+    tf_vars: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def module_dir(self) -> Path:
+        return self.work_dir / "module"
+
+    @property
+    def cli_config_file(self) -> Path:
+        return self.work_dir / "cfgen.tfrc"
+
+    @property
+    def plan_file(self) -> Path:
+        return self.work_dir / "cfgen.tfplan"
+
+    @property
+    def plan_json_file(self) -> Path:
+        return self.work_dir / "plan.json"
+
+    def run(self) -> dict[str, Any]:
+        """Copy, init, plan and show; return the plan JSON (also written to ``plan_json_file``)."""
+        self.prepare()
+        self.init()
+        self.plan()
+        return self.show()
+
+    def prepare(self) -> None:
+        """Copy the tree and write cfgen's files next to and into the copy."""
+        tree = self.tree.resolve()
+        work = self.work_dir.resolve()
+        if not tree.is_dir():
+            raise UsageError(f"{self.tree} is not a folder: pass the folder of a root module")
+        if work == tree or work.is_relative_to(tree):
+            # copytree would copy the work folder into itself, forever.
+            raise UsageError(f"the work folder {self.work_dir} must be outside {self.tree}")
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        if self.module_dir.exists():
+            shutil.rmtree(self.module_dir)
+        copy_tree(tree, self.module_dir)
+        self.cli_config_file.write_text(cli_config_text(self.plugin_mirror), encoding="utf-8")
+        (self.module_dir / BACKEND_OVERRIDE_FILE).write_text(_BACKEND_OVERRIDE_TEXT, "utf-8")
+        if self.offline:
+            override = offline_override_text(aws_provider_aliases(self.module_dir))
+            (self.module_dir / OFFLINE_OVERRIDE_FILE).write_text(override, encoding="utf-8")
+
+    def init(self) -> None:
+        self._step("init", "init", "-input=false", "-no-color")
+
+    def plan(self) -> None:
+        self.plan_file.unlink(missing_ok=True)
+        self._step(
+            "plan", "plan", "-input=false", "-no-color", "-lock=false", f"-out={self.plan_file}"
+        )
+
+    def show(self) -> dict[str, Any]:
+        out = self._step("show", "show", "-json", "-no-color", str(self.plan_file))
+        try:
+            raw = json.loads(out)
+        except json.JSONDecodeError as exc:
+            raise ToolError(
+                f"`{self._name} show -json` printed something that is not JSON ({exc}); "
+                f"upgrade {self._name}",
+                cmd=f"{self._name} show -json",
+            ) from exc
+        if not isinstance(raw, dict):
+            raise ToolError(
+                f"`{self._name} show -json` did not print a JSON object",
+                cmd=f"{self._name} show -json",
+            )
+        self.plan_json_file.write_text(out, encoding="utf-8")
+        return raw
+
+    # -- internals -------------------------------------------------------
+
+    @property
+    def _name(self) -> str:
+        return Path(self.binary).name
+
+    def _env(self) -> dict[str, str]:
+        env = {
+            # Always our own file: the user's (or a missing one named by the
+            # shell) must not decide where providers come from.
+            "TF_CLI_CONFIG_FILE": str(self.cli_config_file.resolve()),
+            "TF_DATA_DIR": str((self.module_dir / ".terraform").resolve()),
+            "TF_IN_AUTOMATION": "1",
+            "TF_INPUT": "0",
+            # Terraform's update check is a network call on every command.
+            "CHECKPOINT_DISABLE": "1",
+        }
+        env.update({f"TF_VAR_{k}": v for k, v in self.tf_vars.items()})
+        if self.offline:
+            env["AWS_EC2_METADATA_DISABLED"] = "true"
+        return env
+
+    def _terraform_test(self) -> Any:
+        import tftest
+
+        # tftest logs every failure at CRITICAL; without a handler, Python's
+        # last-resort handler would print the whole output on stderr.
+        tftest_logger = logging.getLogger("tftest")
+        if not tftest_logger.handlers:
+            tftest_logger.addHandler(logging.NullHandler())
+        # An explicit cache_dir spares tftest an inspect.stack() walk.
+        test = tftest.TerraformTest(
+            str(self.module_dir.resolve()),
+            binary=self.binary,
+            env=self._env(),
+            cache_dir=str(self.work_dir / ".tftest-cache"),
+        )
+        dropped = set(_ENV_DROPPED) | (set(_ENV_DROPPED_OFFLINE) if self.offline else set())
+        for key in list(test.env):
+            if key in dropped or key.startswith(_ENV_DROPPED_PREFIXES):
+                del test.env[key]
+        return test
+
+    def _step(self, label: str, cmd: str, *args: str) -> str:
+        import tftest
+
+        if self.progress is not None:
+            self.progress(label)
+        cmdline = " ".join([self._name, cmd, *args])
+        try:
+            result = self._terraform_test().execute_command(cmd, *args)
+        except tftest.TerraformTestError as exc:
+            message = str(exc.args[0]) if exc.args else str(exc)
+            stderr = str(exc.cmd_error or "")
+            if "executable not found" in message:
+                raise ToolError(f"cannot run {self.binary}: {_INSTALL_HINT}", cmd=cmdline) from exc
+            rc_match = _TFTEST_RC.match(message)
+            rc = int(rc_match.group(1)) if rc_match else None
+            raise self._failure(cmd, cmdline, rc, message, stderr) from exc
+        # tftest raises only for exit codes 1 and 11; anything else non-zero
+        # (a signal, a crash) would otherwise pass as success.
+        if result.retcode != 0:
+            raise self._failure(cmd, cmdline, result.retcode, result.out, result.err or "")
+        return str(result.out)
+
+    def _failure(self, cmd: str, cmdline: str, rc: int | None, out: str, err: str) -> ToolError:
+        found = _diagnostics(err) or _diagnostics(out) or _first_lines(err or out)
+        shown = found[:3]
+        if len(found) > 3:
+            shown.append(f"(and {len(found) - 3} more)")
+        hint = ""
+        joined = " ".join(found)
+        if cmd == "init" and ("provider" in joined.lower()) and self.plugin_mirror is None:
+            hint = (
+                f"\n  (no provider mirror in use: pass --plugin-mirror DIR or set "
+                f"{PLUGIN_MIRROR_ENV} to a `{self._name} providers mirror` folder, "
+                "or check network access to the registry)"
+            )
+        body = "\n  ".join(shown) if shown else f"exit code {rc}"
+        return ToolError(
+            f"`{self._name} {cmd}` failed on a copy of {self.tree}:\n  {body}{hint}",
+            cmd=cmdline,
+            rc=rc,
+            stderr=err,
+        )
+
+
+def plan_tree(
+    tree: Path,
+    *,
+    binary: str,
+    plugin_mirror: Path | None,
+    offline: bool,
+    work_dir: Path,
+    progress: Callable[[str], None] | None = None,
+    tf_vars: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Plan a copy of the root module ``tree`` in ``work_dir`` and return ``show -json``.
+
+    ``progress`` is called with ``"init"``, ``"plan"`` and ``"show"`` as each
+    step starts. Raises :class:`ToolError` with terraform's first errors when
+    a step fails. See :class:`PlanRun` for the files left in ``work_dir``.
+    """
+    return PlanRun(
+        tree=tree,
+        binary=binary,
+        work_dir=work_dir,
+        plugin_mirror=plugin_mirror,
+        offline=offline,
+        progress=progress,
+        tf_vars=dict(tf_vars or {}),
+    ).run()

@@ -1,0 +1,304 @@
+"""The report of ``cfgen test`` in the formats a person or a CI system reads.
+
+Every format is a pure function of the findings: same findings, same text,
+byte for byte, so reports can be diffed and golden-tested.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any
+from urllib.parse import quote
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cfgen.errors import UsageError
+from cfgen.harness.results import Finding
+
+__all__ = [
+    "FORMATS",
+    "SKIPPED_PREFIX",
+    "is_skipped",
+    "render_report",
+    "summary",
+]
+
+FORMATS = ("table", "json", "junit", "sarif")
+
+# Finding has no third state: a check that the tree suppresses on purpose
+# (checkov's `#checkov:skip=ID:reason`) holds as far as the exit code goes,
+# and says so in its message.
+SKIPPED_PREFIX = "skipped: "
+
+_SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# XML 1.0 forbids these code points even as character references; terraform
+# and checkov messages can carry them (escape sequences, stray bytes).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def is_skipped(finding: Finding) -> bool:
+    """Whether ``finding`` is a check the tree suppresses rather than one that ran and held."""
+    return finding.passed and finding.message.startswith(SKIPPED_PREFIX)
+
+
+def summary(findings: Iterable[Finding]) -> tuple[int, int]:
+    """Return ``(passed, failed)``; skipped findings count as passed."""
+    passed = failed = 0
+    for finding in findings:
+        if finding.passed:
+            passed += 1
+        else:
+            failed += 1
+    return passed, failed
+
+
+def render_report(findings: list[Finding], fmt: str, *, width: int = 120) -> str:
+    """Render ``findings`` as ``table``, ``json``, ``junit`` or ``sarif`` text.
+
+    ``width`` only applies to the table (the terminal's width, usually).
+    """
+    renderers: dict[str, Callable[[list[Finding]], str]] = {
+        "table": lambda f: _table(f, width),
+        "json": _json,
+        "junit": _junit,
+        "sarif": _sarif,
+    }
+    try:
+        renderer = renderers[fmt]
+    except KeyError:
+        raise UsageError(
+            f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}"
+        ) from None
+    return renderer(list(findings))
+
+
+# --------------------------------------------------------------------------
+
+
+def _status(finding: Finding) -> str:
+    if not finding.passed:
+        return "failed"
+    return "skipped" if is_skipped(finding) else "passed"
+
+
+def _sort_key(finding: Finding) -> tuple[str, ...]:
+    return (
+        finding.source,
+        finding.check_id,
+        finding.address,
+        finding.origin or "",
+        finding.file,
+        finding.title,
+        finding.message,
+        str(finding.passed),
+    )
+
+
+def _sorted(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=_sort_key)
+
+
+def _counts(findings: list[Finding]) -> dict[str, int]:
+    passed, failed = summary(findings)
+    skipped = sum(1 for f in findings if is_skipped(f))
+    return {"passed": passed, "failed": failed, "skipped": skipped}
+
+
+def _summary_line(findings: list[Finding]) -> str:
+    counts = _counts(findings)
+    line = f"{counts['passed']} passed, {counts['failed']} failed"
+    if counts["skipped"]:
+        line += f" (including {counts['skipped']} skipped)"
+    return line
+
+
+def _table(findings: list[Finding], width: int) -> str:
+    order = {"failed": 0, "skipped": 1, "passed": 2}
+    rows = sorted(_sorted(findings), key=lambda f: order[_status(f)])
+    table = Table(show_lines=False, expand=False)
+    for column in ("Result", "Source", "Check", "Title", "Origin", "Address", "Message"):
+        table.add_column(column, overflow="fold")
+    for finding in rows:
+        status = _status(finding)
+        message = finding.message if status != "passed" else ""
+        if status == "skipped":
+            message = message[len(SKIPPED_PREFIX) :]
+        cells = (
+            status.upper(),
+            finding.source,
+            finding.check_id,
+            finding.title,
+            finding.origin or "",
+            finding.address,
+            message,
+        )
+        # Text, not str: an address like aws_s3_bucket.b["x"] would be read
+        # as rich markup and lose its brackets.
+        table.add_row(*(Text(cell) for cell in cells))
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system=None,
+        force_terminal=False,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    console.print(table)
+    console.print(Text(_summary_line(findings)))
+    return buffer.getvalue()
+
+
+def _json(findings: list[Finding]) -> str:
+    document = {
+        "summary": _counts(findings),
+        "findings": [asdict(f) for f in _sorted(findings)],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _xml_text(value: str) -> str:
+    return _XML_ILLEGAL.sub("\ufffd", value)
+
+
+def _junit(findings: list[Finding]) -> str:
+    counts = _counts(findings)
+    root = ET.Element(
+        "testsuites",
+        {
+            "name": "cfgen",
+            "tests": str(len(findings)),
+            "failures": str(counts["failed"]),
+            "skipped": str(counts["skipped"]),
+            "errors": "0",
+        },
+    )
+    sources = sorted({f.source for f in findings})
+    for source in sources:
+        members = _sorted(f for f in findings if f.source == source)
+        member_counts = _counts(members)
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            {
+                "name": source,
+                "tests": str(len(members)),
+                "failures": str(member_counts["failed"]),
+                "skipped": str(member_counts["skipped"]),
+                "errors": "0",
+            },
+        )
+        for finding in members:
+            name = f"{finding.title} [{finding.address}]" if finding.address else finding.title
+            attributes = {"classname": f"{source}.{finding.check_id}", "name": _xml_text(name)}
+            if finding.file:
+                attributes["file"] = _xml_text(finding.file)
+            case = ET.SubElement(suite, "testcase", attributes)
+            if not finding.passed:
+                failure = ET.SubElement(
+                    case,
+                    "failure",
+                    {
+                        "message": _xml_text(finding.message or finding.title),
+                        "type": finding.check_id,
+                    },
+                )
+                details = [
+                    f"check: {finding.check_id} {finding.title}",
+                    f"origin: {finding.origin or '-'}",
+                    f"address: {finding.address or '-'}",
+                ]
+                if finding.file:
+                    details.append(f"file: {finding.file}")
+                if finding.message:
+                    details.append(finding.message)
+                failure.text = _xml_text("\n".join(details))
+            elif is_skipped(finding):
+                reason = finding.message[len(SKIPPED_PREFIX) :]
+                ET.SubElement(case, "skipped", {"message": _xml_text(reason)})
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _cfgen_version() -> str:
+    try:
+        return version("cfgen")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _artifact_uri(file: str) -> str:
+    """Return ``file`` as the uri-reference SARIF requires (relative stays relative)."""
+    if PureWindowsPath(file).drive:
+        return PureWindowsPath(file).as_uri()
+    posix = file.replace("\\", "/")
+    if posix.startswith("/"):
+        return PurePosixPath(posix).as_uri()
+    return quote(posix)
+
+
+def _sarif(findings: list[Finding]) -> str:
+    ordered = _sorted(findings)
+    rules: list[dict[str, Any]] = []
+    rule_index: dict[str, int] = {}
+    for finding in ordered:
+        if finding.check_id not in rule_index:
+            rule_index[finding.check_id] = len(rules)
+            rules.append(
+                {
+                    "id": finding.check_id,
+                    "shortDescription": {"text": finding.title or finding.check_id},
+                    "properties": {"source": finding.source},
+                }
+            )
+    results: list[dict[str, Any]] = []
+    for finding in ordered:
+        if finding.passed:
+            continue
+        location: dict[str, Any] = {}
+        if finding.file:
+            location["physicalLocation"] = {
+                "artifactLocation": {"uri": _artifact_uri(finding.file)}
+            }
+        if finding.address:
+            location["logicalLocations"] = [
+                {"fullyQualifiedName": finding.address, "kind": "resource"}
+            ]
+        result: dict[str, Any] = {
+            "ruleId": finding.check_id,
+            "ruleIndex": rule_index[finding.check_id],
+            "level": "error",
+            "message": {"text": finding.message or finding.title or finding.check_id},
+        }
+        if location:
+            result["locations"] = [location]
+        if finding.origin:
+            result["properties"] = {"origin": finding.origin}
+        results.append(result)
+    document = {
+        "$schema": _SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "cfgen",
+                        "version": _cfgen_version(),
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
