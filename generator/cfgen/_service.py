@@ -76,7 +76,7 @@ def test(
     if spec_path is None and tree is None:
         raise UsageError("give a SPEC to render and test, or --dir with a tree cfgen rendered")
     tf_binary = _terraform.find_binary(binary)
-    mirror = _terraform.plugin_mirror(plugin_mirror)
+    mirror = _terraform.resolve_plugin_mirror(plugin_mirror)
     with tempfile.TemporaryDirectory(prefix="cfgen-test-") as scratch:
         root = Path(scratch)
         if tree is None:

@@ -94,6 +94,8 @@ def _from_pydantic(exc: ValidationError, located: Located) -> list[SpecProblem]:
     seen: set[tuple[str, str]] = set()
     for error in exc.errors(include_url=False):
         path = _data_path(error["loc"], located.data)
+        if error["type"] == "union_tag_invalid":
+            path = (*path, "type")  # point at the tag the user wrote, not at the whole origin
         message, on_key = _explain(error, path, located.data)
         problem = _at(located, path, message, key=on_key)
         if (problem.path, problem.message) not in seen:

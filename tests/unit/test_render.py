@@ -1,0 +1,81 @@
+"""The renderer: deterministic, fmt-clean by construction, and literal-safe."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cfgen._hcl import Attr, Ref, attributes, literal
+from cfgen.render import render
+from cfgen.spec import load_spec
+from tests.conftest import MINIMAL_SPEC
+
+
+def test_same_spec_same_bytes(write_spec: Callable[[str], Path]) -> None:
+    loaded = load_spec(write_spec(MINIMAL_SPEC))
+    assert render(loaded).files == render(loaded).files
+
+
+def test_renders_root_module_and_vendors_used_modules(write_spec: Callable[[str], Path]) -> None:
+    files = render(load_spec(write_spec(MINIMAL_SPEC))).files
+    for name in ("versions.tf", "providers.tf", "main.tf", "variables.tf", "outputs.tf"):
+        assert name in files
+    assert "modules/s3-origin/main.tf" in files
+    assert "modules/cloudfront-distribution/main.tf" in files
+    assert 'module "web_assets"' in files["main.tf"]
+    assert "distribution_arn           = module.web.arn" in files["main.tf"]
+
+
+def test_checkov_skips_follow_the_spec(write_spec: Callable[[str], Path]) -> None:
+    bare = render(load_spec(write_spec(MINIMAL_SPEC))).files["main.tf"]
+    assert "#checkov:skip=CKV_AWS_68:" in bare
+    with_waf = MINIMAL_SPEC.replace(
+        "    origins:",
+        "    web_acl_arn: arn:aws:wafv2:us-east-1:111111111111:global/webacl/web/"
+        "12345678-1234-1234-1234-123456789012\n    origins:",
+    )
+    guarded = render(load_spec(write_spec(with_waf, "waf.yaml"))).files["main.tf"]
+    assert "CKV_AWS_68" not in guarded
+    assert "web_acl_id" in guarded
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("plain", '"plain"'),
+        ("${var.x}", '"$${var.x}"'),
+        ("%{if}", '"%%{if}"'),
+        ('quote " and \\', '"quote \\" and \\\\"'),
+        (None, "null"),
+        (True, "true"),
+        (3, "3"),
+        (["a", "b"], '["a", "b"]'),
+        ({}, "{}"),
+        (Ref("module.web.arn"), "module.web.arn"),
+    ],
+)
+def test_literal(value: object, expected: str) -> None:
+    assert literal(value) == expected
+
+
+def test_attributes_match_terraform_fmt(tmp_path: Path) -> None:
+    """The aligner against the real formatter, on the shapes the templates emit."""
+    terraform = shutil.which("terraform") or shutil.which("tofu")
+    if terraform is None:
+        pytest.skip("needs terraform or tofu on PATH to compare with `fmt`")
+    cases = [
+        [Attr("a", 1), Attr("longer_name", "x"), Attr("m", {"k": "v", "key-2": "w"}), Attr("z", True)],
+        [Attr("a", "1", "one"), Attr("bbb", "12345", "two"), Attr("c", None), Attr("d", "x", "three")],
+        [Attr("list", [{"a": 1}, {"bb": 2}]), Attr("after", "x"), Attr("tags", {"with space": "v"})],
+        [Attr("only", [])],
+    ]
+    text = "".join(f'locals {{\n{attributes(c, 1)}\n}}\n\n' for c in cases).rstrip() + "\n"
+    (tmp_path / "x.tf").write_text(text)
+    result = subprocess.run(
+        [terraform, "fmt", "-no-color", "-"], input=text, capture_output=True, text=True, check=True
+    )
+    assert result.stdout == text

@@ -1,0 +1,115 @@
+"""`cfgen validate` semantics: every bad input is one located line that names the fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cfgen.errors import SpecError
+from cfgen.spec import json_schema, load_spec
+from tests.conftest import MINIMAL_SPEC, REPO
+
+
+def errors_of(path: Path) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    lines = str(caught.value).splitlines()
+    assert all(line.startswith(f"{path}:") and ": error: " in line for line in lines), lines
+    return [line.removeprefix(f"{path}:") for line in lines]
+
+
+def test_minimal_spec_is_valid(write_spec: Callable[[str], Path]) -> None:
+    loaded = load_spec(write_spec(MINIMAL_SPEC))
+    origin = loaded.spec.distributions[0].origins[0]
+    assert (origin.type, origin.protection, origin.bucket.create) == ("s3", "oac", True)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param(
+            "    default_root_object", "    default_root_objekt", "6:5: error: distributions.0.default_root_objekt: "
+            "unknown key 'default_root_objekt'; did you mean 'default_root_object'?", id="unknown-key"
+        ),
+        pytest.param(
+            "{name: shop-assets-test}", "{name: Shop_Assets}", "10:24: error: distributions.0.origins.0.bucket.name: "
+            "bucket name 'Shop_Assets' may hold only lowercase", id="bucket-name-chars"
+        ),
+        pytest.param(
+            "{name: shop-assets-test}", "{name: ab}", "bucket name 'ab' has 2 characters; S3 allows 3 to 63",
+            id="bucket-name-short",
+        ),
+        pytest.param(
+            "{name: shop-assets-test}", "{name: 192.168.1.10}", "formatted as an IP address", id="bucket-name-ip"
+        ),
+        pytest.param(
+            "{name: shop-assets-test}", "{name: xn--shop}", "reserved prefix 'xn--'", id="bucket-name-prefix"
+        ),
+        pytest.param("type: s3", "type: s4", "9:15: error: distributions.0.origins.0.type: unknown origin type 's4'",
+                     id="unknown-type"),
+        pytest.param("region: eu-west-1", "region: 42", "3:9: error: region: ", id="wrong-type"),
+        pytest.param("version: 1", "version: 2", "1:10: error: version: 2 is not allowed; expected 1",
+                     id="version"),
+        pytest.param("{path: default, origin: assets}", "{path: default, origin: asets}",
+                     "12:33: error: distributions.0.behaviors.0.origin: unknown origin 'asets'; did you mean "
+                     "'assets'?", id="unknown-origin"),
+        pytest.param("{path: default, origin: assets}", "{path: /img/*, origin: assets}",
+                     "error: distributions.0.behaviors: no default behavior: add `- {path: default, origin: assets}`",
+                     id="no-default-behavior"),
+        pytest.param("project: shop", "project: Shop", "2:10: error: project: 'Shop' does not match", id="name"),
+        pytest.param("    origins:", "    aliases: [www.example.com]\n    origins:",
+                     "aliases need a viewer_certificate", id="aliases-without-certificate"),
+    ],
+)
+def test_bad_spec_gives_located_line(
+    write_spec: Callable[[str], Path], old: str, new: str, expected: str
+) -> None:
+    assert old in MINIMAL_SPEC
+    lines = errors_of(write_spec(MINIMAL_SPEC.replace(old, new, 1)))
+    assert any(expected in line for line in lines), lines
+
+
+def test_duplicate_origin_ids_and_buckets(write_spec: Callable[[str], Path]) -> None:
+    spec = MINIMAL_SPEC.replace(
+        "    behaviors:",
+        "      - id: assets\n        type: s3\n        bucket: {name: shop-assets-test}\n    behaviors:",
+    )
+    lines = errors_of(write_spec(spec))
+    assert any("11:13: error: distributions.0.origins.1.id: duplicate origin id 'assets'" in line for line in lines)
+    assert any("bucket 'shop-assets-test' is already the origin 'web/assets'" in line for line in lines)
+
+
+def test_every_problem_is_reported_not_only_the_first(write_spec: Callable[[str], Path]) -> None:
+    spec = MINIMAL_SPEC.replace("eu-west-1", "mars").replace("shop-assets-test", "UPPER")
+    assert len(errors_of(write_spec(spec))) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "1:1: error: the spec is empty"),
+        ("version: 1\nproject: [x\n", "3:1: error: malformed YAML"),
+        ("version: 1\nversion: 1\n", "2:1: error: version: duplicate key 'version' (first on line 1)"),
+        ("- a\n- b\n", "error: input should be a valid dictionary"),
+        ("version: 1\n\tproject: x\n", "error: malformed YAML"),
+    ],
+)
+def test_malformed_yaml(write_spec: Callable[[str], Path], text: str, expected: str) -> None:
+    lines = errors_of(write_spec(text))
+    assert any(expected in line for line in lines), lines
+
+
+def test_missing_file_is_one_line(tmp_path: Path) -> None:
+    assert errors_of(tmp_path / "nope.yaml") == ["1:1: error: no such file; check the path"]
+
+
+def test_kms_needs_exactly_one_source(write_spec: Callable[[str], Path]) -> None:
+    spec = MINIMAL_SPEC.replace("{name: shop-assets-test}", "{name: shop-assets-test}\n        kms: {}")
+    assert any("set exactly one of `create: true` or `key_arn" in line for line in errors_of(write_spec(spec)))
+
+
+def test_committed_schema_is_current() -> None:
+    committed = (REPO / "schema" / "cfgen-spec.schema.json").read_text(encoding="utf-8")
+    assert committed == json_schema(), "schema is stale: run `cfgen schema > schema/cfgen-spec.schema.json`"

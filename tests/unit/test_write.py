@@ -1,0 +1,103 @@
+"""The writer never loses user work: it touches only files it wrote, unchanged since."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cfgen import write
+from cfgen.errors import WriteError
+
+FILES = {"main.tf": "a\n", "modules/m/main.tf": "b\n"}
+EXTRA = {"spec": "spec.yaml", "origins": []}
+
+
+def test_first_write_creates_files_and_manifest(tmp_path: Path) -> None:
+    result = write.write(tmp_path, FILES, EXTRA)
+    assert sorted(result.written) == sorted(FILES)
+    manifest = json.loads((tmp_path / write.MANIFEST).read_text())
+    assert set(manifest["files"]) == set(FILES)
+    assert write.check(tmp_path, FILES, EXTRA) == []
+
+
+def test_rewrite_is_a_no_op(tmp_path: Path) -> None:
+    write.write(tmp_path, FILES, EXTRA)
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    result = write.write(tmp_path, FILES, EXTRA)
+    assert result.written == [] and sorted(result.unchanged) == sorted(FILES)
+    assert before[tmp_path / "main.tf"] == (tmp_path / "main.tf").stat().st_mtime_ns
+
+
+def test_refuses_to_overwrite_a_file_it_did_not_write(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text("mine\n")
+    with pytest.raises(WriteError, match="exists and cfgen did not write it"):
+        write.write(tmp_path, FILES, EXTRA)
+    assert (tmp_path / "main.tf").read_text() == "mine\n"
+    assert not (tmp_path / "modules").exists(), "nothing may be written when anything is refused"
+
+
+def test_refuses_to_overwrite_a_hand_edit_unless_forced(tmp_path: Path) -> None:
+    write.write(tmp_path, FILES, EXTRA)
+    (tmp_path / "main.tf").write_text("edited\n")
+    new = {**FILES, "main.tf": "a2\n"}
+    with pytest.raises(WriteError, match="changed by hand since cfgen wrote it.*--force"):
+        write.write(tmp_path, new, EXTRA)
+    assert (tmp_path / "main.tf").read_text() == "edited\n"
+    write.write(tmp_path, new, EXTRA, force=True)
+    assert (tmp_path / "main.tf").read_text() == "a2\n"
+
+
+def test_leaves_other_files_alone(tmp_path: Path) -> None:
+    (tmp_path / "backend.tf").write_text("terraform {}\n")
+    write.write(tmp_path, FILES, EXTRA)
+    write.write(tmp_path, {"main.tf": "a\n"}, EXTRA)
+    assert (tmp_path / "backend.tf").read_text() == "terraform {}\n"
+
+
+def test_removes_its_own_stale_files_and_empty_folders(tmp_path: Path) -> None:
+    write.write(tmp_path, FILES, EXTRA)
+    result = write.write(tmp_path, {"main.tf": "a\n"}, EXTRA)
+    assert result.removed == ["modules/m/main.tf"]
+    assert not (tmp_path / "modules").exists()
+
+
+def test_keeps_a_stale_file_edited_by_hand(tmp_path: Path) -> None:
+    write.write(tmp_path, FILES, EXTRA)
+    (tmp_path / "modules/m/main.tf").write_text("edited\n")
+    with pytest.raises(WriteError, match="no longer rendered and was changed by hand"):
+        write.write(tmp_path, {"main.tf": "a\n"}, EXTRA)
+
+
+def test_check_and_diff_name_every_drift(tmp_path: Path) -> None:
+    write.write(tmp_path, FILES, EXTRA)
+    (tmp_path / "main.tf").write_text("edited\n")
+    (tmp_path / "modules/m/main.tf").unlink()
+    drift = write.check(tmp_path, {**FILES, "new.tf": "n\n"}, EXTRA)
+    assert {(d.path, d.kind) for d in drift} >= {
+        ("main.tf", "changed"),
+        ("modules/m/main.tf", "missing"),
+        ("new.tf", "missing"),
+        (write.MANIFEST, "changed"),
+    }
+    text = write.diff(tmp_path, FILES, EXTRA)
+    assert "-edited\n+a\n" in text and "+++ b/modules/m/main.tf" in text
+
+
+def test_no_temporary_files_are_left(tmp_path: Path) -> None:
+    write.write(tmp_path, FILES, EXTRA)
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_output_path_that_is_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "infra"
+    target.write_text("x")
+    with pytest.raises(WriteError, match="is a file"):
+        write.write(target, FILES, EXTRA)
+
+
+def test_corrupt_manifest_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / write.MANIFEST).write_text("{not json")
+    with pytest.raises(WriteError, match="unreadable manifest"):
+        write.write(tmp_path, FILES, EXTRA)
