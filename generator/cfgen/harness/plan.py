@@ -261,7 +261,7 @@ def policy_statements(
     documents = [r for r in refs if r.startswith("data.aws_iam_policy_document.")]
     if len(documents) != 1 or len(refs) != 1:
         return None
-    name = documents[0].split(".")[2]
+    name = _INDEX.sub("", documents[0]).split(".")[2]
     document = view.one(resource.module, "aws_iam_policy_document", name)
     if document is not None and document.known("json"):
         return _from_json(json.loads(document.values["json"]))

@@ -122,28 +122,27 @@ def _summary_line(findings: list[Finding]) -> str:
 
 
 def _table(findings: list[Finding], width: int) -> str:
+    """Every proof, and checkov only where it failed: the rest is counted below.
+
+    A reviewer reads this on a terminal; the other formats carry everything.
+    """
     order = {"failed": 0, "skipped": 1, "passed": 2}
-    rows = sorted(_sorted(findings), key=lambda f: order[_status(f)])
+    shown = [f for f in findings if f.source == "proof" or _status(f) == "failed"]
+    rows = sorted(_sorted(shown), key=lambda f: order[_status(f)])
     table = Table(show_lines=False, expand=False)
-    for column in ("Result", "Source", "Check", "Title", "Origin", "Address", "Message"):
+    for column in ("Result", "Check", "Origin", "What", "Where"):
         table.add_column(column, overflow="fold")
     for finding in rows:
         status = _status(finding)
-        message = finding.message if status != "passed" else ""
-        if status == "skipped":
-            message = message[len(SKIPPED_PREFIX) :]
-        cells = (
-            status.upper(),
-            finding.source,
-            finding.check_id,
-            finding.title,
-            finding.origin or "",
-            finding.address,
-            message,
-        )
+        what = finding.title
+        if status == "failed" and finding.message:
+            what += f"\n-> {finding.message}"
+        cells = (status.upper(), finding.check_id, finding.origin or "", what, finding.address)
         # Text, not str: an address like aws_s3_bucket.b["x"] would be read
         # as rich markup and lose its brackets.
         table.add_row(*(Text(cell) for cell in cells))
+    hidden = [f for f in findings if f not in shown]
+    skipped = sum(1 for f in hidden if is_skipped(f))
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -155,6 +154,10 @@ def _table(findings: list[Finding], width: int) -> str:
         soft_wrap=False,
     )
     console.print(table)
+    if hidden:
+        console.print(
+            Text(f"checkov: {len(hidden) - skipped} more passed, {skipped} skipped with a reason in the HCL")
+        )
     console.print(Text(_summary_line(findings)))
     return buffer.getvalue()
 
