@@ -1,0 +1,45 @@
+"""Every example's committed render matches a fresh render, byte for byte.
+
+After an intended change, regenerate with:
+
+    for d in examples/*/; do cfgen render "$d/spec.yaml" -o "$d/generated"; done
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cfgen import write
+from cfgen.render import render
+from cfgen.spec import load_spec
+from tests.conftest import EXAMPLES
+
+CASES = sorted(p.parent for p in EXAMPLES.glob("*/spec.yaml"))
+REGENERATE = 'for d in examples/*/; do cfgen render "$d/spec.yaml" -o "$d/generated"; done'
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_committed_render_is_current(case: Path) -> None:
+    loaded = load_spec(case / "spec.yaml")
+    rendered = render(loaded)
+    extra = {"spec": "spec.yaml", "origins": [b.as_dict() for b in rendered.bindings]}
+    drift = write.check(case / "generated", rendered.files, extra)
+    assert not drift, f"examples/{case.name}/generated is stale ({', '.join(map(str, drift))}); run: {REGENERATE}"
+
+
+def test_examples_are_terraform_fmt_clean() -> None:
+    terraform = shutil.which("terraform") or shutil.which("tofu")
+    if terraform is None:
+        pytest.skip("needs terraform or tofu on PATH")
+    result = subprocess.run(
+        [terraform, "fmt", "-check", "-recursive", "-no-color", str(EXAMPLES)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, f"not fmt clean: {result.stdout}"
+
+
+def test_there_are_examples() -> None:
+    assert len(CASES) >= 2
