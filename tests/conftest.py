@@ -37,3 +37,18 @@ def write_spec(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def plugin_mirror() -> Path:
+    """The stored provider mirror: required in CI, a skip on a laptop without it."""
+    import os
+
+    candidate = Path(os.environ.get("CFGEN_PLUGIN_MIRROR", "/opt/tf-plugins"))
+    if not (candidate / "registry.terraform.io").is_dir() and not (
+        candidate / "registry.opentofu.org"
+    ).is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"no provider mirror at {candidate}: set CFGEN_PLUGIN_MIRROR")
+        pytest.skip(f"no provider mirror at {candidate}; set CFGEN_PLUGIN_MIRROR to plan")
+    return candidate
