@@ -64,10 +64,7 @@ def _is_set(conf: dict[str, Any], key: str, from_plan: bool) -> bool:
 class DistributionS3OriginAccess(BaseResourceCheck):
     def __init__(self) -> None:
         super().__init__(
-            name=(
-                "CloudFront S3 origin has an origin access control "
-                "(or a legacy origin access identity)"
-            ),
+            name=("CloudFront S3 origin has an origin access control (or a legacy origin access identity)"),
             id="CKV_CFG_5",
             categories=[CheckCategories.IAM],
             supported_resources=["aws_cloudfront_distribution"],
@@ -95,14 +92,10 @@ class DistributionS3OriginAccess(BaseResourceCheck):
                     "which only works on a public bucket"
                 )
                 continue
-            oai = any(
-                _is_set(c, "origin_access_identity", from_plan)
-                for c in _blocks(origin, "s3_origin_config")
-            )
+            oai = any(_is_set(c, "origin_access_identity", from_plan) for c in _blocks(origin, "s3_origin_config"))
             if not (_is_set(origin, "origin_access_control_id", from_plan) or oai):
                 self.details.append(
-                    f"origin {name!r} ({domain!r}) has no origin_access_control_id "
-                    "and no origin access identity"
+                    f"origin {name!r} ({domain!r}) has no origin_access_control_id and no origin access identity"
                 )
         if not judged:
             return CheckResult.UNKNOWN

@@ -87,8 +87,7 @@ class DistributionViewerTls(BaseResourceCheck):
             version = _scalar(certificate, "minimum_protocol_version")
             if not _tls_ok(version):
                 self.details.append(
-                    f"minimum_protocol_version is {version!r} with a custom certificate, "
-                    "must be TLSv1.2_2021 or newer"
+                    f"minimum_protocol_version is {version!r} with a custom certificate, must be TLSv1.2_2021 or newer"
                 )
         return CheckResult.FAILED if self.details else CheckResult.PASSED
 

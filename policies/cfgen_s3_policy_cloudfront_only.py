@@ -40,8 +40,7 @@ from checkov.terraform.parser_functions import handle_dynamic_values
 
 CHECK_ID = "CKV_CFG_1"
 CHECK_NAME = (
-    "S3 bucket policy allows only the CloudFront service principal, "
-    "with StringEquals/ArnEquals on AWS:SourceArn"
+    "S3 bucket policy allows only the CloudFront service principal, with StringEquals/ArnEquals on AWS:SourceArn"
 )
 
 # --- policy reading: kept identical in cfgen_s3_policy_no_public_allow.py ---
@@ -50,13 +49,9 @@ CHECK_NAME = (
 
 # An expression checkov left unresolved: a variable, local, module output, data
 # source or resource attribute, or the iterator of a dynamic block.
-_REFERENCE = re.compile(
-    r"^\$?\{?((var|local|module|data|each|aws_[a-z0-9_]+)\.|[a-z_][a-z0-9_]*\.(value|key)\b)"
-)
+_REFERENCE = re.compile(r"^\$?\{?((var|local|module|data|each|aws_[a-z0-9_]+)\.|[a-z_][a-z0-9_]*\.(value|key)\b)")
 # The subset whose value could be anything, "*" included (a resource's ARN cannot).
-_OPAQUE_REFERENCE = re.compile(
-    r"^\$?\{?((var|local|module|each)\.|[a-z_][a-z0-9_]*\.(value|key)\b)"
-)
+_OPAQUE_REFERENCE = re.compile(r"^\$?\{?((var|local|module|each)\.|[a-z_][a-z0-9_]*\.(value|key)\b)")
 _DOCUMENT_REFERENCE = re.compile(r"data\.aws_iam_policy_document\.[^.\s]+\.(minified_)?json")
 _UNREADABLE = "<unreadable>"
 _MERGE_KEYS = (
@@ -133,9 +128,7 @@ def _statements_of_json(policy: dict[str, Any]) -> _Policy:
         principal = item.get("Principal")
         principals: list[tuple[str, Any]] = []
         if isinstance(principal, dict):
-            principals = [
-                (str(kind), ident) for kind, ids in principal.items() for ident in _flat(ids)
-            ]
+            principals = [(str(kind), ident) for kind, ids in principal.items() for ident in _flat(ids)]
         elif principal is not None:
             principals = [("*" if principal == "*" else "?", principal)]
         conditions: list[tuple[str, str, list[Any]]] = []
@@ -234,9 +227,7 @@ def _may_grant_s3(statement: _Statement) -> bool:
         ):
             return True
     for resource in statement.resources:
-        if isinstance(resource, str) and (
-            re.match(r"^arn:aws[a-z-]*:s3:::", resource) or "aws_s3_bucket." in resource
-        ):
+        if isinstance(resource, str) and (re.match(r"^arn:aws[a-z-]*:s3:::", resource) or "aws_s3_bucket." in resource):
             return True
     return False
 
@@ -249,9 +240,7 @@ def _is_bucket_policy_document(policy: _Policy) -> bool:
     policies (no principals), trust policies and KMS key policies stay out.
     """
     statements = policy.statements
-    return any(s.principals or s.not_principal for s in statements) and any(
-        _may_grant_s3(s) for s in statements
-    )
+    return any(s.principals or s.not_principal for s in statements) and any(_may_grant_s3(s) for s in statements)
 
 
 def _read_resource_policy(conf: dict[str, Any]) -> tuple[str, _Policy | None]:
@@ -278,9 +267,7 @@ def _principal(kind: str, ident: Any) -> str:
 _CLOUDFRONT = "cloudfront.amazonaws.com"
 _EXACT_OPERATORS = {"stringequals", "arnequals"}
 _DISTRIBUTION_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:cloudfront::\d{12}:distribution/[A-Z0-9]+$")
-_DISTRIBUTION_REFERENCE = re.compile(
-    r"^\$?\{?(data\.)?aws_cloudfront_distribution\.[\w-]+(\[[^\]]*\])?\.arn\}?$"
-)
+_DISTRIBUTION_REFERENCE = re.compile(r"^\$?\{?(data\.)?aws_cloudfront_distribution\.[\w-]+(\[[^\]]*\])?\.arn\}?$")
 
 
 def _source_arn_value_ok(value: Any) -> bool:
@@ -289,9 +276,7 @@ def _source_arn_value_ok(value: Any) -> bool:
     if not isinstance(value, str):
         return False
     return bool(
-        _DISTRIBUTION_ARN.match(value)
-        or _DISTRIBUTION_REFERENCE.match(value)
-        or _OPAQUE_REFERENCE.match(value)
+        _DISTRIBUTION_ARN.match(value) or _DISTRIBUTION_REFERENCE.match(value) or _OPAQUE_REFERENCE.match(value)
     )
 
 
@@ -316,8 +301,7 @@ def _statement_problems(index: int, statement: _Statement) -> list[str]:
     )
     if not scoped:
         problems.append(
-            f"{where} has no StringEquals/ArnEquals condition on AWS:SourceArn "
-            "naming a CloudFront distribution"
+            f"{where} has no StringEquals/ArnEquals condition on AWS:SourceArn naming a CloudFront distribution"
         )
     return problems
 

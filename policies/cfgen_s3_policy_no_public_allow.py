@@ -39,13 +39,9 @@ CHECK_NAME = "S3 bucket policy has no Allow statement for any principal (Princip
 
 # An expression checkov left unresolved: a variable, local, module output, data
 # source or resource attribute, or the iterator of a dynamic block.
-_REFERENCE = re.compile(
-    r"^\$?\{?((var|local|module|data|each|aws_[a-z0-9_]+)\.|[a-z_][a-z0-9_]*\.(value|key)\b)"
-)
+_REFERENCE = re.compile(r"^\$?\{?((var|local|module|data|each|aws_[a-z0-9_]+)\.|[a-z_][a-z0-9_]*\.(value|key)\b)")
 # The subset whose value could be anything, "*" included (a resource's ARN cannot).
-_OPAQUE_REFERENCE = re.compile(
-    r"^\$?\{?((var|local|module|each)\.|[a-z_][a-z0-9_]*\.(value|key)\b)"
-)
+_OPAQUE_REFERENCE = re.compile(r"^\$?\{?((var|local|module|each)\.|[a-z_][a-z0-9_]*\.(value|key)\b)")
 _DOCUMENT_REFERENCE = re.compile(r"data\.aws_iam_policy_document\.[^.\s]+\.(minified_)?json")
 _UNREADABLE = "<unreadable>"
 _MERGE_KEYS = (
@@ -122,9 +118,7 @@ def _statements_of_json(policy: dict[str, Any]) -> _Policy:
         principal = item.get("Principal")
         principals: list[tuple[str, Any]] = []
         if isinstance(principal, dict):
-            principals = [
-                (str(kind), ident) for kind, ids in principal.items() for ident in _flat(ids)
-            ]
+            principals = [(str(kind), ident) for kind, ids in principal.items() for ident in _flat(ids)]
         elif principal is not None:
             principals = [("*" if principal == "*" else "?", principal)]
         conditions: list[tuple[str, str, list[Any]]] = []
@@ -223,9 +217,7 @@ def _may_grant_s3(statement: _Statement) -> bool:
         ):
             return True
     for resource in statement.resources:
-        if isinstance(resource, str) and (
-            re.match(r"^arn:aws[a-z-]*:s3:::", resource) or "aws_s3_bucket." in resource
-        ):
+        if isinstance(resource, str) and (re.match(r"^arn:aws[a-z-]*:s3:::", resource) or "aws_s3_bucket." in resource):
             return True
     return False
 
@@ -238,9 +230,7 @@ def _is_bucket_policy_document(policy: _Policy) -> bool:
     policies (no principals), trust policies and KMS key policies stay out.
     """
     statements = policy.statements
-    return any(s.principals or s.not_principal for s in statements) and any(
-        _may_grant_s3(s) for s in statements
-    )
+    return any(s.principals or s.not_principal for s in statements) and any(_may_grant_s3(s) for s in statements)
 
 
 def _read_resource_policy(conf: dict[str, Any]) -> tuple[str, _Policy | None]:
@@ -276,9 +266,7 @@ def _judge(policy: _Policy, details: list[str]) -> CheckResult:
         for kind, ident in statement.principals:
             if ident == "*":
                 problems.append(f"{where} names {_principal(kind, ident)}")
-            elif ident == _UNREADABLE or (
-                isinstance(ident, str) and _OPAQUE_REFERENCE.match(ident)
-            ):
+            elif ident == _UNREADABLE or (isinstance(ident, str) and _OPAQUE_REFERENCE.match(ident)):
                 problems.append(f"{where} names {_principal(kind, ident)}, which cannot be read")
     details.extend(problems)
     return CheckResult.FAILED if problems else CheckResult.PASSED

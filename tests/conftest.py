@@ -45,9 +45,7 @@ def plugin_mirror() -> Path:
     import os
 
     candidate = Path(os.environ.get("CFGEN_PLUGIN_MIRROR", "/opt/tf-plugins"))
-    if not (candidate / "registry.terraform.io").is_dir() and not (
-        candidate / "registry.opentofu.org"
-    ).is_dir():
+    if not (candidate / "registry.terraform.io").is_dir() and not (candidate / "registry.opentofu.org").is_dir():
         if os.environ.get("CI"):
             pytest.fail(f"no provider mirror at {candidate}: set CFGEN_PLUGIN_MIRROR")
         pytest.skip(f"no provider mirror at {candidate}; set CFGEN_PLUGIN_MIRROR to plan")

@@ -53,15 +53,9 @@ def validate(spec: SpecArg) -> None:
 def render(
     spec: SpecArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder of the root module.")],
-    check: Annotated[
-        bool, typer.Option("--check", help="Write nothing; exit 1 if files would change.")
-    ] = False,
-    diff: Annotated[
-        bool, typer.Option("--diff", help="Write nothing; show the changes, exit 1 if any.")
-    ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite files changed by hand.")
-    ] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if files would change.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Write nothing; show the changes, exit 1 if any.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files changed by hand.")] = False,
 ) -> None:
     """Render the root module and the modules it uses into a folder."""
     outcome = _service.render_spec(spec, output, check=check, show_diff=diff, force=force)
@@ -90,28 +84,16 @@ def render(
 
 @app.command()
 def test(
-    spec: Annotated[
-        Path | None, typer.Argument(help="Spec to render and test.", show_default=False)
-    ] = None,
-    directory: Annotated[
-        Path | None, typer.Option("--dir", help="Test this rendered tree instead.")
-    ] = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Mock credentials and skip AWS calls.")
-    ] = False,
-    binary: Annotated[
-        str | None, typer.Option(help="terraform or tofu [env: CFGEN_TF_BINARY].")
-    ] = None,
+    spec: Annotated[Path | None, typer.Argument(help="Spec to render and test.", show_default=False)] = None,
+    directory: Annotated[Path | None, typer.Option("--dir", help="Test this rendered tree instead.")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Mock credentials and skip AWS calls.")] = False,
+    binary: Annotated[str | None, typer.Option(help="terraform or tofu [env: CFGEN_TF_BINARY].")] = None,
     plugin_mirror: Annotated[
         str | None,
         typer.Option("--plugin-mirror", help="Provider mirror folder [env: CFGEN_PLUGIN_MIRROR]."),
     ] = None,
-    report_format: Annotated[
-        ReportFormat, typer.Option("--format", help="Report format.")
-    ] = ReportFormat.table,
-    report_file: Annotated[
-        Path | None, typer.Option("--report", help="Also write the report here.")
-    ] = None,
+    report_format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.table,
+    report_file: Annotated[Path | None, typer.Option("--report", help="Also write the report here.")] = None,
 ) -> None:
     """Plan the rendered tree, run the proofs and checkov; exit 1 if any fails."""
     from .harness.report import render_report, summary
@@ -161,26 +143,16 @@ def patterns() -> None:
 @app.command()
 def sign(
     url: Annotated[str, typer.Argument(help="The URL to sign (or the base URL for --cookies).")],
-    key_pair_id: Annotated[
-        str, typer.Option("--key-pair-id", help="ID of the CloudFront public key.")
-    ],
-    private_key: Annotated[
-        Path, typer.Option("--private-key", help="PEM file of the RSA private key.")
-    ],
-    expires: Annotated[
-        str, typer.Option(help="When access ends: ISO 8601, epoch seconds, or +1h/+30m/+7d.")
-    ],
+    key_pair_id: Annotated[str, typer.Option("--key-pair-id", help="ID of the CloudFront public key.")],
+    private_key: Annotated[Path, typer.Option("--private-key", help="PEM file of the RSA private key.")],
+    expires: Annotated[str, typer.Option(help="When access ends: ISO 8601, epoch seconds, or +1h/+30m/+7d.")],
     starts: Annotated[str | None, typer.Option(help="When access starts (custom policy).")] = None,
-    ip_range: Annotated[
-        str | None, typer.Option("--ip-range", help="Viewer CIDR (custom policy).")
-    ] = None,
+    ip_range: Annotated[str | None, typer.Option("--ip-range", help="Viewer CIDR (custom policy).")] = None,
     resource: Annotated[
         str | None,
         typer.Option(help="Resource the policy covers, may hold * (custom policy); default: URL."),
     ] = None,
-    cookies: Annotated[
-        bool, typer.Option("--cookies", help="Print the three signed cookies instead.")
-    ] = False,
+    cookies: Annotated[bool, typer.Option("--cookies", help="Print the three signed cookies instead.")] = False,
 ) -> None:
     """Sign a CloudFront URL, or make signed cookies, with a key of a key group."""
     from . import sign as signing
@@ -222,8 +194,7 @@ def main() -> None:
         if os.environ.get("CFGEN_DEBUG"):
             raise
         err.print(
-            f"internal error: {type(exc).__name__}: {exc} "
-            "(set CFGEN_DEBUG=1 for the traceback and report it)",
+            f"internal error: {type(exc).__name__}: {exc} (set CFGEN_DEBUG=1 for the traceback and report it)",
             markup=False,
         )
         sys.exit(3)

@@ -94,9 +94,7 @@ def _align_comments(bodies: list[str], comments: list[str]) -> list[str]:
         while j < len(bodies) and comments[j]:
             j += 1
         width = max(len(b) for b in bodies[i:j])
-        out.extend(
-            f"{b.ljust(width)} # {c}" for b, c in zip(bodies[i:j], comments[i:j], strict=True)
-        )
+        out.extend(f"{b.ljust(width)} # {c}" for b, c in zip(bodies[i:j], comments[i:j], strict=True))
         i = j
     return out
 

@@ -56,9 +56,7 @@ def render_spec(
         drift = write.check(out_dir, rendered.files, extra)
         text = write.diff(out_dir, rendered.files, extra) if show_diff else ""
         return RenderOutcome(loaded=loaded, drift=drift, diff=text)
-    return RenderOutcome(
-        loaded=loaded, written=write.write(out_dir, rendered.files, extra, force=force)
-    )
+    return RenderOutcome(loaded=loaded, written=write.write(out_dir, rendered.files, extra, force=force))
 
 
 def test(
@@ -103,9 +101,7 @@ def test(
         findings = prove(plan, bindings)
         if progress:
             progress("checkov")
-        findings += _checkov.run_checkov(
-            tree, plan_file, external_checks=[_resources.policies_dir()]
-        )
+        findings += _checkov.run_checkov(tree, plan_file, external_checks=[_resources.policies_dir()])
     return findings
 
 
@@ -127,15 +123,11 @@ def _bindings_from_manifest(tree: Path) -> list[OriginBinding]:
         raise UsageError(f"{tree} is not a folder; pass the folder `cfgen render -o` wrote")
     manifest = write.read_manifest(tree)
     if not manifest:
-        raise UsageError(
-            f"{tree} has no {write.MANIFEST}; pass the SPEC it was rendered from as well"
-        )
+        raise UsageError(f"{tree} has no {write.MANIFEST}; pass the SPEC it was rendered from as well")
     try:
         bindings = [OriginBinding(**item) for item in manifest.get("origins", [])]
     except TypeError:
-        raise UsageError(
-            f"{tree / write.MANIFEST} is from another cfgen version; render again"
-        ) from None
+        raise UsageError(f"{tree / write.MANIFEST} is from another cfgen version; render again") from None
     unknown = [b.pattern for b in bindings if b.pattern not in PATTERNS]
     if unknown:
         raise UsageError(f"{tree / write.MANIFEST} names unknown patterns {unknown}; upgrade cfgen")

@@ -39,7 +39,7 @@ METHODS = {
 class Rendered:
     """The files of a render, by relative path, and where each origin landed."""
 
-    files: dict[str, str]
+    files: dict[str, str | bytes]
     bindings: list[OriginBinding]
 
 
@@ -71,8 +71,11 @@ def render(loaded: LoadedSpec) -> Rendered:
         "spec": spec,
         "spec_name": loaded.path.name,
         "distributions": distributions,
+        "variables": [v for d in distributions for _, view, _ in d["origin_templates"] for v in view.variables],
     }
-    files: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
+    for _, view, _ in (o for d in distributions for o in d["origin_templates"]):
+        files.update(view.files)
     for name in ("versions.tf", "providers.tf", "variables.tf", "main.tf", "outputs.tf"):
         try:
             files[name] = env.get_template(f"root/{name}.j2").render(context)
@@ -99,9 +102,7 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _distribution_view(
-    project: str, dist: Distribution, origins: list[tuple[Any, str, OriginView]]
-) -> dict[str, Any]:
+def _distribution_view(project: str, dist: Distribution, origins: list[tuple[Any, str, OriginView]]) -> dict[str, Any]:
     settings = [
         Attr("name", f"{project}-{dist.name}"),
         Attr("comment", dist.comment or f"{project} {dist.name} (cfgen)"),
@@ -110,9 +111,7 @@ def _distribution_view(
         settings.append(Attr("aliases", list(dist.aliases)))
     if dist.viewer_certificate:
         settings.append(Attr("acm_certificate_arn", dist.viewer_certificate.acm_certificate_arn))
-        settings.append(
-            Attr("minimum_protocol_version", dist.viewer_certificate.minimum_protocol_version)
-        )
+        settings.append(Attr("minimum_protocol_version", dist.viewer_certificate.minimum_protocol_version))
     settings += [
         Attr("price_class", dist.price_class),
         Attr("http_version", dist.http_version),
@@ -182,20 +181,14 @@ def _checkov_skips(dist: Distribution) -> list[tuple[str, str]]:
     """Built-in checks a spec fails on purpose, with the reason a reviewer reads."""
     skips = []
     if dist.web_acl_arn is None:
-        skips.append(
-            ("CKV_AWS_68", "No web_acl_arn in the spec; origins are closed by their own controls.")
-        )
+        skips.append(("CKV_AWS_68", "No web_acl_arn in the spec; origins are closed by their own controls."))
         skips.append(("CKV2_AWS_47", "No web_acl_arn in the spec, so no WAF rule set to check."))
     if dist.logging is None:
-        skips.append(
-            ("CKV_AWS_86", "No logging in the spec; add `logging:` to turn on standard logs.")
-        )
+        skips.append(("CKV_AWS_86", "No logging in the spec; add `logging:` to turn on standard logs."))
     if dist.geo_restriction is None:
         skips.append(("CKV_AWS_374", "No geo_restriction in the spec: served worldwide by choice."))
     if dist.viewer_certificate is None:
-        skips.append(
-            ("CKV2_AWS_42", "No aliases: the cloudfront.net certificate is the one that fits.")
-        )
+        skips.append(("CKV2_AWS_42", "No aliases: the cloudfront.net certificate is the one that fits."))
         skips.append(
             (
                 "CKV_AWS_174",
@@ -203,12 +196,8 @@ def _checkov_skips(dist: Distribution) -> list[tuple[str, str]]:
             )
         )
     if dist.default_root_object is None:
-        skips.append(
-            ("CKV_AWS_305", "No default_root_object in the spec: the origin answers `/` itself.")
-        )
-    skips.append(
-        ("CKV_AWS_310", "One origin per behavior; origin failover groups are not in the spec.")
-    )
+        skips.append(("CKV_AWS_305", "No default_root_object in the spec: the origin answers `/` itself."))
+    skips.append(("CKV_AWS_310", "One origin per behavior; origin failover groups are not in the spec."))
     return skips
 
 
@@ -224,9 +213,7 @@ def _vendored(module: str) -> dict[str, str]:
 
 
 def _shipped(path: Path) -> bool:
-    return not any(
-        part.startswith(".") or part == "__pycache__" for part in path.parts
-    ) and path.suffix in {
+    return not any(part.startswith(".") or part == "__pycache__" for part in path.parts) and path.suffix in {
         ".tf",
         ".md",
         ".py",

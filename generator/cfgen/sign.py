@@ -59,9 +59,7 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _EPOCH = re.compile(r"[0-9]+")
 # An epoch before 2000 is almost always a duration written without its unit.
 _EPOCH_FLOOR = 946_684_800
-_WHEN_FORMS = (
-    "an ISO 8601 time (2026-12-01T00:00:00Z), epoch seconds, or a duration (+1h, +30m, +7d, 3600s)"
-)
+_WHEN_FORMS = "an ISO 8601 time (2026-12-01T00:00:00Z), epoch seconds, or a duration (+1h, +30m, +7d, 3600s)"
 
 _KEY_KINDS: tuple[tuple[type, str], ...] = (
     (dsa.DSAPrivateKey, "DSA"),
@@ -129,18 +127,14 @@ def load_private_key(path: Path) -> RSAPrivateKey:
                 "whose public key is in your CloudFront key group"
             ) from None
         except IsADirectoryError:
-            raise CfgenError(
-                f"private key path {where} is a directory; pass the PEM private key file itself"
-            ) from None
+            raise CfgenError(f"private key path {where} is a directory; pass the PEM private key file itself") from None
         except PermissionError:
             raise CfgenError(
                 f"cannot read private key file {where} (permission denied); "
                 "run as its owner or make it readable by you (chmod 600)"
             ) from None
         except OSError as exc:
-            raise CfgenError(
-                f"cannot read private key file {where} ({exc.strerror}); check the path"
-            ) from None
+            raise CfgenError(f"cannot read private key file {where} ({exc.strerror}); check the path") from None
         if size > _MAX_KEY_FILE_BYTES:
             raise CfgenError(
                 f"{where} is over {_MAX_KEY_FILE_BYTES // 1024} KiB, too large to be a private "
@@ -167,9 +161,7 @@ def parse_when(text: str, now: datetime) -> datetime:
         try:
             return (now + timedelta(seconds=seconds)).astimezone(UTC)
         except OverflowError:
-            raise CfgenError(
-                f"duration {_show(value)} is too long; give a shorter one such as +7d"
-            ) from None
+            raise CfgenError(f"duration {_show(value)} is too long; give a shorter one such as +7d") from None
     if _EPOCH.fullmatch(value):
         epoch = int(value)
         if epoch < _EPOCH_FLOOR:
@@ -180,25 +172,18 @@ def parse_when(text: str, now: datetime) -> datetime:
         try:
             return datetime.fromtimestamp(epoch, UTC)
         except (OverflowError, OSError, ValueError):
-            raise CfgenError(
-                f"epoch seconds {_show(value)} is out of range; give {_WHEN_FORMS}"
-            ) from None
+            raise CfgenError(f"epoch seconds {_show(value)} is out of range; give {_WHEN_FORMS}") from None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise CfgenError(f"cannot read time {_show(text)}; give {_WHEN_FORMS}") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         # Guessing local time or UTC would silently move an expiry by hours.
-        raise CfgenError(
-            f"time {_show(value)} has no time zone; add Z for UTC or an offset, "
-            "e.g. 2026-12-01T00:00:00Z"
-        )
+        raise CfgenError(f"time {_show(value)} has no time zone; add Z for UTC or an offset, e.g. 2026-12-01T00:00:00Z")
     return moment.astimezone(UTC)
 
 
-def sign_url(
-    url: str, *, key_pair_id: str, private_key: RSAPrivateKey, policy: Policy, now: datetime
-) -> str:
+def sign_url(url: str, *, key_pair_id: str, private_key: RSAPrivateKey, policy: Policy, now: datetime) -> str:
     """Return ``url`` signed for CloudFront under ``policy``.
 
     A canned policy (``policy.is_canned`` and ``policy.resource == url``) adds
@@ -228,9 +213,7 @@ def sign_url(
     return f"{url}{separator}{first}&Signature={signature}&Key-Pair-Id={key_pair_id}"
 
 
-def signed_cookies(
-    *, key_pair_id: str, private_key: RSAPrivateKey, policy: Policy, now: datetime
-) -> dict[str, str]:
+def signed_cookies(*, key_pair_id: str, private_key: RSAPrivateKey, policy: Policy, now: datetime) -> dict[str, str]:
     """Return the three CloudFront signed cookies (name -> value) for ``policy``.
 
     Canned policies give ``CloudFront-Expires``, custom ones ``CloudFront-Policy``;
@@ -260,9 +243,7 @@ def _policy_statement(policy: Policy) -> bytes:
     # (DateLessThan, IpAddress, DateGreaterThan), so output is comparable with
     # the SDK; for a canned policy this is also the exact statement CloudFront
     # rebuilds from the request, where order does matter.
-    condition: dict[str, dict[str, int | str]] = {
-        "DateLessThan": {"AWS:EpochTime": _epoch(policy.expires)}
-    }
+    condition: dict[str, dict[str, int | str]] = {"DateLessThan": {"AWS:EpochTime": _epoch(policy.expires)}}
     if policy.ip_range is not None:
         condition["IpAddress"] = {"AWS:SourceIp": _source_ip(policy.ip_range)}
     if policy.starts is not None:
@@ -293,8 +274,7 @@ def _check_not_expired(policy: Policy, now: datetime) -> None:
     _require_aware(now, "now")
     if _epoch(policy.expires) <= now.timestamp():
         raise CfgenError(
-            f"expiry {_iso(policy.expires)} is not after the current time {_iso(now)}; "
-            "pass a later --expires, e.g. +1h"
+            f"expiry {_iso(policy.expires)} is not after the current time {_iso(now)}; pass a later --expires, e.g. +1h"
         )
 
 
@@ -330,9 +310,7 @@ def _check_url(url: str) -> None:
     if parts.scheme not in ("http", "https") or not host:
         raise malformed
     if "#" in url:
-        raise CfgenError(
-            f"URL {_show(url)} has a #fragment, which browsers never send; remove it before signing"
-        )
+        raise CfgenError(f"URL {_show(url)} has a #fragment, which browsers never send; remove it before signing")
     names = {name for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
     already = sorted(names & _SIGNING_PARAMS)
     if already:
@@ -350,10 +328,7 @@ def _check_resource(resource: str) -> None:
             "give one like https://d111111abcdef8.cloudfront.net/private/*"
         )
     if "#" in resource:
-        raise CfgenError(
-            f"policy resource {_show(resource)} has a #fragment, which CloudFront never sees; "
-            "remove it"
-        )
+        raise CfgenError(f"policy resource {_show(resource)} has a #fragment, which CloudFront never sees; remove it")
 
 
 def _resource_matches(resource: str, url: str) -> bool:
@@ -389,15 +364,12 @@ def _source_ip(ip_range: str) -> str:
                 f"IP range {_show(ip_range)} is not a CIDR; give one like 192.0.2.0/24 "
                 "or a single address like 192.0.2.10"
             ) from None
-        raise CfgenError(
-            f"IP range {_show(ip_range)} has host bits set; did you mean {loose}?"
-        ) from None
+        raise CfgenError(f"IP range {_show(ip_range)} has host bits set; did you mean {loose}?") from None
     if network.version != 4:
         # CloudFront evaluates IpAddress against IPv4 viewers only; its docs
         # say to leave IPv6 off a distribution that uses this condition.
         raise CfgenError(
-            f"IP range {_show(ip_range)} is IPv6; CloudFront signed policies take an IPv4 "
-            "range, e.g. 192.0.2.0/24"
+            f"IP range {_show(ip_range)} is IPv6; CloudFront signed policies take an IPv4 range, e.g. 192.0.2.0/24"
         )
     # A bare address becomes /32, as botocore does it.
     return network.with_prefixlen
@@ -470,9 +442,7 @@ def _require_rsa_2048(key: PrivateKeyTypes, where: str) -> RSAPrivateKey:
 def _is_plain_ascii(text: str) -> bool:
     # A browser percent-encodes these before sending, so CloudFront would
     # compare the policy against a different string from the one signed.
-    return text.isascii() and all(
-        " " < ch < "\x7f" and ch not in _ENCODED_BY_BROWSERS for ch in text
-    )
+    return text.isascii() and all(" " < ch < "\x7f" and ch not in _ENCODED_BY_BROWSERS for ch in text)
 
 
 def _show(value: str, limit: int = 80) -> str:

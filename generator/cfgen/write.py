@@ -22,9 +22,12 @@ from typing import Any
 
 from .errors import WriteError
 
-__all__ = ["MANIFEST", "Drift", "WriteResult", "check", "diff", "read_manifest", "write"]
+__all__ = ["MANIFEST", "Content", "Drift", "WriteResult", "check", "diff", "read_manifest", "write"]
 
 MANIFEST = ".cfgen-manifest.json"
+
+# Text for HCL and docs; bytes for built artifacts (a reproducible Lambda zip).
+Content = str | bytes
 
 
 @dataclass(frozen=True)
@@ -45,12 +48,12 @@ class WriteResult:
     removed: list[str] = field(default_factory=list)
 
 
-def manifest_text(files: Mapping[str, str], extra: Mapping[str, Any]) -> str:
+def manifest_text(files: Mapping[str, Content], extra: Mapping[str, Any]) -> str:
     """The manifest of a render: deterministic JSON, like every other file."""
     body = {
         "generator": "cfgen",
         **extra,
-        "files": {path: _digest(text) for path, text in sorted(files.items())},
+        "files": {path: _digest(content) for path, content in sorted(files.items())},
     }
     return json.dumps(body, indent=2, sort_keys=True) + "\n"
 
@@ -63,17 +66,13 @@ def read_manifest(out_dir: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise WriteError(
-            f"{path}: unreadable manifest ({exc}); delete it and render again"
-        ) from None
+        raise WriteError(f"{path}: unreadable manifest ({exc}); delete it and render again") from None
     if not isinstance(data, dict) or not isinstance(data.get("files", {}), dict):
         raise WriteError(f"{path}: not a cfgen manifest; delete it and render again")
     return data
 
 
-def write(
-    out_dir: Path, files: Mapping[str, str], extra: Mapping[str, Any], *, force: bool = False
-) -> WriteResult:
+def write(out_dir: Path, files: Mapping[str, Content], extra: Mapping[str, Any], *, force: bool = False) -> WriteResult:
     """Bring ``out_dir`` to ``files``; refuse (before writing anything) to lose user work."""
     if out_dir.exists() and not out_dir.is_dir():
         raise WriteError(f"{out_dir} is a file; render into a folder")
@@ -85,10 +84,7 @@ def write(
             continue
         if rel not in previous:
             blocked.append(f"{target} exists and cfgen did not write it")
-        elif (
-            _digest_file(target) != previous[rel]
-            and target.read_text(encoding="utf-8") != files[rel]
-        ):
+        elif _digest_file(target) != previous[rel] and target.read_bytes() != _bytes(files[rel]):
             blocked.append(f"{target} was changed by hand since cfgen wrote it")
     stale = sorted(set(previous) - set(files))
     for rel in stale:
@@ -98,16 +94,15 @@ def write(
     if blocked and not force:
         more = f" (and {len(blocked) - 1} more)" if len(blocked) > 1 else ""
         raise WriteError(
-            f"{blocked[0]}{more}; move your change into the spec, move the file away, "
-            "or pass --force to overwrite"
+            f"{blocked[0]}{more}; move your change into the spec, move the file away, or pass --force to overwrite"
         )
     result = WriteResult()
-    for rel, text in files.items():
+    for rel, content in files.items():
         target = out_dir / rel
-        if target.exists() and target.read_text(encoding="utf-8") == text:
+        if target.is_file() and target.read_bytes() == _bytes(content):
             result.unchanged.append(rel)
             continue
-        _atomic_write(target, text)
+        _atomic_write(target, content)
         result.written.append(rel)
     for rel in stale:
         target = out_dir / rel
@@ -119,33 +114,32 @@ def write(
     return result
 
 
-def check(out_dir: Path, files: Mapping[str, str], extra: Mapping[str, Any]) -> list[Drift]:
+def check(out_dir: Path, files: Mapping[str, Content], extra: Mapping[str, Any]) -> list[Drift]:
     """Files that differ between ``out_dir`` and the render, manifest included."""
-    expected = {**files, MANIFEST: manifest_text(files, extra)}
+    expected: dict[str, Content] = {**files, MANIFEST: manifest_text(files, extra)}
     drift = []
-    for rel, text in expected.items():
+    for rel, content in expected.items():
         target = out_dir / rel
         if not target.is_file():
             drift.append(Drift(rel, "missing"))
-        elif target.read_text(encoding="utf-8") != text:
+        elif target.read_bytes() != _bytes(content):
             drift.append(Drift(rel, "changed"))
     previous = read_manifest(out_dir).get("files", {})
-    drift += [
-        Drift(rel, "stale")
-        for rel in sorted(set(previous) - set(files))
-        if (out_dir / rel).exists()
-    ]
+    drift += [Drift(rel, "stale") for rel in sorted(set(previous) - set(files)) if (out_dir / rel).exists()]
     return drift
 
 
-def diff(out_dir: Path, files: Mapping[str, str], extra: Mapping[str, Any]) -> str:
-    """A unified diff from what is on disk to the render."""
-    expected = {**files, MANIFEST: manifest_text(files, extra)}
+def diff(out_dir: Path, files: Mapping[str, Content], extra: Mapping[str, Any]) -> str:
+    """A unified diff from what is on disk to the render (binary files named only)."""
+    expected: dict[str, Content] = {**files, MANIFEST: manifest_text(files, extra)}
     chunks = []
     for item in check(out_dir, files, extra):
         target = out_dir / item.path
-        old = target.read_text(encoding="utf-8") if target.is_file() else ""
-        new = expected.get(item.path, "")
+        old = _text(target.read_bytes()) if target.is_file() else ""
+        new = _text(_bytes(expected.get(item.path, "")))
+        if old is None or new is None:
+            chunks.append(f"Binary file {item.path} differs\n")
+            continue
         chunks.extend(
             difflib.unified_diff(
                 old.splitlines(keepends=True),
@@ -157,13 +151,13 @@ def diff(out_dir: Path, files: Mapping[str, str], extra: Mapping[str, Any]) -> s
     return "".join(chunks)
 
 
-def _atomic_write(target: Path, text: str) -> None:
+def _atomic_write(target: Path, content: Content) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_bytes(content))
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp, 0o644)
@@ -181,8 +175,19 @@ def _prune_empty(folder: Path, top: Path) -> None:
         folder = folder.parent
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _bytes(content: Content) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def _text(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _digest(content: Content) -> str:
+    return hashlib.sha256(_bytes(content)).hexdigest()
 
 
 def _digest_file(path: Path) -> str:

@@ -12,11 +12,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tests.conftest import EXAMPLES
 
 from cfgen import write
 from cfgen.render import render
 from cfgen.spec import load_spec
-from tests.conftest import EXAMPLES
 
 CASES = sorted(p.parent for p in EXAMPLES.glob("*/spec.yaml"))
 REGENERATE = 'for d in examples/*/; do cfgen render "$d/spec.yaml" -o "$d/generated"; done'
@@ -36,7 +36,9 @@ def test_examples_are_terraform_fmt_clean() -> None:
     if terraform is None:
         pytest.skip("needs terraform or tofu on PATH")
     result = subprocess.run(
-        [terraform, "fmt", "-check", "-recursive", "-no-color", str(EXAMPLES)], capture_output=True, text=True
+        [terraform, "fmt", "-check", "-recursive", "-no-color", str(EXAMPLES)],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, f"not fmt clean: {result.stdout}"
 

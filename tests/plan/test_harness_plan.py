@@ -126,9 +126,7 @@ def test_a_broken_root_module_gives_a_readable_tool_error(tmp_path: Path) -> Non
     )
     tree = _write_tree(tmp_path / "tree", broken)
     with pytest.raises(ToolError) as caught:
-        tf.plan_tree(
-            tree, binary=binary, plugin_mirror=mirror, offline=True, work_dir=tmp_path / "work"
-        )
+        tf.plan_tree(tree, binary=binary, plugin_mirror=mirror, offline=True, work_dir=tmp_path / "work")
     error = caught.value
     message = str(error)
     assert message.startswith(f"`{Path(binary).name} plan` failed on a copy of {tree}:")
@@ -151,9 +149,7 @@ def _find(findings: list[Finding], check_id: str, address: str) -> Finding:
     return matches[0]
 
 
-def test_checkov_reports_a_builtin_failure(
-    planned: dict[str, Any], capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_checkov_reports_a_builtin_failure(planned: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     handlers = list(logging.getLogger().handlers)
     findings = run_checkov(planned["tree"], planned["run"].plan_json_file, external_checks=[])
     logging_check = _find(findings, "CKV_AWS_18", "aws_s3_bucket.assets")
@@ -172,8 +168,7 @@ def test_checkov_reports_a_builtin_failure(
 def test_a_skip_comment_turns_the_failure_into_skipped(tmp_path: Path) -> None:
     skipped = MAIN_TF.replace(
         'resource "aws_s3_bucket" "assets" {\n',
-        'resource "aws_s3_bucket" "assets" {\n'
-        "  #checkov:skip=CKV_AWS_18:access logs are the log bucket's job\n",
+        'resource "aws_s3_bucket" "assets" {\n  #checkov:skip=CKV_AWS_18:access logs are the log bucket\'s job\n',
     )
     tree = _write_tree(tmp_path / "tree", skipped)
     findings = run_checkov(tree, None, external_checks=[])
@@ -186,9 +181,7 @@ def test_a_skip_comment_turns_the_failure_into_skipped(tmp_path: Path) -> None:
 def test_an_unparsable_file_is_a_failed_finding(tmp_path: Path) -> None:
     tree = _write_tree(tmp_path / "tree", 'resource "aws_s3_bucket" "x" {\n  bucket = \n')
     findings = run_checkov(tree, None, external_checks=[])
-    assert [(f.check_id, f.passed, f.file) for f in findings] == [
-        (PARSE_ERROR_ID, False, "main.tf")
-    ]
+    assert [(f.check_id, f.passed, f.file) for f in findings] == [(PARSE_ERROR_ID, False, "main.tf")]
 
 
 def test_a_missing_checks_folder_is_a_tool_error(tmp_path: Path) -> None:
@@ -235,9 +228,7 @@ print(json.dumps([asdict(f) for f in run_checkov(tree, plan, external_checks=[po
 """
 
 
-def test_custom_checks_run_on_the_plan_and_keep_hcl_skips(
-    planned: dict[str, Any], tmp_path: Path
-) -> None:
+def test_custom_checks_run_on_the_plan_and_keep_hcl_skips(planned: dict[str, Any], tmp_path: Path) -> None:
     policies = tmp_path / "policies"
     policies.mkdir()
     (policies / "__init__.py").write_text("", encoding="utf-8")
@@ -279,9 +270,7 @@ def test_custom_checks_run_on_the_plan_and_keep_hcl_skips(
         ("incomplete.yaml", "metadata:\n  id: CKV2_CFG_9002\n  name: no definition\n"),
     ],
 )
-def test_a_custom_check_that_does_not_load_is_a_tool_error(
-    tmp_path: Path, name: str, text: str
-) -> None:
+def test_a_custom_check_that_does_not_load_is_a_tool_error(tmp_path: Path, name: str, text: str) -> None:
     # checkov itself only logs these and runs without the check.
     policies = tmp_path / "policies"
     policies.mkdir()

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import EXAMPLES
 
 from cfgen import _service, write
 from cfgen.harness import _terraform
 from cfgen.patterns import OriginBinding
 from cfgen.render import render
 from cfgen.spec import load_spec
-from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.plan
 BASIC = EXAMPLES / "s3-oac-basic" / "spec.yaml"
@@ -76,9 +76,7 @@ def planned(plan: Plan, address: str) -> dict[str, Any]:
 
 def bucket_statement(plan: Plan) -> dict[str, Any]:
     document = module_resource(plan, "site_assets", "data.aws_iam_policy_document.bucket_policy")
-    return next(
-        s for s in document["expressions"]["statement"] if s["effect"]["constant_value"] == "Allow"
-    )
+    return next(s for s in document["expressions"]["statement"] if s["effect"]["constant_value"] == "Allow")
 
 
 def test_all_proofs_hold_on_the_rendered_plan(basic: tuple[Plan, list[OriginBinding]]) -> None:
@@ -120,9 +118,7 @@ def _literal_policy_with_wildcard(plan: Plan) -> None:
     after["policy"] = json.dumps(
         {
             "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
-            ],
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}],
         }
     )
     for change in plan["resource_changes"]:
@@ -135,9 +131,9 @@ def _public_access_flag_off(plan: Plan) -> None:
 
 
 def _object_writer(plan: Plan) -> None:
-    planned(plan, "module.site_assets.aws_s3_bucket_ownership_controls.this")["rule"][0][
-        "object_ownership"
-    ] = "ObjectWriter"
+    planned(plan, "module.site_assets.aws_s3_bucket_ownership_controls.this")["rule"][0]["object_ownership"] = (
+        "ObjectWriter"
+    )
 
 
 def _oac_never_signs(plan: Plan) -> None:
@@ -155,7 +151,11 @@ def _no_bucket_policy(plan: Plan) -> None:
     [
         (_drop_source_arn, "CFG_S3_OAC_POLICY", "has no StringEquals AWS:SourceArn condition"),
         (_public_allow, "CFG_S3_OAC_POLICY", "allows Principal '*'"),
-        (_another_distribution, "CFG_S3_OAC_POLICY", "distribution/EOTHERDIST, not module.site.aws_cloudfront_distribution.this.arn"),
+        (
+            _another_distribution,
+            "CFG_S3_OAC_POLICY",
+            "distribution/EOTHERDIST, not module.site.aws_cloudfront_distribution.this.arn",
+        ),
         (_source_arn_like, "CFG_S3_OAC_POLICY", "has no StringEquals AWS:SourceArn condition"),
         (_literal_policy_with_wildcard, "CFG_S3_OAC_POLICY", "allows Principal '*'"),
         (_no_bucket_policy, "CFG_S3_OAC_POLICY", "no bucket policy in the plan"),
@@ -166,7 +166,10 @@ def _no_bucket_policy(plan: Plan) -> None:
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )
 def test_each_proof_fails_when_broken(
-    basic: tuple[Plan, list[OriginBinding]], break_it: Callable[[Plan], None], check_id: str, message: str
+    basic: tuple[Plan, list[OriginBinding]],
+    break_it: Callable[[Plan], None],
+    check_id: str,
+    message: str,
 ) -> None:
     plan = copy.deepcopy(basic[0])
     break_it(plan)
@@ -197,7 +200,17 @@ def test_cfgen_test_fails_on_a_hand_edited_tree(tmp_path: Path, plugin_mirror: P
     )
     before = sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*"))
     result = subprocess.run(
-        [*cli, "test", "--dir", str(tree), "--offline", "--plugin-mirror", str(plugin_mirror), "--format", "json"],
+        [
+            *cli,
+            "test",
+            "--dir",
+            str(tree),
+            "--offline",
+            "--plugin-mirror",
+            str(plugin_mirror),
+            "--format",
+            "json",
+        ],
         capture_output=True,
         text=True,
     )

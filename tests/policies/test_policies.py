@@ -146,9 +146,9 @@ def test_policy_reading_is_the_same_in_both_policy_checks() -> None:
         start = text.index("\n", text.index("# --- policy reading")) + 1
         return text[start : text.index("# --- end of policy reading ---")]
 
-    assert shared("cfgen_s3_policy_cloudfront_only.py") == shared(
-        "cfgen_s3_policy_no_public_allow.py"
-    ), "copy the policy-reading section of CKV_CFG_1 into CKV_CFG_2"
+    assert shared("cfgen_s3_policy_cloudfront_only.py") == shared("cfgen_s3_policy_no_public_allow.py"), (
+        "copy the policy-reading section of CKV_CFG_1 into CKV_CFG_2"
+    )
 
 
 # --- cfgen's S3 + OAC shape, as HCL and as plan JSON --------------------------
@@ -196,9 +196,7 @@ def stack_plan_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env.pop("TF_PLUGIN_CACHE_DIR", None)
 
     def run(*args: str) -> str:
-        done = subprocess.run(
-            [binary, f"-chdir={root}", *args], env=env, capture_output=True, text=True, check=False
-        )
+        done = subprocess.run([binary, f"-chdir={root}", *args], env=env, capture_output=True, text=True, check=False)
         assert done.returncode == 0, f"terraform {args[0]} failed:\n{done.stderr}"
         return done.stdout
 

@@ -129,9 +129,7 @@ def test_sarif_has_the_required_structure() -> None:
     assert result["level"] == "error"
     assert result["message"]["text"]
     (location,) = result["locations"]
-    assert location["logicalLocations"][0]["fullyQualifiedName"] == (
-        'aws_s3_bucket_policy.this["assets"]'
-    )
+    assert location["logicalLocations"][0]["fullyQualifiedName"] == ('aws_s3_bucket_policy.this["assets"]')
     assert location["physicalLocation"]["artifactLocation"]["uri"] == "main.tf"
 
 

@@ -376,9 +376,7 @@ def test_plan_tree_runs_init_plan_show_in_a_copy(fake: Path, tree: Path, tmp_pat
     assert os.environ["TF_CLI_CONFIG_FILE"] == "/nonexistent/user.tfrc"
 
 
-def test_online_plan_writes_no_override_and_keeps_the_profile(
-    fake: Path, tree: Path, tmp_path: Path
-) -> None:
+def test_online_plan_writes_no_override_and_keeps_the_profile(fake: Path, tree: Path, tmp_path: Path) -> None:
     run = tf.PlanRun(tree=tree, binary=str(fake), work_dir=tmp_path / "work")
     run.run()
     assert not (run.module_dir / tf.OFFLINE_OVERRIDE_FILE).exists()
@@ -386,9 +384,7 @@ def test_online_plan_writes_no_override_and_keeps_the_profile(
     assert _env_of(tmp_path, "init")["AWS_PROFILE"] == "prod-admin"
 
 
-def test_a_second_run_in_the_same_work_dir_starts_clean(
-    fake: Path, tree: Path, tmp_path: Path
-) -> None:
+def test_a_second_run_in_the_same_work_dir_starts_clean(fake: Path, tree: Path, tmp_path: Path) -> None:
     run = tf.PlanRun(tree=tree, binary=str(fake), work_dir=tmp_path / "work", offline=True)
     run.run()
     (tree / "main.tf").write_text('provider "aws" {}\n', encoding="utf-8")
@@ -403,9 +399,7 @@ def test_terraform_errors_become_one_line_each(
     stderr.write_text(UNDECLARED, encoding="utf-8")
     monkeypatch.setenv("FAKE_INIT_STDERR", str(stderr))
     with pytest.raises(ToolError) as caught:
-        tf.plan_tree(
-            tree, binary=str(fake), plugin_mirror=None, offline=False, work_dir=tmp_path / "work"
-        )
+        tf.plan_tree(tree, binary=str(fake), plugin_mirror=None, offline=False, work_dir=tmp_path / "work")
     error = caught.value
     lines = str(error).splitlines()
     assert lines[0] == f"`terraform init` failed on a copy of {tree}:"
@@ -427,9 +421,7 @@ def test_a_non_standard_exit_code_is_still_a_failure(
     # tftest itself only raises for exit codes 1 and 11.
     monkeypatch.setenv("FAKE_PLAN_RC", "3")
     with pytest.raises(ToolError) as caught:
-        tf.plan_tree(
-            tree, binary=str(fake), plugin_mirror=None, offline=False, work_dir=tmp_path / "work"
-        )
+        tf.plan_tree(tree, binary=str(fake), plugin_mirror=None, offline=False, work_dir=tmp_path / "work")
     assert caught.value.rc == 3
     assert "`terraform plan` failed" in str(caught.value)
 
@@ -447,7 +439,5 @@ def test_a_vanished_binary_names_how_to_install(tree: Path, tmp_path: Path) -> N
 
 def test_work_dir_inside_the_tree_is_refused(tree: Path, fake: Path) -> None:
     with pytest.raises(UsageError, match="outside"):
-        tf.plan_tree(
-            tree, binary=str(fake), plugin_mirror=None, offline=False, work_dir=tree / "work"
-        )
+        tf.plan_tree(tree, binary=str(fake), plugin_mirror=None, offline=False, work_dir=tree / "work")
     assert not (tree / "work").exists()

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.conftest import MINIMAL_SPEC
 
 from cfgen._hcl import Attr, Ref, attributes, literal
 from cfgen.render import render
 from cfgen.spec import load_spec
-from tests.conftest import MINIMAL_SPEC
 
 
 def test_same_spec_same_bytes(write_spec: Callable[[str], Path]) -> None:
@@ -68,12 +68,26 @@ def test_attributes_match_terraform_fmt(tmp_path: Path) -> None:
     if terraform is None:
         pytest.skip("needs terraform or tofu on PATH to compare with `fmt`")
     cases = [
-        [Attr("a", 1), Attr("longer_name", "x"), Attr("m", {"k": "v", "key-2": "w"}), Attr("z", True)],
-        [Attr("a", "1", "one"), Attr("bbb", "12345", "two"), Attr("c", None), Attr("d", "x", "three")],
-        [Attr("list", [{"a": 1}, {"bb": 2}]), Attr("after", "x"), Attr("tags", {"with space": "v"})],
+        [
+            Attr("a", 1),
+            Attr("longer_name", "x"),
+            Attr("m", {"k": "v", "key-2": "w"}),
+            Attr("z", True),
+        ],
+        [
+            Attr("a", "1", "one"),
+            Attr("bbb", "12345", "two"),
+            Attr("c", None),
+            Attr("d", "x", "three"),
+        ],
+        [
+            Attr("list", [{"a": 1}, {"bb": 2}]),
+            Attr("after", "x"),
+            Attr("tags", {"with space": "v"}),
+        ],
         [Attr("only", [])],
     ]
-    text = "".join(f'locals {{\n{attributes(c, 1)}\n}}\n\n' for c in cases).rstrip() + "\n"
+    text = "".join(f"locals {{\n{attributes(c, 1)}\n}}\n\n" for c in cases).rstrip() + "\n"
     (tmp_path / "x.tf").write_text(text)
     result = subprocess.run(
         [terraform, "fmt", "-no-color", "-"], input=text, capture_output=True, text=True, check=True

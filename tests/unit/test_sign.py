@@ -54,9 +54,7 @@ def _pem(
     fmt: serialization.PrivateFormat = serialization.PrivateFormat.PKCS8,
     encryption: serialization.KeySerializationEncryption | None = None,
 ) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, fmt, encryption or serialization.NoEncryption()
-    )
+    return key.private_bytes(serialization.Encoding.PEM, fmt, encryption or serialization.NoEncryption())
 
 
 def _b64decode(value: str) -> bytes:
@@ -119,9 +117,7 @@ def test_load_private_key_reads_the_key_in_each_format(
 
 def test_canned_url_signature_verifies_over_the_canned_statement(key_file: Path) -> None:
     key = load_private_key(key_file)
-    signed = sign_url(
-        URL, key_pair_id=KEY_ID, private_key=key, policy=Policy(URL, EXPIRES), now=NOW
-    )
+    signed = sign_url(URL, key_pair_id=KEY_ID, private_key=key, policy=Policy(URL, EXPIRES), now=NOW)
 
     params = _query(signed)
     assert list(params) == ["Expires", "Signature", "Key-Pair-Id"]
@@ -156,9 +152,7 @@ def test_custom_url_signature_verifies_over_the_policy_it_carries(key_file: Path
 
 def test_signature_does_not_verify_over_other_bytes(rsa_key: rsa.RSAPrivateKey) -> None:
     # Proves the verification above can fail: one second later is another policy.
-    signed = sign_url(
-        URL, key_pair_id=KEY_ID, private_key=rsa_key, policy=Policy(URL, EXPIRES), now=NOW
-    )
+    signed = sign_url(URL, key_pair_id=KEY_ID, private_key=rsa_key, policy=Policy(URL, EXPIRES), now=NOW)
     later = _canned_statement(URL, EXPIRES + timedelta(seconds=1))
     with pytest.raises(InvalidSignature):
         _verify(rsa_key, later, _query(signed)["Signature"])
@@ -171,9 +165,7 @@ CANNED_URLS = [URL, f"{URL}?quality=hd&lang=en", f"{BASE}/a%20b/file.txt"]
 
 @pytest.mark.parametrize("url", CANNED_URLS)
 def test_canned_url_equals_botocore(rsa_key: rsa.RSAPrivateKey, url: str) -> None:
-    ours = sign_url(
-        url, key_pair_id=KEY_ID, private_key=rsa_key, policy=Policy(url, EXPIRES), now=NOW
-    )
+    ours = sign_url(url, key_pair_id=KEY_ID, private_key=rsa_key, policy=Policy(url, EXPIRES), now=NOW)
     theirs = _botocore(rsa_key).generate_presigned_url(url, date_less_than=EXPIRES)
     assert ours == theirs
 
@@ -188,9 +180,7 @@ CUSTOM_CASES = {
 }
 
 
-@pytest.mark.parametrize(
-    ("url", "resource", "starts", "ip"), CUSTOM_CASES.values(), ids=list(CUSTOM_CASES)
-)
+@pytest.mark.parametrize(("url", "resource", "starts", "ip"), CUSTOM_CASES.values(), ids=list(CUSTOM_CASES))
 def test_custom_url_equals_botocore(
     rsa_key: rsa.RSAPrivateKey,
     url: str,
@@ -258,9 +248,7 @@ def test_is_canned(policy: Policy, canned: bool) -> None:
 
 def test_query_gets_ampersand_and_single_question_mark(rsa_key: rsa.RSAPrivateKey) -> None:
     url = f"{URL}?size=large"
-    signed = sign_url(
-        url, key_pair_id=KEY_ID, private_key=rsa_key, policy=Policy(url, EXPIRES), now=NOW
-    )
+    signed = sign_url(url, key_pair_id=KEY_ID, private_key=rsa_key, policy=Policy(url, EXPIRES), now=NOW)
     assert signed.startswith(f"{url}&Expires=")
     assert signed.count("?") == 1
 
@@ -284,9 +272,7 @@ def test_query_gets_ampersand_and_single_question_mark(rsa_key: rsa.RSAPrivateKe
         ("http://d111111abcdef8.cloudfront.net/*", False),
     ],
 )
-def test_wildcard_resource_coverage(
-    rsa_key: rsa.RSAPrivateKey, resource: str, covered: bool
-) -> None:
+def test_wildcard_resource_coverage(rsa_key: rsa.RSAPrivateKey, resource: str, covered: bool) -> None:
     policy = Policy(resource, EXPIRES)
     if covered:
         signed = sign_url(URL, key_pair_id=KEY_ID, private_key=rsa_key, policy=policy, now=NOW)
@@ -317,9 +303,7 @@ def _write(tmp_path: Path, data: bytes) -> Path:
 
 def _public_pem(key: rsa.RSAPrivateKey, fmt: serialization.PublicFormat) -> bytes:
     encoding = (
-        serialization.Encoding.OpenSSH
-        if fmt is serialization.PublicFormat.OpenSSH
-        else serialization.Encoding.PEM
+        serialization.Encoding.OpenSSH if fmt is serialization.PublicFormat.OpenSSH else serialization.Encoding.PEM
     )
     return key.public_key().public_bytes(encoding, fmt)
 
@@ -359,9 +343,7 @@ KEY_FILE_ERRORS: dict[str, tuple[Callable[[Path, rsa.RSAPrivateKey], Path], str]
         "too large to be a private key; pass the PEM private key file",
     ),
     "encrypted": (
-        lambda tmp, k: _write(
-            tmp, _pem(k, encryption=serialization.BestAvailableEncryption(b"secret"))
-        ),
+        lambda tmp, k: _write(tmp, _pem(k, encryption=serialization.BestAvailableEncryption(b"secret"))),
         "encrypted with a passphrase; write an unencrypted copy with `openssl pkey",
     ),
     "ecdsa": (
@@ -410,9 +392,7 @@ def _sign(
     return sign_url(url, key_pair_id=key_pair_id, private_key=key, policy=policy, now=NOW)
 
 
-def _cookies(
-    key: rsa.RSAPrivateKey, *, key_pair_id: str = KEY_ID, policy: Policy | None = None
-) -> dict[str, str]:
+def _cookies(key: rsa.RSAPrivateKey, *, key_pair_id: str = KEY_ID, policy: Policy | None = None) -> dict[str, str]:
     policy = policy or Policy(URL, EXPIRES)
     return signed_cookies(key_pair_id=key_pair_id, private_key=key, policy=policy, now=NOW)
 
@@ -500,9 +480,7 @@ SIGN_ERRORS: dict[str, tuple[Callable[[rsa.RSAPrivateKey], object], str]] = {
 
 
 @pytest.mark.parametrize(("call", "fix"), SIGN_ERRORS.values(), ids=list(SIGN_ERRORS))
-def test_signing_errors(
-    rsa_key: rsa.RSAPrivateKey, call: Callable[[rsa.RSAPrivateKey], object], fix: str
-) -> None:
+def test_signing_errors(rsa_key: rsa.RSAPrivateKey, call: Callable[[rsa.RSAPrivateKey], object], fix: str) -> None:
     with pytest.raises(CfgenError) as raised:
         call(rsa_key)
     message = str(raised.value)

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.conftest import MINIMAL_SPEC, REPO
 
 from cfgen.errors import SpecError
 from cfgen.spec import json_schema, load_spec
-from tests.conftest import MINIMAL_SPEC, REPO
 
 
 def errors_of(path: Path) -> list[str]:
@@ -30,42 +30,76 @@ def test_minimal_spec_is_valid(write_spec: Callable[[str], Path]) -> None:
     ("old", "new", "expected"),
     [
         pytest.param(
-            "    default_root_object", "    default_root_objekt", "6:5: error: distributions.0.default_root_objekt: "
-            "unknown key 'default_root_objekt'; did you mean 'default_root_object'?", id="unknown-key"
+            "    default_root_object",
+            "    default_root_objekt",
+            "6:5: error: distributions.0.default_root_objekt: "
+            "unknown key 'default_root_objekt'; did you mean 'default_root_object'?",
+            id="unknown-key",
         ),
         pytest.param(
-            "{name: shop-assets-test}", "{name: Shop_Assets}", "10:24: error: distributions.0.origins.0.bucket.name: "
-            "bucket name 'Shop_Assets' may hold only lowercase", id="bucket-name-chars"
+            "{name: shop-assets-test}",
+            "{name: Shop_Assets}",
+            "10:24: error: distributions.0.origins.0.bucket.name: bucket name 'Shop_Assets' may hold only lowercase",
+            id="bucket-name-chars",
         ),
         pytest.param(
-            "{name: shop-assets-test}", "{name: ab}", "bucket name 'ab' has 2 characters; S3 allows 3 to 63",
+            "{name: shop-assets-test}",
+            "{name: ab}",
+            "bucket name 'ab' has 2 characters; S3 allows 3 to 63",
             id="bucket-name-short",
         ),
         pytest.param(
-            "{name: shop-assets-test}", "{name: 192.168.1.10}", "formatted as an IP address", id="bucket-name-ip"
+            "{name: shop-assets-test}",
+            "{name: 192.168.1.10}",
+            "formatted as an IP address",
+            id="bucket-name-ip",
         ),
         pytest.param(
-            "{name: shop-assets-test}", "{name: xn--shop}", "reserved prefix 'xn--'", id="bucket-name-prefix"
+            "{name: shop-assets-test}",
+            "{name: xn--shop}",
+            "reserved prefix 'xn--'",
+            id="bucket-name-prefix",
         ),
-        pytest.param("type: s3", "type: s4", "9:15: error: distributions.0.origins.0.type: unknown origin type 's4'",
-                     id="unknown-type"),
+        pytest.param(
+            "type: s3",
+            "type: s4",
+            "9:15: error: distributions.0.origins.0.type: unknown origin type 's4'",
+            id="unknown-type",
+        ),
         pytest.param("region: eu-west-1", "region: 42", "3:9: error: region: ", id="wrong-type"),
-        pytest.param("version: 1", "version: 2", "1:10: error: version: 2 is not allowed; expected 1",
-                     id="version"),
-        pytest.param("{path: default, origin: assets}", "{path: default, origin: asets}",
-                     "12:33: error: distributions.0.behaviors.0.origin: unknown origin 'asets'; did you mean "
-                     "'assets'?", id="unknown-origin"),
-        pytest.param("{path: default, origin: assets}", "{path: /img/*, origin: assets}",
-                     "error: distributions.0.behaviors: no default behavior: add `- {path: default, origin: assets}`",
-                     id="no-default-behavior"),
-        pytest.param("project: shop", "project: Shop", "2:10: error: project: 'Shop' does not match", id="name"),
-        pytest.param("    origins:", "    aliases: [www.example.com]\n    origins:",
-                     "aliases need a viewer_certificate", id="aliases-without-certificate"),
+        pytest.param(
+            "version: 1",
+            "version: 2",
+            "1:10: error: version: 2 is not allowed; expected 1",
+            id="version",
+        ),
+        pytest.param(
+            "{path: default, origin: assets}",
+            "{path: default, origin: asets}",
+            "12:33: error: distributions.0.behaviors.0.origin: unknown origin 'asets'; did you mean 'assets'?",
+            id="unknown-origin",
+        ),
+        pytest.param(
+            "{path: default, origin: assets}",
+            "{path: /img/*, origin: assets}",
+            "error: distributions.0.behaviors: no default behavior: add `- {path: default, origin: assets}`",
+            id="no-default-behavior",
+        ),
+        pytest.param(
+            "project: shop",
+            "project: Shop",
+            "2:10: error: project: 'Shop' does not match",
+            id="name",
+        ),
+        pytest.param(
+            "    origins:",
+            "    aliases: [www.example.com]\n    origins:",
+            "aliases need a viewer_certificate",
+            id="aliases-without-certificate",
+        ),
     ],
 )
-def test_bad_spec_gives_located_line(
-    write_spec: Callable[[str], Path], old: str, new: str, expected: str
-) -> None:
+def test_bad_spec_gives_located_line(write_spec: Callable[[str], Path], old: str, new: str, expected: str) -> None:
     assert old in MINIMAL_SPEC
     lines = errors_of(write_spec(MINIMAL_SPEC.replace(old, new, 1)))
     assert any(expected in line for line in lines), lines
@@ -91,7 +125,10 @@ def test_every_problem_is_reported_not_only_the_first(write_spec: Callable[[str]
     [
         ("", "1:1: error: the spec is empty"),
         ("version: 1\nproject: [x\n", "3:1: error: malformed YAML"),
-        ("version: 1\nversion: 1\n", "2:1: error: version: duplicate key 'version' (first on line 1)"),
+        (
+            "version: 1\nversion: 1\n",
+            "2:1: error: version: duplicate key 'version' (first on line 1)",
+        ),
         ("- a\n- b\n", "error: input should be a valid dictionary"),
         ("version: 1\n\tproject: x\n", "error: malformed YAML"),
     ],

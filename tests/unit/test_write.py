@@ -42,7 +42,7 @@ def test_refuses_to_overwrite_a_hand_edit_unless_forced(tmp_path: Path) -> None:
     write.write(tmp_path, FILES, EXTRA)
     (tmp_path / "main.tf").write_text("edited\n")
     new = {**FILES, "main.tf": "a2\n"}
-    with pytest.raises(WriteError, match="changed by hand since cfgen wrote it.*--force"):
+    with pytest.raises(WriteError, match=r"changed by hand since cfgen wrote it.*--force"):
         write.write(tmp_path, new, EXTRA)
     assert (tmp_path / "main.tf").read_text() == "edited\n"
     write.write(tmp_path, new, EXTRA, force=True)
@@ -101,3 +101,16 @@ def test_corrupt_manifest_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / write.MANIFEST).write_text("{not json")
     with pytest.raises(WriteError, match="unreadable manifest"):
         write.write(tmp_path, FILES, EXTRA)
+
+
+def test_binary_artifacts_are_written_checked_and_diffed(tmp_path: Path) -> None:
+    files = {**FILES, "artifacts/fn.zip": b"PK\x03\x04\xff\x00"}
+    write.write(tmp_path, files, EXTRA)
+    assert (tmp_path / "artifacts/fn.zip").read_bytes() == b"PK\x03\x04\xff\x00"
+    assert write.check(tmp_path, files, EXTRA) == []
+    changed = {**files, "artifacts/fn.zip": b"PK\x03\x04\xfe\x00"}
+    assert [d.path for d in write.check(tmp_path, changed, EXTRA)] == [
+        "artifacts/fn.zip",
+        write.MANIFEST,
+    ]
+    assert "Binary file artifacts/fn.zip differs" in write.diff(tmp_path, changed, EXTRA)

@@ -119,9 +119,7 @@ def _checkov() -> _Checkov:
     return _Checkov(hcl_runner=Runner, plan_runner=PlanRunner, runner_filter=RunnerFilter)
 
 
-def run_checkov(
-    tree: Path, plan_json: Path | None, *, external_checks: list[Path]
-) -> list[Finding]:
+def run_checkov(tree: Path, plan_json: Path | None, *, external_checks: list[Path]) -> list[Finding]:
     """Scan the root module ``tree`` (and ``plan_json`` if given) with checkov.
 
     ``external_checks`` are folders of custom checks (python checks need an
@@ -147,9 +145,7 @@ def run_checkov(
                 api.hcl_runner().run(
                     root_folder=str(root),
                     external_checks_dir=folders,
-                    runner_filter=api.runner_filter(
-                        framework=["terraform"], show_progress_bar=False
-                    ),
+                    runner_filter=api.runner_filter(framework=["terraform"], show_progress_bar=False),
                 )
             )
             plan_report = None
@@ -260,9 +256,7 @@ def _merge(hcl: list[Finding], plan_report: Any, plan_json: Path) -> list[Findin
     (checkov's own plan enrichment matches ids by substring and drops the
     module path).
     """
-    skips = {
-        _key(f.check_id, f.address): f.message for f in hcl if f.message.startswith(SKIPPED_PREFIX)
-    }
+    skips = {_key(f.check_id, f.address): f.message for f in hcl if f.message.startswith(SKIPPED_PREFIX)}
     files = {_INDEX.sub("", f.address): f.file for f in hcl if f.address}
     planned: list[Finding] = []
     for record in _records(plan_report):

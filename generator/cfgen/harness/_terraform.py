@@ -111,8 +111,7 @@ def find_binary(explicit: str | None) -> str:
             found = shutil.which(value)
             if found is None:
                 raise ToolError(
-                    f"{origin} names {value!r}, which is not an executable on PATH: "
-                    f"{_INSTALL_HINT}",
+                    f"{origin} names {value!r}, which is not an executable on PATH: {_INSTALL_HINT}",
                     cmd=value,
                 )
             return found
@@ -140,9 +139,7 @@ def registry_host(binary: str) -> str:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ToolError(
-            f"cannot run `{binary} version` ({exc}): {_INSTALL_HINT}", cmd=f"{binary} version"
-        ) from exc
+        raise ToolError(f"cannot run `{binary} version` ({exc}): {_INSTALL_HINT}", cmd=f"{binary} version") from exc
     if done.returncode != 0:
         raise ToolError(
             f"`{binary} version` failed with exit code {done.returncode}: {_INSTALL_HINT}",
@@ -431,9 +428,7 @@ class PlanRun:
 
     def plan(self) -> None:
         self.plan_file.unlink(missing_ok=True)
-        self._step(
-            "plan", "plan", "-input=false", "-no-color", "-lock=false", f"-out={self.plan_file}"
-        )
+        self._step("plan", "plan", "-input=false", "-no-color", "-lock=false", f"-out={self.plan_file}")
 
     def show(self) -> dict[str, Any]:
         out = self._step("show", "show", "-json", "-no-color", str(self.plan_file))
@@ -441,8 +436,7 @@ class PlanRun:
             raw = json.loads(out)
         except json.JSONDecodeError as exc:
             raise ToolError(
-                f"`{self._name} show -json` printed something that is not JSON ({exc}); "
-                f"upgrade {self._name}",
+                f"`{self._name} show -json` printed something that is not JSON ({exc}); upgrade {self._name}",
                 cmd=f"{self._name} show -json",
             ) from exc
         if not isinstance(raw, dict):

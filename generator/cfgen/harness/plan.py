@@ -102,14 +102,10 @@ class PlanView:
         self.raw = plan
         self._resources: dict[str, Resource] = {}
         for change in plan.get("resource_changes", []):
-            if "delete" in change.get("change", {}).get("actions", []) and not change["change"].get(
-                "after"
-            ):
+            if "delete" in change.get("change", {}).get("actions", []) and not change["change"].get("after"):
                 continue
             self._add(change, change["change"].get("after") or {}, change["change"])
-        for module in _walk_modules(
-            plan.get("prior_state", {}).get("values", {}).get("root_module", {})
-        ):
+        for module in _walk_modules(plan.get("prior_state", {}).get("values", {}).get("root_module", {})):
             for res in module.get("resources", []):
                 if res["address"] not in self._resources:
                     self._add(res, res.get("values") or {}, {})
@@ -130,9 +126,7 @@ class PlanView:
 
     # -- planned values -----------------------------------------------------
 
-    def resources(
-        self, *, module: tuple[str, ...] | None = None, type: str | None = None
-    ) -> list[Resource]:
+    def resources(self, *, module: tuple[str, ...] | None = None, type: str | None = None) -> list[Resource]:
         """Resource instances, filtered by module path and type, in address order."""
         return sorted(
             (
@@ -195,9 +189,7 @@ class PlanView:
         if parts[0] == "var" and len(parts) >= 2:
             return self._resolve_variable(module, parts[1], depth)
         if parts[0] == "module" and len(parts) >= 3:
-            output = (
-                (self.module_config((*module, parts[1])) or {}).get("outputs", {}).get(parts[2])
-            )
+            output = (self.module_config((*module, parts[1])) or {}).get("outputs", {}).get(parts[2])
             if output is None:
                 return [Opaque(ref)]
             expr = output.get("expression", {})
@@ -220,11 +212,7 @@ class PlanView:
     def _resolve_variable(self, module: tuple[str, ...], name: str, depth: int) -> list[Value]:
         if not module:
             variable = self.raw.get("variables", {}).get(name)
-            return (
-                [Const(variable["value"])]
-                if variable and "value" in variable
-                else [Opaque(f"var.{name}")]
-            )
+            return [Const(variable["value"])] if variable and "value" in variable else [Opaque(f"var.{name}")]
         parent = self.module_config(module[:-1]) or {}
         call = parent.get("module_calls", {}).get(module[-1], {})
         expression = call.get("expressions", {}).get(name)
@@ -233,16 +221,12 @@ class PlanView:
             return [Const(default["default"])] if "default" in default else [Opaque(f"var.{name}")]
         if "references" in expression:
             return [
-                v
-                for r in _most_specific(expression["references"])
-                for v in self.resolve(module[:-1], r, depth + 1)
+                v for r in _most_specific(expression["references"]) for v in self.resolve(module[:-1], r, depth + 1)
             ]
         return self.values_of(module[:-1], expression)
 
 
-def policy_statements(
-    view: PlanView, resource: Resource, attribute: str = "policy"
-) -> list[Statement] | None:
+def policy_statements(view: PlanView, resource: Resource, attribute: str = "policy") -> list[Statement] | None:
     """Statements of the IAM policy in ``resource.attribute``.
 
     From the planned JSON when known; else from the configuration of the
@@ -271,9 +255,7 @@ def policy_statements(
     return _from_config(view, resource.module, doc_config.get("expressions", {}))
 
 
-def _from_config(
-    view: PlanView, module: tuple[str, ...], expressions: dict[str, Any]
-) -> list[Statement] | None:
+def _from_config(view: PlanView, module: tuple[str, ...], expressions: dict[str, Any]) -> list[Statement] | None:
     if any(k in expressions for k in ("source_policy_documents", "override_policy_documents")):
         return None  # merged documents cannot be read statement by statement
     statements: list[Statement] = []
@@ -286,9 +268,7 @@ def _from_config(
         )
         for principal in block.get("principals", []):
             kind = principal.get("type", {}).get("constant_value", "?")
-            statement.principals.append(
-                (kind, view.values_of(module, principal.get("identifiers")))
-            )
+            statement.principals.append((kind, view.values_of(module, principal.get("identifiers"))))
         statement.not_principals = bool(block.get("not_principals"))
         for condition in block.get("condition", []):
             statement.conditions.append(
@@ -333,11 +313,7 @@ def _listed(value: Any) -> list[Any]:
 
 def _most_specific(refs: list[str]) -> list[str]:
     """Terraform lists ``module.a.b`` and ``module.a`` for one reference: keep the longest."""
-    return [
-        r
-        for r in refs
-        if not any((o != r and o.startswith(r + ".")) or o.startswith(r + "[") for o in refs)
-    ]
+    return [r for r in refs if not any((o != r and o.startswith(r + ".")) or o.startswith(r + "[") for o in refs)]
 
 
 def _walk_modules(module: dict[str, Any]) -> Iterator[dict[str, Any]]:

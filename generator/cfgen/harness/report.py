@@ -75,9 +75,7 @@ def render_report(findings: list[Finding], fmt: str, *, width: int = 120) -> str
     try:
         renderer = renderers[fmt]
     except KeyError:
-        raise UsageError(
-            f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}"
-        ) from None
+        raise UsageError(f"unknown report format {fmt!r}: choose one of {', '.join(FORMATS)}") from None
     return renderer(list(findings))
 
 
@@ -155,9 +153,7 @@ def _table(findings: list[Finding], width: int) -> str:
     )
     console.print(table)
     if hidden:
-        console.print(
-            Text(f"checkov: {len(hidden) - skipped} more passed, {skipped} skipped with a reason in the HCL")
-        )
+        console.print(Text(f"checkov: {len(hidden) - skipped} more passed, {skipped} skipped with a reason in the HCL"))
     console.print(Text(_summary_line(findings)))
     return buffer.getvalue()
 
@@ -270,13 +266,9 @@ def _sarif(findings: list[Finding]) -> str:
             continue
         location: dict[str, Any] = {}
         if finding.file:
-            location["physicalLocation"] = {
-                "artifactLocation": {"uri": _artifact_uri(finding.file)}
-            }
+            location["physicalLocation"] = {"artifactLocation": {"uri": _artifact_uri(finding.file)}}
         if finding.address:
-            location["logicalLocations"] = [
-                {"fullyQualifiedName": finding.address, "kind": "resource"}
-            ]
+            location["logicalLocations"] = [{"fullyQualifiedName": finding.address, "kind": "resource"}]
         result: dict[str, Any] = {
             "ruleId": finding.check_id,
             "ruleIndex": rule_index[finding.check_id],

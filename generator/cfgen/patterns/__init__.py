@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from ..errors import RenderError
 from . import s3_oac
-from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._base import OriginBinding, OriginView, Pattern, RootVariable, module_name
 
-__all__ = ["PATTERNS", "OriginBinding", "OriginView", "Pattern", "module_name", "pattern_for"]
+__all__ = [
+    "PATTERNS",
+    "OriginBinding",
+    "OriginView",
+    "Pattern",
+    "RootVariable",
+    "module_name",
+    "pattern_for",
+]
 
 PATTERNS: dict[str, Pattern] = {p.key: p for p in (s3_oac.PATTERN,)}
 
@@ -20,6 +28,4 @@ def pattern_for(origin_type: str, protection: str) -> Pattern:
     try:
         return PATTERNS[f"{origin_type}/{protection}"]
     except KeyError:
-        raise RenderError(
-            f"no pattern for {origin_type}/{protection}; see `cfgen patterns`"
-        ) from None
+        raise RenderError(f"no pattern for {origin_type}/{protection}; see `cfgen patterns`") from None

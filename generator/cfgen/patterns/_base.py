@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._hcl import Attr
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..spec import Distribution, Spec
     from ..spec.models import Origin
 
-__all__ = ["OriginBinding", "OriginView", "Pattern", "module_name"]
+__all__ = ["OriginBinding", "OriginView", "Pattern", "RootVariable", "module_name"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,22 @@ class OriginBinding:
 
 
 @dataclass(frozen=True)
+class RootVariable:
+    """A variable a pattern adds to the root module (a secret, most often).
+
+    Sensitive variables without a default are how secrets reach the plan:
+    never through the spec or a generated file.
+    """
+
+    name: str
+    description: str
+    type: str = "string"
+    sensitive: bool = False
+    default: Any = None
+    has_default: bool = False
+
+
+@dataclass(frozen=True)
 class OriginView:
     """What an origin's template needs: its module call and what it gives the distribution."""
 
@@ -54,6 +70,8 @@ class OriginView:
     distribution_origin: Any  # the value of this origin's entry in the distribution's `origins`
     checkov_skips: Sequence[tuple[str, str]] = ()
     outputs: Sequence[tuple[str, str, str]] = ()  # (name, expression, description)
+    variables: Sequence[RootVariable] = ()
+    files: Mapping[str, str | bytes] = field(default_factory=dict)  # built artifacts, by path
 
 
 @dataclass(frozen=True)

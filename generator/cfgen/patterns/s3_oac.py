@@ -90,9 +90,7 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
     return findings
 
 
-def _finding(
-    binding: OriginBinding, check_id: str, title: str, address: str, problem: str
-) -> Finding:
+def _finding(binding: OriginBinding, check_id: str, title: str, address: str, problem: str) -> Finding:
     return Finding(
         source="proof",
         check_id=check_id,
@@ -104,9 +102,7 @@ def _finding(
     )
 
 
-def _bucket_policy(
-    plan: PlanView, binding: OriginBinding, distribution: Resource | None
-) -> Finding:
+def _bucket_policy(plan: PlanView, binding: OriginBinding, distribution: Resource | None) -> Finding:
     title = "bucket policy: only CloudFront, only with this distribution's SourceArn"
     policy = plan.one((binding.module,), "aws_s3_bucket_policy")
     if policy is None:
@@ -126,7 +122,7 @@ def _bucket_policy(
             policy.address,
             "cannot read the policy at plan time; build it with data.aws_iam_policy_document",
         )
-    problem = _source_arn_problem(statements, distribution, allow_actions_prefix="s3:")
+    problem = _source_arn_problem(statements, distribution)
     return _finding(binding, "CFG_S3_OAC_POLICY", title, policy.address, problem)
 
 
@@ -148,9 +144,7 @@ def _source_arn_problem(
             return f"{name} allows {s.principal_text()}; allow only Service {CLOUDFRONT}"
         arns = s.condition_values("StringEquals", "AWS:SourceArn")
         if arns is None:
-            return (
-                f"{name} has no StringEquals AWS:SourceArn condition: any distribution could read"
-            )
+            return f"{name} has no StringEquals AWS:SourceArn condition: any distribution could read"
         wrong = [v for v in arns if not _is_arn_of(v, distribution)]
         if wrong or not arns:
             shown = ", ".join(map(str, wrong)) or "no value"
@@ -186,24 +180,18 @@ def _ownership(plan: PlanView, binding: OriginBinding) -> Finding:
     title = "object ownership: BucketOwnerEnforced (no ACLs)"
     controls = plan.one((binding.module,), "aws_s3_bucket_ownership_controls")
     if controls is None:
-        return _finding(
-            binding, "CFG_S3_OWNERSHIP", title, f"module.{binding.module}", "no ownership controls"
-        )
+        return _finding(binding, "CFG_S3_OWNERSHIP", title, f"module.{binding.module}", "no ownership controls")
     rules = controls.values.get("rule") or [{}]
     value = rules[0].get("object_ownership")
     problem = "" if value == "BucketOwnerEnforced" else f"object_ownership is {value!r}"
     return _finding(binding, "CFG_S3_OWNERSHIP", title, controls.address, problem)
 
 
-def _origin_access_control(
-    plan: PlanView, binding: OriginBinding, distribution: Resource | None
-) -> Finding:
+def _origin_access_control(plan: PlanView, binding: OriginBinding, distribution: Resource | None) -> Finding:
     title = "origin access control: s3, always signs, sigv4, used by this origin"
     oac = plan.one((binding.module,), "aws_cloudfront_origin_access_control")
     if oac is None:
-        return _finding(
-            binding, "CFG_S3_OAC", title, f"module.{binding.module}", "no origin access control"
-        )
+        return _finding(binding, "CFG_S3_OAC", title, f"module.{binding.module}", "no origin access control")
     expected = {
         "origin_access_control_origin_type": "s3",
         "signing_behavior": "always",
@@ -211,50 +199,36 @@ def _origin_access_control(
     }
     wrong = [f"{k} is {oac.values.get(k)!r}" for k, v in expected.items() if oac.values.get(k) != v]
     if not wrong and distribution is not None:
-        origins = [
-            o
-            for o in distribution.values.get("origin") or []
-            if o.get("origin_id") == binding.origin
-        ]
+        origins = [o for o in distribution.values.get("origin") or [] if o.get("origin_id") == binding.origin]
         unknown_origins = distribution.unknown.get("origin")
         if not origins and not unknown_origins:
             wrong.append(f"{distribution.address} has no origin '{binding.origin}'")
         for origin in origins:
             if origin.get("s3_origin_config") or origin.get("custom_origin_config"):
-                wrong.append(
-                    f"origin '{binding.origin}' bypasses OAC (s3_origin_config or custom_origin_config)"
-                )
+                wrong.append(f"origin '{binding.origin}' bypasses OAC (s3_origin_config or custom_origin_config)")
             elif origin.get("origin_access_control_id") == "":
                 wrong.append(f"origin '{binding.origin}' has no origin_access_control_id")
     return _finding(binding, "CFG_S3_OAC", title, oac.address, "; ".join(wrong))
 
 
-def _kms_key_policy(
-    plan: PlanView, binding: OriginBinding, key: Resource, distribution: Resource | None
-) -> Finding:
+def _kms_key_policy(plan: PlanView, binding: OriginBinding, key: Resource, distribution: Resource | None) -> Finding:
     title = "KMS key policy: CloudFront may decrypt only for this distribution"
     statements = policy_statements(plan, key)
     if statements is None:
-        return _finding(
-            binding, "CFG_S3_KMS", title, key.address, "cannot read the key policy at plan time"
-        )
+        return _finding(binding, "CFG_S3_KMS", title, key.address, "cannot read the key policy at plan time")
     for_cloudfront = [
-        s
-        for s in statements
-        if s.effect == "Allow" and any(Const(CLOUDFRONT) in ids for _, ids in s.principals)
+        s for s in statements if s.effect == "Allow" and any(Const(CLOUDFRONT) in ids for _, ids in s.principals)
     ]
     if not for_cloudfront:
-        return _finding(
-            binding, "CFG_S3_KMS", title, key.address, "no statement lets CloudFront decrypt"
-        )
-    problem = _source_arn_problem(for_cloudfront, distribution, allow_actions_prefix="kms:")
+        return _finding(binding, "CFG_S3_KMS", title, key.address, "no statement lets CloudFront decrypt")
+    problem = _source_arn_problem(for_cloudfront, distribution)
     return _finding(binding, "CFG_S3_KMS", title, key.address, problem)
 
 
 PATTERN = Pattern(
     origin_type="s3",
     protection="oac",
-    summary="S3 REST endpoint; Origin Access Control signs every request, the bucket policy admits only this distribution.",
+    summary="S3 REST endpoint; Origin Access Control signs requests, the bucket policy admits only this distribution.",
     template="s3_oac/origin.tf.j2",
     modules=("s3-origin",),
     view=view,

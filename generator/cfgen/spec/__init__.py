@@ -82,9 +82,7 @@ def json_schema() -> str:
     return json.dumps(Spec.model_json_schema(), indent=2, sort_keys=True) + "\n"
 
 
-def _at(
-    located: Located, path: tuple[str | int, ...], message: str, *, key: bool = False
-) -> SpecProblem:
+def _at(located: Located, path: tuple[str | int, ...], message: str, *, key: bool = False) -> SpecProblem:
     line, col = located.where(path, key=key)
     return SpecProblem(located.file, line, col, dotted(path), message)
 
@@ -181,11 +179,7 @@ def _unwrap(annotation: Any, node: Any) -> Any:
         members = [a for a in get_args(annotation) if a is not type(None)]
         for member in members:
             tag = getattr(member, "model_fields", {}).get("type")
-            if (
-                tag is not None
-                and isinstance(node, dict)
-                and node.get("type") in get_args(tag.annotation)
-            ):
+            if tag is not None and isinstance(node, dict) and node.get("type") in get_args(tag.annotation):
                 return member
         annotation = members[0] if len(members) == 1 else None
     return annotation

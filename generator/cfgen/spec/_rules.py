@@ -36,9 +36,7 @@ def check(spec: Spec) -> Iterator[Problem]:
                     "CloudFront allows an alias on one distribution only",
                 )
             aliases.setdefault(alias, dist.name)
-        yield from _unique(
-            (((*base, "origins", j, "id"), o.id) for j, o in enumerate(dist.origins)), "origin id"
-        )
+        yield from _unique((((*base, "origins", j, "id"), o.id) for j, o in enumerate(dist.origins)), "origin id")
         for j, origin in enumerate(dist.origins):
             name = f"{spec.project}-{dist.name}-{origin.id}"
             if len(name) > MAX_RESOURCE_NAME:
@@ -79,11 +77,7 @@ def _behaviors(spec: Spec, i: int) -> Iterator[Problem]:
     for j, behavior in enumerate(dist.behaviors):
         if behavior.origin not in origin_ids:
             hint = get_close_matches(behavior.origin, origin_ids, n=1)
-            fix = (
-                f"did you mean '{hint[0]}'?"
-                if hint
-                else f"this distribution has: {', '.join(origin_ids)}"
-            )
+            fix = f"did you mean '{hint[0]}'?" if hint else f"this distribution has: {', '.join(origin_ids)}"
             yield ((*base, j, "origin"), f"unknown origin '{behavior.origin}'; {fix}")
 
 

@@ -41,9 +41,7 @@ Name = Annotated[
 Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
 Hostname = Annotated[
     str,
-    StringConstraints(
-        pattern=r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", max_length=253
-    ),
+    StringConstraints(pattern=r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", max_length=253),
 ]
 ACM_VIEWER_ARN = re.compile(r"^arn:aws:acm:us-east-1:\d{12}:certificate/[0-9a-f-]{36}$")
 KMS_KEY_ARN = re.compile(r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")
@@ -134,9 +132,7 @@ class ViewerCertificate(_Model):
     """An ACM certificate in us-east-1 that covers every alias."""
 
     acm_certificate_arn: str
-    minimum_protocol_version: Literal["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] = (
-        "TLSv1.2_2021"
-    )
+    minimum_protocol_version: Literal["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] = "TLSv1.2_2021"
 
     @field_validator("acm_certificate_arn")
     @classmethod
