@@ -126,9 +126,7 @@ def _bucket_policy(plan: PlanView, binding: OriginBinding, distribution: Resourc
     return _finding(binding, "CFG_S3_OAC_POLICY", title, policy.address, problem)
 
 
-def _source_arn_problem(
-    statements: list[Statement], distribution: Resource | None, *, allow_actions_prefix: str
-) -> str:
+def _source_arn_problem(statements: list[Statement], distribution: Resource | None) -> str:
     if distribution is None:
         return "the distribution of this origin is not in the plan"
     allows = [s for s in statements if s.effect == "Allow"]
