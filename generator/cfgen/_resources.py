@@ -1,4 +1,4 @@
-"""Where the shipped templates, modules and checkov policies are.
+"""Where the shipped templates, modules, Lambda sources and checkov policies are.
 
 In a wheel they sit inside the package under ``cfgen/_data`` (see the
 ``force-include`` table in pyproject.toml); in a source checkout or an
@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-__all__ = ["data_root", "modules_dir", "policies_dir", "templates_dir"]
+__all__ = ["data_root", "lambdas_dir", "modules_dir", "policies_dir", "templates_dir"]
 
 
 @cache
@@ -31,3 +31,8 @@ def modules_dir() -> Path:
 
 def policies_dir() -> Path:
     return data_root() / "policies"
+
+
+def lambdas_dir() -> Path:
+    """Source of the Lambda functions cfgen ships (zipped reproducibly at render time)."""
+    return data_root() / "lambdas"
