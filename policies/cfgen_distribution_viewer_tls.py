@@ -21,7 +21,11 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 _HTTPS_POLICIES = {"redirect-to-https", "https-only"}
+_VIEWER_POLICIES = {*_HTTPS_POLICIES, "allow-all"}
 _TLS_VERSION = re.compile(r"^TLSv1\.(?P<minor>\d)_(?P<year>\d{4})$")
+# Every value CloudFront knows; anything else in an HCL scan is an expression
+# (a module variable) that only the plan scan can resolve.
+_ANY_TLS_VERSION = re.compile(r"^(SSLv3|TLSv1(\.\d)?(_\d{4})?)$")
 
 
 def _scalar(conf: dict[str, Any], key: str) -> Any:
@@ -73,9 +77,12 @@ class DistributionViewerTls(BaseResourceCheck):
         ]
         if not behaviors:
             self.details.append("no cache behavior could be read")
+        unresolved = False
         for where, behavior in behaviors:
             policy = _scalar(behavior, "viewer_protocol_policy")
-            if policy not in _HTTPS_POLICIES:
+            if policy not in _VIEWER_POLICIES:
+                unresolved = True
+            elif policy not in _HTTPS_POLICIES:
                 self.details.append(f"{where}: viewer_protocol_policy is {policy!r}")
 
         certificates = _blocks(conf, "viewer_certificate")
@@ -85,11 +92,19 @@ class DistributionViewerTls(BaseResourceCheck):
             if _scalar(certificate, "cloudfront_default_certificate") in (True, "true"):
                 continue
             version = _scalar(certificate, "minimum_protocol_version")
-            if not _tls_ok(version):
+            if version is None:
+                version = "TLSv1"  # the provider's default when the attribute is left out
+            if not (isinstance(version, str) and _ANY_TLS_VERSION.match(version)):
+                unresolved = True
+            elif not _tls_ok(version):
                 self.details.append(
                     f"minimum_protocol_version is {version!r} with a custom certificate, must be TLSv1.2_2021 or newer"
                 )
-        return CheckResult.FAILED if self.details else CheckResult.PASSED
+        if self.details:
+            return CheckResult.FAILED
+        # An HCL scan of a module call sees `var.x.viewer_protocol_policy`, not a
+        # value: say nothing rather than fail or pass; the plan scan judges it.
+        return CheckResult.UNKNOWN if unresolved else CheckResult.PASSED
 
 
 check = DistributionViewerTls()

@@ -149,7 +149,8 @@ resource "aws_cloudfront_distribution" "fail_ordered_allow_all" {
   }
 }
 
-resource "aws_cloudfront_distribution" "fail_unresolved_protocol_policy" {
+# An unresolved variable is judged by the plan scan; the HCL scan says nothing.
+resource "aws_cloudfront_distribution" "other_unresolved_protocol_policy" {
   enabled = true
   origin {
     origin_id                = "assets"

@@ -1,0 +1,117 @@
+"""The command-line contract of product.md: outputs and exit codes, as a user meets them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, MINIMAL_SPEC, REPO
+
+BASIC = EXAMPLES / "s3-oac-basic" / "spec.yaml"
+
+
+def cfgen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "cfgen", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr
+    return result
+
+
+def test_validate_ok(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(MINIMAL_SPEC)
+    result = cfgen("validate", str(spec))
+    assert (result.returncode, result.stdout.strip()) == (0, f"{spec}: valid")
+
+
+def test_validate_reports_every_error_as_one_located_line(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(MINIMAL_SPEC.replace("eu-west-1", "mars").replace("shop-assets-test", "UPPER"))
+    result = cfgen("validate", str(spec))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(": error: ")[0] for line in lines] == [f"{spec}:3:9", f"{spec}:10:24"]
+    assert "region: 'mars' does not match" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x00\xff\xfe binary", b"version: 1\n  bad: indent\n", b"[1, 2", b"~", b"version: !!python/object:os.system x"],
+)
+def test_garbage_never_gives_a_traceback(tmp_path: Path, content: bytes) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_bytes(content)
+    result = cfgen("validate", str(spec))
+    assert result.returncode == 2
+    assert all(": error: " in line for line in result.stderr.strip().splitlines()), result.stderr
+
+
+def test_a_folder_as_spec_is_one_line(tmp_path: Path) -> None:
+    result = cfgen("validate", str(tmp_path))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_render_check_diff_cycle(tmp_path: Path) -> None:
+    out = tmp_path / "infra"
+    first = cfgen("render", str(BASIC), "-o", str(out))
+    assert first.returncode == 0, first.stderr
+    assert (out / "main.tf").is_file() and (out / "modules" / "s3-origin" / "main.tf").is_file()
+    assert cfgen("render", str(BASIC), "-o", str(out), "--check").returncode == 0
+
+    (out / "main.tf").write_text((out / "main.tf").read_text() + "# hand edit\n")
+    check = cfgen("render", str(BASIC), "-o", str(out), "--check")
+    assert check.returncode == 1
+    assert f"{out / 'main.tf'}: changed" in check.stderr
+    diff = cfgen("render", str(BASIC), "-o", str(out), "--diff")
+    assert diff.returncode == 1 and "-# hand edit" in diff.stdout
+
+    refused = cfgen("render", str(BASIC), "-o", str(out))
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and "--force" in refused.stderr
+    assert (out / "main.tf").read_text().endswith("# hand edit\n"), "the user's edit survives a refused render"
+
+
+def test_render_twice_gives_the_same_bytes(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        assert cfgen("render", str(BASIC), "-o", str(tmp_path / name)).returncode == 0
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert files
+    for rel in files:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_usage_errors_exit_2() -> None:
+    assert cfgen("render").returncode == 2
+    assert cfgen("no-such-command").returncode == 2
+    assert cfgen("test").returncode == 2
+
+
+def test_test_with_a_missing_binary_says_how_to_get_one() -> None:
+    result = cfgen("test", str(BASIC), "--offline", "--binary", "/nonexistent/tofu")
+    assert result.returncode == 2
+    assert "error:" in result.stderr and "install" in result.stderr.lower()
+
+
+def test_test_dir_without_manifest_asks_for_the_spec(tmp_path: Path) -> None:
+    result = cfgen("test", "--dir", str(tmp_path), "--offline")
+    assert result.returncode == 2
+    assert "pass the SPEC" in result.stderr
+
+
+def test_schema_is_the_committed_one() -> None:
+    result = cfgen("schema")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["title"] == "cfgen spec"
+    assert result.stdout == (REPO / "schema" / "cfgen-spec.schema.json").read_text()
+
+
+def test_patterns_lists_one_line_each() -> None:
+    result = cfgen("patterns")
+    assert result.returncode == 0
+    assert any(line.startswith("s3/oac ") for line in result.stdout.splitlines())
