@@ -208,14 +208,11 @@ def _vendored(module: str) -> dict[str, str]:
     return {
         f"modules/{module}/{path.relative_to(source).as_posix()}": path.read_text(encoding="utf-8")
         for path in sorted(source.rglob("*"))
-        if path.is_file() and _shipped(path)
+        if path.is_file() and _shipped(path.relative_to(source))
     }
 
 
-def _shipped(path: Path) -> bool:
-    return not any(part.startswith(".") or part == "__pycache__" for part in path.parts) and path.suffix in {
-        ".tf",
-        ".md",
-        ".py",
-        ".json",
-    }
+def _shipped(relative: Path) -> bool:
+    """Module files worth vendoring; ``relative`` to the module, since cfgen may live under a dot folder."""
+    hidden = any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
+    return not hidden and relative.suffix in {".tf", ".md", ".py", ".json"}

@@ -93,3 +93,18 @@ def test_attributes_match_terraform_fmt(tmp_path: Path) -> None:
         [terraform, "fmt", "-no-color", "-"], input=text, capture_output=True, text=True, check=True
     )
     assert result.stdout == text
+
+
+def test_vendors_modules_when_cfgen_lives_under_a_dot_folder(
+    tmp_path: Path, write_spec: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wheel installed in `.venv/` must vendor its modules like a checkout does."""
+    from cfgen import _resources
+
+    data = tmp_path / ".venv" / "site-packages" / "cfgen" / "_data"
+    shutil.copytree(_resources.data_root() / "templates", data / "templates")
+    shutil.copytree(_resources.data_root() / "modules", data / "modules")
+    monkeypatch.setattr(_resources, "data_root", lambda: data)
+    files = render(load_spec(write_spec(MINIMAL_SPEC))).files
+    assert "modules/s3-origin/main.tf" in files
+    assert "modules/cloudfront-distribution/variables.tf" in files
