@@ -93,6 +93,9 @@ class DistributionS3OriginAccess(BaseResourceCheck):
                 )
                 continue
             oai = any(_is_set(c, "origin_access_identity", from_plan) for c in _blocks(origin, "s3_origin_config"))
+            # Plan JSON leaves out a block whose content is unknown until apply
+            # (an OAI created in the same apply); a known absence is `[]`.
+            oai = oai or (from_plan and "s3_origin_config" not in origin)
             if not (_is_set(origin, "origin_access_control_id", from_plan) or oai):
                 self.details.append(
                     f"origin {name!r} ({domain!r}) has no origin_access_control_id and no origin access identity"

@@ -267,6 +267,8 @@ def _principal(kind: str, ident: Any) -> str:
 _CLOUDFRONT = "cloudfront.amazonaws.com"
 _EXACT_OPERATORS = {"stringequals", "arnequals"}
 _DISTRIBUTION_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:cloudfront::\d{12}:distribution/[A-Z0-9]+$")
+_OAI_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::cloudfront:user/CloudFront Origin Access Identity [A-Z0-9]+$")
+_OAI_REFERENCE = re.compile(r"^\$?\{?aws_cloudfront_origin_access_identity\.[\w-]+(\[[^\]]*\])?\.iam_arn\}?$")
 _DISTRIBUTION_REFERENCE = re.compile(r"^\$?\{?(data\.)?aws_cloudfront_distribution\.[\w-]+(\[[^\]]*\])?\.arn\}?$")
 
 
@@ -280,10 +282,19 @@ def _source_arn_value_ok(value: Any) -> bool:
     )
 
 
+def _is_oai(kind: str, ident: Any) -> bool:
+    """An Origin Access Identity: its IAM ARN, or a reference to ``aws_cloudfront_origin_access_identity``."""
+    if kind.lower() != "aws" or not isinstance(ident, str):
+        return False
+    return bool(_OAI_ARN.match(ident) or _OAI_REFERENCE.match(ident))
+
+
 def _statement_problems(index: int, statement: _Statement) -> list[str]:
     if not statement.allow:
         return []
     where = f"Allow statement {index + 1}"
+    if statement.principals and not statement.not_principal and all(_is_oai(k, i) for k, i in statement.principals):
+        return []  # a legacy OAI is this distribution's own identity; no SourceArn applies to it
     problems = []
     if statement.not_principal:
         problems.append(f"{where} uses NotPrincipal")

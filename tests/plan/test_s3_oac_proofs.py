@@ -137,7 +137,7 @@ def _object_writer(plan: Plan) -> None:
 
 
 def _oac_never_signs(plan: Plan) -> None:
-    planned(plan, "module.site_assets.aws_cloudfront_origin_access_control.this")["signing_behavior"] = "never"
+    planned(plan, "module.site_assets.aws_cloudfront_origin_access_control.this[0]")["signing_behavior"] = "never"
 
 
 def _no_bucket_policy(plan: Plan) -> None:

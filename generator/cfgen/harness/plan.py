@@ -242,10 +242,18 @@ def policy_statements(view: PlanView, resource: Resource, attribute: str = "poli
     if config is None:
         return None
     refs = _most_specific(config.get("expressions", {}).get(attribute, {}).get("references", []))
-    documents = [r for r in refs if r.startswith("data.aws_iam_policy_document.")]
-    if len(documents) != 1 or len(refs) != 1:
+    documents = {_INDEX.sub("", r).split(".")[2] for r in refs if r.startswith("data.aws_iam_policy_document.")}
+    # Several documents are read only when variables choose one of them (a
+    # module with one document per mode, each with `count`): the one with an
+    # instance in the plan is the policy.
+    if not documents or any(not r.startswith(("data.aws_iam_policy_document.", "var.")) for r in refs):
         return None
-    name = _INDEX.sub("", documents[0]).split(".")[2]
+    if len(documents) > 1:
+        planned = {d.name for d in view.resources(module=resource.module, type="aws_iam_policy_document")}
+        documents &= planned
+    if len(documents) != 1:
+        return None
+    (name,) = documents
     document = view.one(resource.module, "aws_iam_policy_document", name)
     if document is not None and document.known("json"):
         return _from_json(json.loads(document.values["json"]))

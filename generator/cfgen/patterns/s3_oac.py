@@ -9,11 +9,12 @@ distribution. With SSE-KMS the key policy is scoped the same way.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._hcl import Attr, Ref
 from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, policy_statements
 from ..harness.results import Finding
+from ..spec.models import S3Origin
 from ._base import OriginBinding, OriginView, Pattern, module_name
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ PUBLIC_ACCESS_FLAGS = (
 
 
 def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
+    """The ``s3-origin`` module call of an S3 origin; ``access`` follows the origin's protection."""
+    assert isinstance(origin, S3Origin)
     module = module_name(dist.name, origin.id)
     inputs = [
         Attr("bucket_name", origin.bucket.name),
@@ -38,6 +41,8 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         Attr("origin_access_control_name", f"{spec.project}-{dist.name}-{origin.id}"),
         Attr("distribution_arn", Ref(f"module.{module_name(dist.name)}.arn")),
     ]
+    if origin.protection != "oac":
+        inputs.append(Attr("access", origin.protection))
     outputs = [
         (
             f"{module}_bucket_name",
@@ -80,17 +85,17 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
     distribution = plan.one((binding.distribution_module,), "aws_cloudfront_distribution")
     findings = [
         _bucket_policy(plan, binding, distribution),
-        _public_access_block(plan, binding),
-        _ownership(plan, binding),
-        _origin_access_control(plan, binding, distribution),
+        public_access_block(plan, binding),
+        ownership(plan, binding),
+        origin_access_control(plan, binding, distribution),
     ]
     key = plan.one(module, "aws_kms_key")
     if key is not None:
-        findings.append(_kms_key_policy(plan, binding, key, distribution))
+        findings.append(kms_key_policy(plan, binding, key, distribution))
     return findings
 
 
-def _finding(binding: OriginBinding, check_id: str, title: str, address: str, problem: str) -> Finding:
+def finding(binding: OriginBinding, check_id: str, title: str, address: str, problem: str) -> Finding:
     return Finding(
         source="proof",
         check_id=check_id,
@@ -106,7 +111,7 @@ def _bucket_policy(plan: PlanView, binding: OriginBinding, distribution: Resourc
     title = "bucket policy: only CloudFront, only with this distribution's SourceArn"
     policy = plan.one((binding.module,), "aws_s3_bucket_policy")
     if policy is None:
-        return _finding(
+        return finding(
             binding,
             "CFG_S3_OAC_POLICY",
             title,
@@ -115,18 +120,18 @@ def _bucket_policy(plan: PlanView, binding: OriginBinding, distribution: Resourc
         )
     statements = policy_statements(plan, policy)
     if statements is None:
-        return _finding(
+        return finding(
             binding,
             "CFG_S3_OAC_POLICY",
             title,
             policy.address,
             "cannot read the policy at plan time; build it with data.aws_iam_policy_document",
         )
-    problem = _source_arn_problem(statements, distribution)
-    return _finding(binding, "CFG_S3_OAC_POLICY", title, policy.address, problem)
+    problem = source_arn_problem(statements, distribution)
+    return finding(binding, "CFG_S3_OAC_POLICY", title, policy.address, problem)
 
 
-def _source_arn_problem(statements: list[Statement], distribution: Resource | None) -> str:
+def source_arn_problem(statements: list[Statement], distribution: Resource | None) -> str:
     if distribution is None:
         return "the distribution of this origin is not in the plan"
     allows = [s for s in statements if s.effect == "Allow"]
@@ -158,11 +163,11 @@ def _is_arn_of(value: Value, distribution: Resource) -> bool:
     return False
 
 
-def _public_access_block(plan: PlanView, binding: OriginBinding) -> Finding:
+def public_access_block(plan: PlanView, binding: OriginBinding) -> Finding:
     title = "public access block: all four flags true"
     block = plan.one((binding.module,), "aws_s3_bucket_public_access_block")
     if block is None:
-        return _finding(
+        return finding(
             binding,
             "CFG_S3_PUBLIC_ACCESS_BLOCK",
             title,
@@ -171,25 +176,25 @@ def _public_access_block(plan: PlanView, binding: OriginBinding) -> Finding:
         )
     off = [flag for flag in PUBLIC_ACCESS_FLAGS if block.values.get(flag) is not True]
     problem = f"{', '.join(off)} not true" if off else ""
-    return _finding(binding, "CFG_S3_PUBLIC_ACCESS_BLOCK", title, block.address, problem)
+    return finding(binding, "CFG_S3_PUBLIC_ACCESS_BLOCK", title, block.address, problem)
 
 
-def _ownership(plan: PlanView, binding: OriginBinding) -> Finding:
+def ownership(plan: PlanView, binding: OriginBinding) -> Finding:
     title = "object ownership: BucketOwnerEnforced (no ACLs)"
     controls = plan.one((binding.module,), "aws_s3_bucket_ownership_controls")
     if controls is None:
-        return _finding(binding, "CFG_S3_OWNERSHIP", title, f"module.{binding.module}", "no ownership controls")
+        return finding(binding, "CFG_S3_OWNERSHIP", title, f"module.{binding.module}", "no ownership controls")
     rules = controls.values.get("rule") or [{}]
     value = rules[0].get("object_ownership")
     problem = "" if value == "BucketOwnerEnforced" else f"object_ownership is {value!r}"
-    return _finding(binding, "CFG_S3_OWNERSHIP", title, controls.address, problem)
+    return finding(binding, "CFG_S3_OWNERSHIP", title, controls.address, problem)
 
 
-def _origin_access_control(plan: PlanView, binding: OriginBinding, distribution: Resource | None) -> Finding:
+def origin_access_control(plan: PlanView, binding: OriginBinding, distribution: Resource | None) -> Finding:
     title = "origin access control: s3, always signs, sigv4, used by this origin"
     oac = plan.one((binding.module,), "aws_cloudfront_origin_access_control")
     if oac is None:
-        return _finding(binding, "CFG_S3_OAC", title, f"module.{binding.module}", "no origin access control")
+        return finding(binding, "CFG_S3_OAC", title, f"module.{binding.module}", "no origin access control")
     expected = {
         "origin_access_control_origin_type": "s3",
         "signing_behavior": "always",
@@ -197,30 +202,48 @@ def _origin_access_control(plan: PlanView, binding: OriginBinding, distribution:
     }
     wrong = [f"{k} is {oac.values.get(k)!r}" for k, v in expected.items() if oac.values.get(k) != v]
     if not wrong and distribution is not None:
-        origins = [o for o in distribution.values.get("origin") or [] if o.get("origin_id") == binding.origin]
-        unknown_origins = distribution.unknown.get("origin")
-        if not origins and not unknown_origins:
+        entries = origin_entries(distribution, binding.origin)
+        if entries is None:
             wrong.append(f"{distribution.address} has no origin '{binding.origin}'")
-        for origin in origins:
+        for origin, _ in entries or []:
             if origin.get("s3_origin_config") or origin.get("custom_origin_config"):
                 wrong.append(f"origin '{binding.origin}' bypasses OAC (s3_origin_config or custom_origin_config)")
             elif origin.get("origin_access_control_id") == "":
                 wrong.append(f"origin '{binding.origin}' has no origin_access_control_id")
-    return _finding(binding, "CFG_S3_OAC", title, oac.address, "; ".join(wrong))
+    return finding(binding, "CFG_S3_OAC", title, oac.address, "; ".join(wrong))
 
 
-def _kms_key_policy(plan: PlanView, binding: OriginBinding, key: Resource, distribution: Resource | None) -> Finding:
+def origin_entries(distribution: Resource, origin_id: str) -> list[tuple[dict[str, Any], Any]] | None:
+    """The planned ``origin`` blocks with ``origin_id``, each with its after_unknown part.
+
+    None when there is none and no origin is unknown at plan time (then the
+    distribution certainly lacks it).
+    """
+    planned = distribution.values.get("origin") or []
+    unknown = distribution.unknown.get("origin")
+    unknown_list = unknown if isinstance(unknown, list) else []
+    entries = [
+        (o, unknown_list[i] if i < len(unknown_list) else {})
+        for i, o in enumerate(planned)
+        if o.get("origin_id") == origin_id
+    ]
+    if not entries and not unknown:
+        return None
+    return entries
+
+
+def kms_key_policy(plan: PlanView, binding: OriginBinding, key: Resource, distribution: Resource | None) -> Finding:
     title = "KMS key policy: CloudFront may decrypt only for this distribution"
     statements = policy_statements(plan, key)
     if statements is None:
-        return _finding(binding, "CFG_S3_KMS", title, key.address, "cannot read the key policy at plan time")
+        return finding(binding, "CFG_S3_KMS", title, key.address, "cannot read the key policy at plan time")
     for_cloudfront = [
         s for s in statements if s.effect == "Allow" and any(Const(CLOUDFRONT) in ids for _, ids in s.principals)
     ]
     if not for_cloudfront:
-        return _finding(binding, "CFG_S3_KMS", title, key.address, "no statement lets CloudFront decrypt")
-    problem = _source_arn_problem(for_cloudfront, distribution)
-    return _finding(binding, "CFG_S3_KMS", title, key.address, problem)
+        return finding(binding, "CFG_S3_KMS", title, key.address, "no statement lets CloudFront decrypt")
+    problem = source_arn_problem(for_cloudfront, distribution)
+    return finding(binding, "CFG_S3_KMS", title, key.address, problem)
 
 
 PATTERN = Pattern(

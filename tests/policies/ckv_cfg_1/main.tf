@@ -390,3 +390,66 @@ resource "aws_s3_bucket" "fail_inline_policy" {
     }]
   })
 }
+
+# --- legacy Origin Access Identity (s3 + oai, s3 + oai_to_oac) ----------------
+
+resource "aws_cloudfront_origin_access_identity" "legacy" {
+  comment = "legacy reads"
+}
+
+data "aws_iam_policy_document" "pass_oai_reference" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.assets.arn}/*"]
+    principals {
+      type        = "AWS"
+      identifiers = [aws_cloudfront_origin_access_identity.legacy.iam_arn]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "pass_oai_to_oac_migration" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.assets.arn}/*"]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [aws_cloudfront_distribution.web.arn]
+    }
+  }
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.assets.arn}/*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "fail_oai_beside_a_role" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.assets.arn}/*"]
+    principals {
+      type        = "AWS"
+      identifiers = [aws_cloudfront_origin_access_identity.legacy.iam_arn, "arn:aws:iam::111111111111:role/reader"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "fail_oai_arn_as_service" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.assets.arn}/*"]
+    principals {
+      type        = "Service"
+      identifiers = [aws_cloudfront_origin_access_identity.legacy.iam_arn]
+    }
+  }
+}

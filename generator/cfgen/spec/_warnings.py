@@ -1,0 +1,26 @@
+"""Advice on a valid spec: choices that work but that cfgen recommends against.
+
+Each warning yields ``(path, message)`` like a rule; the loader locates it
+and keeps it on :class:`~cfgen.spec.LoadedSpec` instead of failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .models import S3Origin, Spec
+
+Warning_ = tuple[tuple[str | int, ...], str]
+
+
+def check(spec: Spec) -> Iterator[Warning_]:
+    """Every warning of ``spec``, in document order."""
+    for i, dist in enumerate(spec.distributions):
+        for j, origin in enumerate(dist.origins):
+            if isinstance(origin, S3Origin) and origin.protection == "oai":
+                yield (
+                    ("distributions", i, "origins", j, "protection"),
+                    "Origin Access Identity is legacy: use `protection: oac` (Origin Access Control, which "
+                    "also signs PUT/POST and reads SSE-KMS objects); `protection: oai_to_oac` migrates an "
+                    "existing OAI origin without an outage",
+                )
