@@ -1,0 +1,138 @@
+################################################################################
+# Origin
+################################################################################
+
+variable "name" {
+  description = "Name prefix of every resource (the VPC origin's name adds a hash of its configuration)"
+  type        = string
+
+  validation {
+    condition     = length(var.name) >= 1 && length(var.name) <= 55
+    error_message = "name must be 1-55 characters: the VPC origin's name appends 9 characters and CloudFront allows 64."
+  }
+}
+
+variable "origin_type" {
+  description = "What the VPC origin points at: alb, nlb or ec2"
+  type        = string
+
+  validation {
+    condition     = contains(["alb", "nlb", "ec2"], var.origin_type)
+    error_message = "origin_type must be alb, nlb or ec2."
+  }
+}
+
+variable "origin_domain" {
+  description = "Domain name CloudFront connects to (TLS SNI and Host); the origin's certificate must cover it"
+  type        = string
+}
+
+variable "origin_path" {
+  description = "Path prefix CloudFront adds to every request"
+  type        = string
+  default     = ""
+}
+
+variable "https_port" {
+  description = "HTTPS port of the load balancer listener or instance"
+  type        = number
+  default     = 443
+}
+
+variable "tags" {
+  description = "Tags added to every resource"
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# Network
+################################################################################
+
+variable "vpc_id" {
+  description = "VPC of the origin"
+  type        = string
+}
+
+variable "subnets" {
+  description = "Private subnets of a created load balancer (id and CIDR; egress to targets is limited to these CIDRs)"
+  type = list(object({
+    id   = string
+    cidr = string
+  }))
+  default = []
+}
+
+################################################################################
+# Load balancer (alb, nlb)
+################################################################################
+
+variable "create_load_balancer" {
+  description = "Create an internal load balancer, its security group, an HTTPS (ALB) or TLS (NLB) listener and an IP target group"
+  type        = bool
+  default     = true
+}
+
+variable "load_balancer_arn" {
+  description = "ARN of an existing internal load balancer, when `create_load_balancer` is false"
+  type        = string
+  default     = null
+}
+
+variable "security_group_id" {
+  description = "Security group of an existing load balancer: the module adds the CloudFront ingress rule to it"
+  type        = string
+  default     = null
+}
+
+variable "check_adopted_load_balancer" {
+  description = "Read an adopted load balancer once the VPC origin exists and stop the apply if it is internet-facing. False when the caller created it"
+  type        = bool
+  default     = true
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate (public CA, origin region) of the listener of a created load balancer; it covers `origin_domain`"
+  type        = string
+  default     = null
+}
+
+variable "ssl_policy" {
+  description = "TLS policy of the listener of a created load balancer"
+  type        = string
+  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+}
+
+variable "target_port" {
+  description = "Port of the targets of a created load balancer"
+  type        = number
+  default     = 443
+}
+
+variable "target_protocol" {
+  description = "Protocol to the targets of a created load balancer: HTTPS/HTTP (ALB), TLS/TCP (NLB). Null picks HTTPS or TLS"
+  type        = string
+  default     = null
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection of a created load balancer"
+  type        = bool
+  default     = true
+}
+
+################################################################################
+# Instance (ec2)
+################################################################################
+
+variable "instance_arn" {
+  description = "ARN of the instance (origin_type ec2); it must have no public IP"
+  type        = string
+  default     = null
+}
+
+variable "network_interface_id" {
+  description = "Primary network interface of the instance: the CloudFront-only security group is attached to it"
+  type        = string
+  default     = null
+}

@@ -1,0 +1,48 @@
+################################################################################
+# CloudFront origin
+################################################################################
+
+output "cloudfront_origin" {
+  description = "One entry of the cloudfront-distribution module's `origins` map: origin_domain through this VPC origin"
+  value = {
+    domain_name = var.origin_domain
+    origin_path = var.origin_path
+    vpc_origin_config = {
+      vpc_origin_id = aws_cloudfront_vpc_origin.this.id
+    }
+  }
+}
+
+output "vpc_origin_id" {
+  description = "Id of the CloudFront VPC origin"
+  value       = aws_cloudfront_vpc_origin.this.id
+}
+
+output "vpc_origin_arn" {
+  description = "ARN of the CloudFront VPC origin"
+  value       = aws_cloudfront_vpc_origin.this.arn
+}
+
+################################################################################
+# Load balancer and security group
+################################################################################
+
+output "security_group_id" {
+  description = "Security group that admits CloudFront VPC origins only"
+  value       = local.security_group_id
+}
+
+output "load_balancer_arn" {
+  description = "ARN of the load balancer (created or adopted), null for ec2"
+  value       = local.is_load_balancer ? local.origin_arn : null
+}
+
+output "load_balancer_dns_name" {
+  description = "DNS name of a created load balancer: point origin_domain at it in a private hosted zone"
+  value       = try(aws_lb.this[0].dns_name, null)
+}
+
+output "target_group_arn" {
+  description = "IP target group of a created load balancer: register the origin's targets here"
+  value       = try(aws_lb_target_group.this[0].arn, null)
+}

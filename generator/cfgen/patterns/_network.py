@@ -1,0 +1,165 @@
+"""Proof helpers shared by the VPC patterns: security group ingress, TLS, the distribution's origin."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..harness.plan import Const, PlanView, Resource, Sym, Value
+from ..harness.results import Finding
+from ._base import OriginBinding
+
+__all__ = [
+    "OPEN_CIDRS",
+    "SERVICE_SG",
+    "distribution_origin",
+    "finding",
+    "ingress_problems",
+    "listener_problems",
+    "module_resources",
+    "uses_vpc_origin",
+    "vpc_origin_problems",
+]
+
+OPEN_CIDRS = {"0.0.0.0/0", "::/0"}
+# The data source of the vpc-origin module that names CloudFront's VPC-origins service group.
+SERVICE_SG = "data.aws_security_group.cloudfront_vpc_origins"
+# Listener policies that allow TLS 1.2 or newer only (ELB names them after the lowest version).
+_TLS12_POLICIES = ("ELBSecurityPolicy-TLS13-1-2-", "ELBSecurityPolicy-TLS13-1-3-", "ELBSecurityPolicy-TLS-1-2-")
+_TLS12_FS_POLICIES = ("ELBSecurityPolicy-FS-1-2-",)
+
+
+def finding(binding: OriginBinding, check_id: str, title: str, address: str, problem: str) -> Finding:
+    return Finding(
+        source="proof",
+        check_id=check_id,
+        title=title,
+        passed=not problem,
+        address=address,
+        origin=binding.label,
+        message=problem,
+    )
+
+
+def module_resources(plan: PlanView, module: tuple[str, ...], type_: str) -> list[Resource]:
+    """Resources of ``type_`` in ``module`` and every module below it."""
+    return [r for r in plan.resources(type=type_) if r.module[: len(module)] == module]
+
+
+def _config(plan: PlanView, resource: Resource) -> dict[str, Any]:
+    prefix = "".join(f"module.{m}." for m in resource.module)
+    config = plan.resource_config(resource.module, resource.config_address.removeprefix(prefix)) or {}
+    expressions: dict[str, Any] = config.get("expressions", {})
+    return expressions
+
+
+def _source(plan: PlanView, resource: Resource, attribute: str) -> list[Value]:
+    """What ``attribute`` of ``resource`` is: its planned value, else where its configuration points."""
+    if resource.known(attribute) and resource.values.get(attribute) is not None:
+        return [Const(resource.values[attribute])]
+    return plan.values_of(resource.module, _config(plan, resource).get(attribute))
+
+
+def _is(value: Value, address: str) -> bool:
+    return isinstance(value, Sym) and value.address == address and value.attribute == "id"
+
+
+def ingress_problems(
+    plan: PlanView,
+    module: tuple[str, ...],
+    *,
+    default_source: str,
+    sources: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Why some security group of ``module`` admits more than the previous hop.
+
+    Every ingress rule must come from one security group: ``sources[group]``
+    for a rule on one of cfgen's groups (by configuration address), else
+    ``default_source``. No rule may name 0.0.0.0/0 or ::/0, and no group may
+    carry inline ingress or prefix-list rules.
+    """
+    sources = sources or {}
+    problems: list[str] = []
+    for group in module_resources(plan, module, "aws_security_group"):
+        for rule in group.values.get("ingress") or []:
+            cidrs = set(rule.get("cidr_blocks") or []) | set(rule.get("ipv6_cidr_blocks") or [])
+            opened = sorted(cidrs & OPEN_CIDRS)
+            what = f"admits {', '.join(opened)}" if opened else "has an inline ingress rule"
+            problems.append(f"{group.address} {what}; the chain admits only the previous hop")
+    for rule in module_resources(plan, module, "aws_security_group_rule"):
+        if rule.values.get("type") == "ingress":
+            problems.append(f"{rule.address} is an ingress rule cfgen does not render; remove it")
+    for rule in module_resources(plan, module, "aws_vpc_security_group_ingress_rule"):
+        opened = sorted({rule.values.get("cidr_ipv4"), rule.values.get("cidr_ipv6")} & OPEN_CIDRS)
+        if opened:
+            problems.append(f"{rule.address} admits {', '.join(opened)}: anyone could reach the origin")
+            continue
+        if rule.values.get("prefix_list_id") or rule.values.get("cidr_ipv4") or rule.values.get("cidr_ipv6"):
+            problems.append(f"{rule.address} admits a CIDR or prefix list; admit only the previous hop's group")
+            continue
+        targets = _source(plan, rule, "security_group_id")
+        wanted = next(
+            (sources[t.address] for t in targets if isinstance(t, Sym) and t.address in sources),
+            default_source,
+        )
+        wanted_address = wanted if wanted.startswith("module.") else _address(module, wanted)
+        got = _source(plan, rule, "referenced_security_group_id")
+        if not got or not all(_is(v, wanted_address) for v in got):
+            shown = ", ".join(map(str, got)) or "nothing"
+            problems.append(f"{rule.address} admits {shown}, not {wanted_address}.id")
+    return problems
+
+
+def _address(module: tuple[str, ...], address: str) -> str:
+    return "".join(f"module.{m}." for m in module) + address
+
+
+def listener_problems(plan: PlanView, module: tuple[str, ...], protocol: str) -> list[str]:
+    """Why a listener of ``module`` is not ``protocol`` with a TLS 1.2+ policy and a certificate."""
+    problems: list[str] = []
+    for listener in module_resources(plan, module, "aws_lb_listener"):
+        values = listener.values
+        if values.get("protocol") != protocol:
+            problems.append(f"{listener.address} listens on {values.get('protocol')}, not {protocol} only")
+            continue
+        policy = str(values.get("ssl_policy") or "")
+        if not policy.startswith(_TLS12_POLICIES + _TLS12_FS_POLICIES):
+            problems.append(f"{listener.address} has ssl_policy {policy or 'none'!r}, which allows TLS below 1.2")
+        if not values.get("certificate_arn") and not listener.unknown.get("certificate_arn"):
+            problems.append(f"{listener.address} has no certificate")
+    return problems
+
+
+def vpc_origin_problems(plan: PlanView, vpc_origin: Resource | None) -> list[str]:
+    """Why the VPC origin would not speak HTTPS with TLSv1.2 only."""
+    if vpc_origin is None:
+        return ["no aws_cloudfront_vpc_origin in the plan"]
+    configs = vpc_origin.values.get("vpc_origin_endpoint_config") or [{}]
+    config = configs[0]
+    problems = []
+    if config.get("origin_protocol_policy") != "https-only":
+        problems.append(f"origin_protocol_policy is {config.get('origin_protocol_policy')!r}, not 'https-only'")
+    protocols = (config.get("origin_ssl_protocols") or [{}])[0].get("items")
+    if protocols != ["TLSv1.2"]:
+        problems.append(f"origin_ssl_protocols are {protocols}, not only TLSv1.2")
+    return [f"{vpc_origin.address}: {p}" for p in problems]
+
+
+def distribution_origin(plan: PlanView, binding: OriginBinding) -> tuple[Resource | None, list[dict[str, Any]], str]:
+    """The distribution, its planned origin entries for this binding, and why they are missing."""
+    distribution = plan.one((binding.distribution_module,), "aws_cloudfront_distribution")
+    if distribution is None:
+        return None, [], "the distribution of this origin is not in the plan"
+    origins = [o for o in distribution.values.get("origin") or [] if o.get("origin_id") == binding.origin]
+    if not origins and not distribution.unknown.get("origin"):
+        return distribution, [], f"{distribution.address} has no origin '{binding.origin}'"
+    return distribution, origins, ""
+
+
+def uses_vpc_origin(origin: dict[str, Any]) -> str:
+    """Why a planned distribution origin does not go through a VPC origin."""
+    if origin.get("custom_origin_config"):
+        return f"origin '{origin.get('origin_id')}' has a custom_origin_config: CloudFront would go around the VPC"
+    if not origin.get("vpc_origin_config"):
+        return f"origin '{origin.get('origin_id')}' has no vpc_origin_config"
+    return ""

@@ -1,0 +1,236 @@
+"""Origins inside a VPC, reached through CloudFront VPC origins.
+
+``alb`` / ``nlb`` / ``ec2`` with ``protection: vpc_origin``, and the private
+API Gateway chain (``api_gateway`` with ``protection: private_vpc_origin``).
+Kept apart from ``models.py`` so that the S3 models and these evolve
+independently; ``models.Origin`` joins them in one tagged union.
+
+AWS rules the provider only rejects at apply (a certificate missing on an
+HTTPS-only load balancer, an ALB in one subnet, an origin domain name the
+certificate does not cover, fixed endpoint IPs outside their subnet) are in
+``_rules.py``, because they read several fields at once.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+__all__ = [
+    "AlbOrigin",
+    "ApiGatewayPrivateOrigin",
+    "Certificate",
+    "Ec2Instance",
+    "Ec2Origin",
+    "LoadBalancer",
+    "Network",
+    "NlbOrigin",
+    "PrivateApi",
+    "StaticIp",
+    "Subnet",
+    "TargetSync",
+    "domain_covered",
+]
+
+_Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$", max_length=24)]
+_Hostname = Annotated[
+    str,
+    StringConstraints(pattern=r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", max_length=253),
+]
+_AcmArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")]
+_SecurityGroupId = Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]{8,17}$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Subnet(_Model):
+    """A private subnet, with its CIDR so that cfgen can check addresses and scope egress."""
+
+    id: str = Field(pattern=r"^subnet-[0-9a-f]{8,17}$")
+    cidr: str = Field(description="The subnet's IPv4 CIDR, e.g. 10.0.1.0/24.")
+
+    @field_validator("cidr")
+    @classmethod
+    def _ipv4_network(cls, cidr: str) -> str:
+        try:
+            network = ipaddress.IPv4Network(cidr)
+        except ValueError:
+            raise ValueError(f"'{cidr}' is not an IPv4 CIDR with its host bits zero, e.g. 10.0.1.0/24") from None
+        if not network.is_private:
+            raise ValueError(f"subnet CIDR {cidr} is not private address space; VPC origins live in private subnets")
+        return cidr
+
+
+class Network(_Model):
+    """The VPC of the origin and the private subnets it uses."""
+
+    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
+    subnets: list[Subnet] = Field(min_length=1)
+
+
+class Certificate(_Model):
+    """A public-CA ACM certificate in the origin's region, and the names it covers as issued."""
+
+    arn: _AcmArn
+    domains: list[_Hostname] = Field(
+        min_length=1, description="The names on the certificate (wildcards as issued, e.g. *.example.com)."
+    )
+
+
+class LoadBalancer(_Model):
+    """The load balancer: created by cfgen (no `arn`), or an existing one by ARN."""
+
+    arn: str | None = Field(
+        None,
+        pattern=r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/(app|net)/[\w-]+/[0-9a-f]+$",
+        description="An existing internal load balancer; omit to let cfgen create one.",
+    )
+    security_group_id: _SecurityGroupId | None = Field(
+        None, description="With `arn`: the load balancer's security group, where cfgen adds the CloudFront rule."
+    )
+    target_port: int = Field(443, ge=1, le=65535, description="Port of the targets of a created load balancer.")
+    target_protocol: Literal["HTTPS", "HTTP", "TLS", "TCP"] | None = Field(
+        None, description="Protocol to the targets; HTTPS for an ALB and TLS for an NLB by default."
+    )
+
+    @model_validator(mode="after")
+    def _adopted_needs_group(self) -> LoadBalancer:
+        if self.arn is not None and self.security_group_id is None:
+            raise ValueError(
+                "an existing load balancer needs `security_group_id: sg-...` (its security group, which "
+                "gets the only ingress rule, from CloudFront)"
+            )
+        if self.arn is None and self.security_group_id is not None:
+            raise ValueError("security_group_id is for an existing load balancer (`arn`); remove it")
+        return self
+
+
+class _VpcOriginBase(_Model):
+    id: _Id
+    protection: Literal["vpc_origin"] = Field(
+        "vpc_origin", description="vpc_origin: CloudFront VPC origin; ingress only from CloudFront."
+    )
+    network: Network
+    origin_domain: _Hostname = Field(
+        description="Name CloudFront connects to (TLS SNI and Host); the origin's certificate must cover it."
+    )
+    https_port: int = Field(443, ge=1, le=65535)
+    origin_path: str = Field("", pattern=r"^(/[^/]+)*$", description="Path prefix, e.g. /app.")
+
+
+class AlbOrigin(_VpcOriginBase):
+    """An internal Application Load Balancer behind a CloudFront VPC origin (HTTPS, TLSv1.2)."""
+
+    type: Literal["alb"]
+    load_balancer: LoadBalancer = Field(default_factory=lambda: LoadBalancer.model_validate({}))
+    certificate: Certificate | None = Field(None, description="Certificate of the HTTPS listener.")
+
+
+class NlbOrigin(_VpcOriginBase):
+    """An internal Network Load Balancer behind a CloudFront VPC origin (TLS listener, TLSv1.2)."""
+
+    type: Literal["nlb"]
+    load_balancer: LoadBalancer = Field(default_factory=lambda: LoadBalancer.model_validate({}))
+    certificate: Certificate | None = Field(None, description="Certificate of the TLS listener.")
+
+
+class Ec2Instance(_Model):
+    """An existing instance in a private subnet, serving HTTPS itself."""
+
+    arn: str = Field(pattern=r"^arn:aws[a-z-]*:ec2:[a-z0-9-]+:\d{12}:instance/i-[0-9a-f]{8,17}$")
+    network_interface_id: str = Field(
+        pattern=r"^eni-[0-9a-f]{8,17}$",
+        description="Its primary network interface: cfgen attaches the CloudFront-only security group there.",
+    )
+
+
+class Ec2Origin(_VpcOriginBase):
+    """An existing EC2 instance without a public IP, behind a CloudFront VPC origin."""
+
+    type: Literal["ec2"]
+    instance: Ec2Instance
+    certificate: Certificate | None = Field(
+        None, description="Optional: the instance's certificate, so that cfgen can check it covers origin_domain."
+    )
+
+
+class PrivateApi(_Model):
+    """The PRIVATE REST API: an existing one by id, or a small demo API cfgen creates."""
+
+    create_demo: bool = Field(False, description="Create a demo PRIVATE REST API (GET / answers from a mock).")
+    rest_api_id: str | None = Field(None, pattern=r"^[a-z0-9]{10}$")
+    stage: str = Field("prod", pattern=r"^[A-Za-z0-9_-]{1,128}$")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> PrivateApi:
+        if self.create_demo == (self.rest_api_id is not None):
+            raise ValueError("set exactly one of `create_demo: true` or `rest_api_id: <10-character id>`")
+        return self
+
+
+class StaticIp(_Model):
+    """A fixed IP of the execute-api endpoint in one subnet."""
+
+    subnet: str = Field(pattern=r"^subnet-[0-9a-f]{8,17}$")
+    ip: str
+
+    @field_validator("ip")
+    @classmethod
+    def _ipv4(cls, ip: str) -> str:
+        try:
+            ipaddress.IPv4Address(ip)
+        except ValueError:
+            raise ValueError(f"'{ip}' is not an IPv4 address") from None
+        return ip
+
+
+class SyncSchedule(_Model):
+    """The sync function's schedule and patience."""
+
+    schedule_expression: str = Field("rate(1 minute)", pattern=r"^(rate|cron)\(.+\)$")
+    missing_runs_before_deregister: int = Field(3, ge=1, le=60)
+
+
+TargetSync = Literal["static_ips", "apply_time", "lambda"]
+
+
+class ApiGatewayPrivateOrigin(_Model):
+    """A PRIVATE REST API behind a VPC origin, an internal ALB and the execute-api endpoint's IPs."""
+
+    id: _Id
+    type: Literal["api_gateway"]
+    protection: Literal["private_vpc_origin"] = Field(
+        description="private_vpc_origin: VPC origin -> internal ALB -> execute-api endpoint -> PRIVATE API."
+    )
+    api: PrivateApi
+    network: Network
+    origin_domain: _Hostname = Field(description="Name CloudFront connects to; the ALB certificate must cover it.")
+    alb_certificate: Certificate
+    target_sync: TargetSync = Field(
+        "apply_time",
+        description="static_ips: fixed endpoint IPs; apply_time: ENI lookup at apply; lambda: a sync function.",
+    )
+    static_ips: list[StaticIp] = Field(default_factory=list, description="With static_ips: one per subnet.")
+    sync: SyncSchedule = Field(
+        default_factory=lambda: SyncSchedule.model_validate({}), description="With lambda: the schedule."
+    )
+
+    @model_validator(mode="after")
+    def _static_ips_only_for_static(self) -> ApiGatewayPrivateOrigin:
+        if self.target_sync != "static_ips" and self.static_ips:
+            raise ValueError("static_ips are used only with `target_sync: static_ips`; remove them or set it")
+        return self
+
+
+def domain_covered(domain: str, names: list[str]) -> bool:
+    """Whether a certificate issued for ``names`` is valid for ``domain`` (one-label wildcards)."""
+    for name in names:
+        if name == domain:
+            return True
+        if name.startswith("*.") and "." in domain and domain.split(".", 1)[1] == name[2:]:
+            return True
+    return False

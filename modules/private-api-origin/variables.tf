@@ -1,0 +1,106 @@
+################################################################################
+# Chain
+################################################################################
+
+variable "name" {
+  description = "Name prefix of every resource"
+  type        = string
+
+  validation {
+    condition     = length(var.name) >= 1 && length(var.name) <= 55
+    error_message = "name must be 1-55 characters: the VPC origin's name appends 9 characters and CloudFront allows 64."
+  }
+}
+
+variable "origin_domain" {
+  description = "Domain name CloudFront connects to (TLS SNI); `certificate_arn` must cover it"
+  type        = string
+}
+
+variable "certificate_arn" {
+  description = "Public-CA ACM certificate, in this region, of the internal ALB's HTTPS listener; it covers `origin_domain`"
+  type        = string
+}
+
+variable "ssl_policy" {
+  description = "TLS policy of the ALB listener"
+  type        = string
+  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection of the ALB"
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags added to every resource"
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# Network
+################################################################################
+
+variable "vpc_id" {
+  description = "VPC of the ALB and the execute-api endpoint"
+  type        = string
+}
+
+variable "subnets" {
+  description = "Private subnets (two or more, in different Availability Zones) of the ALB and the endpoint"
+  type = list(object({
+    id   = string
+    cidr = string
+  }))
+
+  validation {
+    condition     = length(var.subnets) >= 2
+    error_message = "subnets must list two or more subnets in different Availability Zones: an ALB needs two."
+  }
+}
+
+################################################################################
+# API
+################################################################################
+
+variable "create_demo_api" {
+  description = "Create a small PRIVATE REST API (GET / answers 200 from a mock integration) instead of using `rest_api_id`"
+  type        = bool
+  default     = false
+}
+
+variable "rest_api_id" {
+  description = "Id of an existing PRIVATE REST API. Its resource policy is replaced by this module's; redeploy its stage after apply"
+  type        = string
+  default     = null
+}
+
+variable "stage_name" {
+  description = "Stage CloudFront calls (the origin path)"
+  type        = string
+  default     = "prod"
+}
+
+################################################################################
+# Target sync
+################################################################################
+
+variable "target_sync" {
+  description = "How the ALB target group follows the endpoint's IPs: static_ips (fixed endpoint IPs), apply_time (ENI lookup) or lambda (targets registered by a sync function outside this module)"
+  type        = string
+  default     = "apply_time"
+
+  validation {
+    condition     = contains(["static_ips", "apply_time", "lambda"], var.target_sync)
+    error_message = "target_sync must be static_ips, apply_time or lambda."
+  }
+}
+
+variable "static_ips" {
+  description = "With target_sync static_ips: the endpoint's fixed IPv4 address per subnet id"
+  type        = map(string)
+  default     = {}
+}

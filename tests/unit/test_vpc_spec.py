@@ -1,0 +1,207 @@
+"""`cfgen validate` on VPC origins: what AWS would refuse late is refused at once, located, with the fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from tests.conftest import EXAMPLES
+
+from cfgen.errors import SpecError
+from cfgen.spec import load_spec
+from cfgen.spec.vpc_origins import domain_covered
+
+ALB = (EXAMPLES / "alb-vpc-origin" / "spec.yaml").read_text()
+EC2 = (EXAMPLES / "ec2-vpc-origin" / "spec.yaml").read_text()
+API = (EXAMPLES / "private-api-vpc-origin" / "spec.yaml").read_text()
+CERT = "arn:aws:acm:eu-west-1:111111111111:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+
+
+def errors_of(path: Path) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    lines = str(caught.value).splitlines()
+    assert all(line.startswith(f"{path}:") and ": error: " in line for line in lines), lines
+    return lines
+
+
+def _edit(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize("text", [ALB, EC2, API], ids=["alb", "ec2", "private-api"])
+def test_examples_are_valid(write_spec: Callable[[str], Path], text: str) -> None:
+    load_spec(write_spec(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "old", "new", "expected"),
+    [
+        pytest.param(
+            ALB,
+            "        certificate:\n          arn: " + CERT + '\n          domains: ["*.example.com"]\n',
+            "",
+            "origins.0.type: the alb cfgen creates has an HTTPS-only VPC origin and a HTTPS listener, which needs a "
+            "certificate: add `certificate:",
+            id="alb-without-certificate",
+        ),
+        pytest.param(
+            ALB,
+            "            - {id: subnet-0a1b2c3d4e5f60722, cidr: 10.20.2.0/24}\n",
+            "",
+            "origins.0.network.subnets: an Application Load Balancer needs subnets in at least two Availability Zones",
+            id="alb-one-subnet",
+        ),
+        pytest.param(
+            ALB,
+            "origin_domain: app-origin.example.com",
+            "origin_domain: app.origin.example.com",
+            "origins.0.origin_domain: app.origin.example.com is not covered by the certificate (*.example.com)",
+            id="domain-not-covered-by-wildcard",
+        ),
+        pytest.param(
+            ALB,
+            "load_balancer: {target_port: 8443}",
+            "load_balancer: {arn: arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/x/0123abcd}",
+            "an existing load balancer needs `security_group_id: sg-...`",
+            id="adopted-alb-without-group",
+        ),
+        pytest.param(
+            ALB,
+            "load_balancer: {target_port: 8443}",
+            "load_balancer: {arn: arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/x/0123abcd, "
+            "security_group_id: sg-0123456789abcdef0}",
+            "origins.0.load_balancer.arn: type alb needs a loadbalancer/app/ ARN",
+            id="adopted-nlb-as-alb",
+        ),
+        pytest.param(
+            ALB,
+            "cidr: 10.20.2.0/24",
+            "cidr: 10.20.1.128/25",
+            "10.20.1.128/25 overlaps subnet 0 (10.20.1.0/24)",
+            id="overlapping-subnets",
+        ),
+        pytest.param(
+            ALB,
+            "cidr: 10.20.2.0/24",
+            "cidr: 8.8.8.0/24",
+            "subnet CIDR 8.8.8.0/24 is not private address space",
+            id="public-cidr",
+        ),
+        pytest.param(
+            EC2,
+            "instance/i-0a1b2c3d4e5f60799",
+            "instance/i-0a1b2c3d4e5f60799\n          network_interface_id_typo: x",
+            "unknown key 'network_interface_id_typo'",
+            id="ec2-unknown-key",
+        ),
+        pytest.param(
+            EC2,
+            "arn:aws:ec2:eu-west-1:",
+            "arn:aws:ec2:us-east-1:",
+            "origins.0.instance.arn: us-east-1 is not the spec's region eu-west-1",
+            id="ec2-other-region",
+        ),
+        pytest.param(
+            API,
+            "{subnet: subnet-0a1b2c3d4e5f60722, ip: 10.20.2.10}",
+            "{subnet: subnet-0a1b2c3d4e5f60722, ip: 10.20.3.10}",
+            "origins.0.static_ips.1.ip: 10.20.3.10 is outside subnet-0a1b2c3d4e5f60722 (10.20.2.0/24)",
+            id="static-ip-outside-subnet",
+        ),
+        pytest.param(
+            API,
+            "ip: 10.20.1.10}",
+            "ip: 10.20.1.2}",
+            "10.20.1.2 is reserved by AWS in 10.20.1.0/24",
+            id="static-ip-reserved",
+        ),
+        pytest.param(
+            API,
+            "          - {subnet: subnet-0a1b2c3d4e5f60722, ip: 10.20.2.10}\n",
+            "",
+            "needs one `{subnet, ip}` per subnet; missing: subnet-0a1b2c3d4e5f60722",
+            id="static-ip-missing",
+        ),
+        pytest.param(
+            API,
+            "{subnet: subnet-0a1b2c3d4e5f60722, ip: 10.20.2.10}",
+            "{subnet: subnet-0a1b2c3d4e5f60733, ip: 10.20.2.10}",
+            "subnet-0a1b2c3d4e5f60733 is not in network.subnets",
+            id="static-ip-unknown-subnet",
+        ),
+        pytest.param(
+            API,
+            "domains: [api-origin.example.com]",
+            "domains: [api.example.com]",
+            "origins.0.origin_domain: api-origin.example.com is not covered by the alb_certificate (api.example.com)",
+            id="api-domain-not-covered",
+        ),
+        pytest.param(
+            API,
+            "origin_request: all_viewer_except_host",
+            "origin_request: all_viewer",
+            "behaviors.0.origin_request: all_viewer forwards the viewer's Host",
+            id="api-forwards-host",
+        ),
+        pytest.param(
+            API,
+            "api: {create_demo: true, stage: prod}",
+            "api: {create_demo: true, rest_api_id: a1b2c3d4e5}",
+            "set exactly one of `create_demo: true` or `rest_api_id",
+            id="api-two-sources",
+        ),
+        pytest.param(
+            API,
+            "        target_sync: static_ips",
+            "        target_sync: apply_time",
+            "static_ips are used only with `target_sync: static_ips`",
+            id="static-ips-without-mode",
+        ),
+        pytest.param(
+            API,
+            "protection: private_vpc_origin",
+            "protection: public",
+            "'public' is not allowed; expected 'private_vpc_origin'",
+            id="api-unknown-protection",
+        ),
+    ],
+)
+def test_vpc_rules(write_spec: Callable[[str], Path], text: str, old: str, new: str, expected: str) -> None:
+    lines = errors_of(write_spec(_edit(text, old, new)))
+    assert any(expected in line for line in lines), lines
+
+
+def test_alb_subnet_rule_is_located_on_the_subnets(write_spec: Callable[[str], Path]) -> None:
+    path = write_spec(_edit(ALB, "            - {id: subnet-0a1b2c3d4e5f60722, cidr: 10.20.2.0/24}\n", ""))
+    [line] = errors_of(path)
+    row = ALB.splitlines().index("          subnets:") + 1
+    assert line.startswith(f"{path}:{row + 1}:"), line
+
+
+def test_nlb_needs_certificate_but_not_two_subnets(write_spec: Callable[[str], Path]) -> None:
+    data = yaml.safe_load(ALB)
+    origin = data["distributions"][0]["origins"][0]
+    origin["type"] = "nlb"
+    origin["network"]["subnets"] = origin["network"]["subnets"][:1]
+    origin["load_balancer"] = {"target_protocol": "HTTPS"}
+    lines = errors_of(write_spec(yaml.safe_dump(data)))
+    assert len(lines) == 1 and "HTTPS is not a target protocol of an nlb; use TLS or TCP" in lines[0], lines
+    origin["load_balancer"] = {}
+    load_spec(write_spec(yaml.safe_dump(data)))
+
+
+@pytest.mark.parametrize(
+    ("domain", "names", "covered"),
+    [
+        ("a.example.com", ["*.example.com"], True),
+        ("a.b.example.com", ["*.example.com"], False),
+        ("example.com", ["*.example.com"], False),
+        ("api.example.com", ["api.example.com"], True),
+    ],
+)
+def test_wildcards_cover_one_label(domain: str, names: list[str], covered: bool) -> None:
+    assert domain_covered(domain, names) is covered
