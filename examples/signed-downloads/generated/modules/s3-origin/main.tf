@@ -1,0 +1,361 @@
+# Both data sources are answered from the provider's configuration and its
+# bundled endpoint table, without an AWS call, so plans stay offline. A region
+# newer than the provider's table fails aws_region (adopted buckets only) and
+# gives an empty partition: upgrade the provider for such regions.
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {
+  count = var.create_bucket ? 0 : 1
+}
+
+locals {
+  # `bucket` (not `id`) is known at plan time and still orders a reader after
+  # the bucket's creation. The bucket sub-resources repeat this expression
+  # instead of using the local: checkov links them to the bucket (public access
+  # block, versioning, encryption checks) only through a direct reference.
+  bucket_id  = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
+  bucket_regional_domain_name = (
+    var.create_bucket
+    ? aws_s3_bucket.this[0].bucket_regional_domain_name
+    : "${var.bucket_name}.s3.${data.aws_region.current[0].name}.${data.aws_partition.current.dns_suffix}"
+  )
+
+  use_kms     = var.create_kms_key || var.kms_key_arn != null
+  kms_key_arn = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+
+  # The key policy names the distribution's account and partition, read from
+  # its ARN: no aws_caller_identity call at plan time.
+  distribution_partition  = split(":", var.distribution_arn)[1]
+  distribution_account_id = split(":", var.distribution_arn)[4]
+}
+
+################################################################################
+# Bucket
+################################################################################
+
+resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_18:Server access logs need a second, log-receiving bucket this module does not own; viewer reads are logged by the distribution (logging input) and S3 API calls by CloudTrail.
+  #checkov:skip=CKV_AWS_144:A CloudFront origin is served from one region; cross-region replication is a disaster-recovery choice with its own bucket, role and cost, outside this module.
+  #checkov:skip=CKV2_AWS_62:Nothing consumes object events for a CloudFront origin; notifications would need a destination this module does not own.
+  #checkov:skip=CKV2_AWS_61:Origin objects are site content with no expiry; a lifecycle rule is the owner's retention decision (deleting content would break the site).
+  count = var.create_bucket ? 1 : 0
+
+  bucket        = var.bucket_name
+  force_destroy = var.force_destroy
+
+  tags = var.tags
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  count = var.create_bucket && var.versioning ? 1 : 0
+
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  # An adopted bucket keeps its own default encryption unless a key is given.
+  count = local.use_kms || var.create_bucket ? 1 : 0
+
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  rule {
+    bucket_key_enabled = local.use_kms ? true : null
+
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = local.use_kms ? "aws:kms" : "AES256"
+      kms_master_key_id = local.use_kms ? local.kms_key_arn : null
+    }
+  }
+}
+
+################################################################################
+# Public access and ownership
+################################################################################
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+
+  # S3 rejects concurrent configuration changes on one bucket (OperationAborted).
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+################################################################################
+# CloudFront Origin Access Control and (legacy) Origin Access Identity
+################################################################################
+
+resource "aws_cloudfront_origin_access_control" "this" {
+  count = var.access == "oai" ? 0 : 1
+
+  name                              = var.origin_access_control_name
+  description                       = "SigV4-signed reads of s3://${var.bucket_name}"
+  origin_access_control_origin_type = "s3"
+  signing_behavior                  = "always"
+  signing_protocol                  = "sigv4"
+}
+
+# The legacy identity. During `oai_to_oac` the origin still signs with it
+# while the bucket policy already admits the OAC: the bucket policy depends on
+# the distribution's ARN, so Terraform always updates it *after* the
+# distribution (which waits until deployed). Switching the origin and adding
+# the CloudFront statement in one apply would deny OAC-signed requests for the
+# whole deployment; in two steps no request is ever denied.
+resource "aws_cloudfront_origin_access_identity" "this" {
+  count = var.access == "oac" ? 0 : 1
+
+  comment = "Legacy reads of s3://${var.bucket_name}; migrate to Origin Access Control"
+}
+
+################################################################################
+# Bucket policy
+################################################################################
+
+# One document per access mode, each with static statements only: cfgen's
+# plan proofs and checkov read them from the configuration while the
+# distribution ARN and the OAI's IAM ARN are still unknown, which a `dynamic`
+# block would hide (the plan's configuration does not show dynamic blocks).
+# Exactly one document exists for a given `access`.
+
+data "aws_iam_policy_document" "bucket_policy" {
+  count = var.access == "oac" ? 1 : 0
+
+  statement {
+    sid       = "AllowCloudFrontServicePrincipalReadOnly"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [local.bucket_arn, "${local.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "bucket_policy_oai" {
+  count = var.access == "oai" ? 1 : 0
+
+  statement {
+    sid       = "AllowOriginAccessIdentityReadOnly"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [aws_cloudfront_origin_access_identity.this[0].iam_arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [local.bucket_arn, "${local.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "bucket_policy_oai_to_oac" {
+  count = var.access == "oai_to_oac" ? 1 : 0
+
+  statement {
+    sid       = "AllowCloudFrontServicePrincipalReadOnly"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+  }
+
+  statement {
+    sid       = "AllowOriginAccessIdentityReadOnly"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [aws_cloudfront_origin_access_identity.this[0].iam_arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [local.bucket_arn, "${local.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  # One resource for every mode, so that changing `access` updates the policy
+  # in place (PutBucketPolicy) instead of deleting one and creating another.
+  policy = (
+    var.access == "oai" ? data.aws_iam_policy_document.bucket_policy_oai[0].json :
+    var.access == "oai_to_oac" ? data.aws_iam_policy_document.bucket_policy_oai_to_oac[0].json :
+    data.aws_iam_policy_document.bucket_policy[0].json
+  )
+
+  # Written once public access is blocked (S3 then refuses any policy that
+  # would be public) and one change at a time: S3 aborts concurrent
+  # configuration changes on a bucket (OperationAborted).
+  depends_on = [
+    aws_s3_bucket_public_access_block.this,
+    aws_s3_bucket_ownership_controls.this,
+  ]
+}
+
+################################################################################
+# KMS key
+################################################################################
+
+data "aws_iam_policy_document" "kms_key_policy" {
+  #checkov:skip=CKV_AWS_109:A key policy's Resource "*" is this key only; the root statement is AWS's default key policy, which keeps the key administrable through IAM.
+  #checkov:skip=CKV_AWS_111:A key policy's Resource "*" is this key only; the root statement is AWS's default key policy, which keeps the key administrable through IAM.
+  #checkov:skip=CKV_AWS_356:Resource "*" is the only value a key policy accepts and means this key; CloudFront's statement is limited by AWS:SourceArn.
+  count = var.create_kms_key ? 1 : 0
+
+  statement {
+    sid       = "EnableRootAccountAdministration"
+    effect    = "Allow"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.distribution_partition}:iam::${local.distribution_account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "AllowCloudFrontServicePrincipalSSEKMS"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  count = var.create_kms_key ? 1 : 0
+
+  description             = "SSE-KMS for s3://${var.bucket_name}, decrypted only by its CloudFront distribution"
+  deletion_window_in_days = 30
+  enable_key_rotation     = true
+  policy                  = data.aws_iam_policy_document.kms_key_policy[0].json
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.kms_key_arn == null
+      error_message = "create_kms_key and kms_key_arn exclude each other: set kms_key_arn = null to create a key, or create_kms_key = false to use yours."
+    }
+  }
+}
+
+# For a key the module does not own: the statement its owner must add.
+data "aws_iam_policy_document" "kms_key_policy_statement" {
+  count = !var.create_kms_key && var.kms_key_arn != null ? 1 : 0
+
+  statement {
+    sid       = "AllowCloudFrontServicePrincipalSSEKMS"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+  }
+}

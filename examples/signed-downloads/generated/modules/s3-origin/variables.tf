@@ -1,0 +1,93 @@
+################################################################################
+# Bucket
+################################################################################
+
+variable "bucket_name" {
+  description = "Name of the bucket to create, or of the existing bucket to adopt when `create_bucket` is false"
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "bucket_name must be 3-63 characters of lowercase letters, digits, hyphens and dots, and start and end with a letter or digit."
+  }
+}
+
+variable "create_bucket" {
+  description = "Create the bucket. False adopts an existing bucket in the provider's region: its public access block, ownership controls and bucket policy are then managed here, and the policy replaces any existing one"
+  type        = bool
+  default     = true
+}
+
+variable "force_destroy" {
+  description = "Allow `terraform destroy` to delete a created bucket that still holds objects"
+  type        = bool
+  default     = false
+}
+
+variable "versioning" {
+  description = "Enable versioning on a created bucket (an adopted bucket keeps its own setting)"
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags added to the created bucket and KMS key"
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# CloudFront access
+################################################################################
+
+variable "distribution_arn" {
+  description = "ARN of the only CloudFront distribution allowed to read the bucket"
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:cloudfront::[0-9]{12}:distribution/[A-Z0-9]+$", var.distribution_arn))
+    error_message = "distribution_arn must be a CloudFront distribution ARN (arn:aws:cloudfront::ACCOUNT:distribution/ID): pass the distribution module's `arn` output."
+  }
+}
+
+variable "access" {
+  description = "How CloudFront reaches the bucket. `oac`: Origin Access Control with SigV4, the bucket policy names the distribution. `oai`: legacy Origin Access Identity, the bucket policy names the OAI. `oai_to_oac`: migration step, the policy admits both the OAC (this distribution) and the OAI, and the origin still signs with the OAI; then set `oac`"
+  type        = string
+  default     = "oac"
+
+  validation {
+    condition     = contains(["oac", "oai", "oai_to_oac"], var.access)
+    error_message = "access must be \"oac\" (Origin Access Control), \"oai\" (legacy Origin Access Identity) or \"oai_to_oac\" (migration from OAI to OAC)."
+  }
+}
+
+variable "origin_access_control_name" {
+  description = "Name of the Origin Access Control (unique in the account)"
+  type        = string
+
+  validation {
+    condition     = length(var.origin_access_control_name) >= 1 && length(var.origin_access_control_name) <= 64
+    error_message = "origin_access_control_name must be 1-64 characters: shorten the name."
+  }
+}
+
+################################################################################
+# Encryption
+################################################################################
+
+variable "kms_key_arn" {
+  description = "ARN of an existing customer managed KMS key for SSE-KMS. Its key policy must let CloudFront decrypt: see the `kms_key_policy_statement_json` output"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be the ARN of a customer managed key (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias or key id: CloudFront can decrypt only with a key whose policy allows it."
+  }
+}
+
+variable "create_kms_key" {
+  description = "Create a KMS key for SSE-KMS whose policy lets only this distribution decrypt through CloudFront. Excludes `kms_key_arn`"
+  type        = bool
+  default     = false
+}
