@@ -40,8 +40,7 @@ def large_spec(distributions: int = 10, origins: int = 20) -> str:
                 "name": f"d{d}",
                 "default_root_object": "index.html",
                 "origins": [
-                    {"id": f"o{o}", "type": "s3", "bucket": {"name": f"bench-d{d}-o{o}-assets"}}
-                    for o in range(origins)
+                    {"id": f"o{o}", "type": "s3", "bucket": {"name": f"bench-d{d}-o{o}-assets"}} for o in range(origins)
                 ],
                 "behaviors": [{"path": f"/o{o}/*", "origin": f"o{o}"} for o in range(1, origins)]
                 + [{"path": "default", "origin": "o0"}],
@@ -83,17 +82,34 @@ def bench_test(work: Path, binary: str, mirror: Path) -> tuple[float, float]:
     from cfgen.harness import _terraform
 
     cfgen_time = run(
-        [sys.executable, "-m", "cfgen", "test", str(EXAMPLE), "--offline", "--binary", binary,
-         "--plugin-mirror", str(mirror), "--format", "json"]
+        [
+            sys.executable,
+            "-m",
+            "cfgen",
+            "test",
+            str(EXAMPLE),
+            "--offline",
+            "--binary",
+            binary,
+            "--plugin-mirror",
+            str(mirror),
+            "--format",
+            "json",
+        ]
     )
     tree = work / "bare"
-    subprocess.run([sys.executable, "-m", "cfgen", "render", str(EXAMPLE), "-o", str(tree)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "cfgen", "render", str(EXAMPLE), "-o", str(tree)], check=True, capture_output=True
+    )
     (tree / _terraform.OFFLINE_OVERRIDE_FILE).write_text(_terraform.offline_override_text([]))
     config = work / "bare.tfrc"
     config.write_text(_terraform.cli_config_text(mirror))
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "CHECKPOINT_DISABLE": "1",
-           "AWS_EC2_METADATA_DISABLED": "true"}
+    env = {
+        **os.environ,
+        "TF_CLI_CONFIG_FILE": str(config),
+        "CHECKPOINT_DISABLE": "1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
     bare = run([binary, "init", "-input=false", "-no-color"], cwd=tree, env=env)
     bare += run([binary, "plan", "-input=false", "-lock=false", "-out=bare.tfplan", "-no-color"], cwd=tree, env=env)
     with open(work / "bare.json", "w") as out:
@@ -102,11 +118,25 @@ def bench_test(work: Path, binary: str, mirror: Path) -> tuple[float, float]:
         bare += time.perf_counter() - start
     checkov = shutil.which("checkov", path=str(Path(sys.executable).parent)) or "checkov"
     (tree / _terraform.OFFLINE_OVERRIDE_FILE).unlink()
-    bare += run(
-        [checkov, "-d", str(tree), "--framework", "terraform", "--external-checks-dir", str(REPO / "policies"),
-         "--quiet", "--compact", "--skip-download"],
-        env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "1"},
-    ) if _checkov_ok(checkov, tree) else float("nan")
+    bare += (
+        run(
+            [
+                checkov,
+                "-d",
+                str(tree),
+                "--framework",
+                "terraform",
+                "--external-checks-dir",
+                str(REPO / "policies"),
+                "--quiet",
+                "--compact",
+                "--skip-download",
+            ],
+            env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "1"},
+        )
+        if _checkov_ok(checkov, tree)
+        else float("nan")
+    )
     return cfgen_time, bare
 
 
@@ -126,10 +156,14 @@ def main() -> None:
         test_time, bare_time = bench_test(work, args.binary, Path(args.plugin_mirror))
     print("| measure | cfgen | baseline | ratio |")
     print("|---|---|---|---|")
-    print(f"| render 10 x 20 origins (median of 5) | {render_time:.3f} s | {yaml_time:.3f} s (yaml.safe_load) "
-          f"| {render_time / yaml_time:.1f}x |")
-    print(f"| cfgen test --offline (basic example) | {test_time:.2f} s | {bare_time:.2f} s "
-          f"(bare init+plan+show + checkov CLI) | {test_time / bare_time:.2f}x |")
+    print(
+        f"| render 10 x 20 origins (median of 5) | {render_time:.3f} s | {yaml_time:.3f} s (yaml.safe_load) "
+        f"| {render_time / yaml_time:.1f}x |"
+    )
+    print(
+        f"| cfgen test --offline (basic example) | {test_time:.2f} s | {bare_time:.2f} s "
+        f"(bare init+plan+show + checkov CLI) | {test_time / bare_time:.2f}x |"
+    )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from .errors import UsageError
 from .harness.plan import PlanView
 from .harness.results import Finding
 from .patterns import PATTERNS, OriginBinding
+from .patterns.distribution import DISTRIBUTION_PROOFS, DistributionBinding
 from .render import Rendered, render
 from .spec import LoadedSpec, load_spec
 
@@ -83,11 +84,13 @@ def test(
             rendered = render(loaded)
             tree = root / "tree"
             write.write(tree, rendered.files, _manifest_extra(loaded, rendered))
-            bindings = rendered.bindings
+            bindings, distributions = rendered.bindings, rendered.distributions
         elif spec_path is not None:
-            bindings = render(load_spec(spec_path)).bindings
+            rendered = render(load_spec(spec_path))
+            bindings, distributions = rendered.bindings, rendered.distributions
         else:
             bindings = _bindings_from_manifest(tree)
+            distributions = _distributions_from_manifest(tree)
         plan = _terraform.plan_tree(
             tree,
             binary=tf_binary,
@@ -98,24 +101,43 @@ def test(
         )
         plan_file = root / "plan.json"
         plan_file.write_text(json.dumps(plan), encoding="utf-8")
-        findings = prove(plan, bindings)
+        findings = prove(plan, bindings, distributions)
         if progress:
             progress("checkov")
         findings += _checkov.run_checkov(tree, plan_file, external_checks=[_resources.policies_dir()])
     return findings
 
 
-def prove(plan: dict[str, Any], bindings: list[OriginBinding]) -> list[Finding]:
-    """Run each origin's proofs on a plan."""
+def prove(
+    plan: dict[str, Any],
+    bindings: list[OriginBinding],
+    distributions: list[DistributionBinding] | None = None,
+) -> list[Finding]:
+    """Run each origin's proofs, then each distribution-wide proof, on a plan."""
     view = PlanView(plan)
     findings: list[Finding] = []
     for binding in bindings:
         findings += PATTERNS[binding.pattern].prove(view, binding)
+    for distribution in distributions or []:
+        for proof in DISTRIBUTION_PROOFS:
+            findings += proof(view, distribution)
     return findings
 
 
 def _manifest_extra(loaded: LoadedSpec, rendered: Rendered) -> dict[str, Any]:
-    return {"spec": loaded.path.name, "origins": [b.as_dict() for b in rendered.bindings]}
+    extra: dict[str, Any] = {"spec": loaded.path.name, "origins": [b.as_dict() for b in rendered.bindings]}
+    signed = [d.as_dict() for d in rendered.distributions if d.signed_behaviors]
+    if signed:  # only what a proof needs, so trees without signed behaviors keep their manifest
+        extra["distributions"] = signed
+    return extra
+
+
+def _distributions_from_manifest(tree: Path) -> list[DistributionBinding]:
+    manifest = write.read_manifest(tree)
+    try:
+        return [DistributionBinding.from_dict(item) for item in manifest.get("distributions", [])]
+    except (KeyError, TypeError):
+        raise UsageError(f"{tree / write.MANIFEST} is from another cfgen version; render again") from None
 
 
 def _bindings_from_manifest(tree: Path) -> list[OriginBinding]:

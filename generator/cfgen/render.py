@@ -6,16 +6,17 @@ reaches the disk, which is what makes ``render --check`` a comparison.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from . import _resources
+from . import _edge, _resources
 from ._hcl import Attr, Ref, attributes, literal
 from .errors import RenderError
 from .patterns import OriginBinding, OriginView, module_name, pattern_for
+from .patterns.distribution import DistributionBinding
 from .spec import (
     CACHE_POLICY_IDS,
     ORIGIN_REQUEST_POLICY_IDS,
@@ -41,6 +42,7 @@ class Rendered:
 
     files: dict[str, str | bytes]
     bindings: list[OriginBinding]
+    distributions: list[DistributionBinding] = field(default_factory=list)
 
 
 def render(loaded: LoadedSpec) -> Rendered:
@@ -67,6 +69,7 @@ def render(loaded: LoadedSpec) -> Rendered:
                 )
             )
         distributions.append(_distribution_view(spec.project, dist, origins))
+        distributions[-1]["edge"] = _edge.edge_view(loaded, dist, module_name(dist.name))
     context: dict[str, Any] = {
         "spec": spec,
         "spec_name": loaded.path.name,
@@ -76,6 +79,8 @@ def render(loaded: LoadedSpec) -> Rendered:
     files: dict[str, str | bytes] = {}
     for _, view, _ in (o for d in distributions for o in d["origin_templates"]):
         files.update(view.files)
+    for d in distributions:
+        files.update(d["edge"].files)
     for name in ("versions.tf", "providers.tf", "variables.tf", "main.tf", "outputs.tf"):
         try:
             files[name] = env.get_template(f"root/{name}.j2").render(context)
@@ -83,7 +88,11 @@ def render(loaded: LoadedSpec) -> Rendered:
             raise RenderError(f"template root/{name}.j2 failed: {exc}") from exc
     for module in sorted(used_modules):
         files.update(_vendored(module))
-    return Rendered(files=dict(sorted(files.items())), bindings=bindings)
+    return Rendered(
+        files=dict(sorted(files.items())),
+        bindings=bindings,
+        distributions=[d["edge"].binding for d in distributions],
+    )
 
 
 def _environment() -> jinja2.Environment:
@@ -142,6 +151,9 @@ def _distribution_view(project: str, dist: Distribution, origins: list[tuple[Any
                 },
             )
         )
+    groups = _edge.origin_groups(dist)
+    if groups is not None:
+        settings.append(groups)
     default = next(b for b in dist.behaviors if b.path == "default")
     return {
         "module": module_name(dist.name),
@@ -150,12 +162,12 @@ def _distribution_view(project: str, dist: Distribution, origins: list[tuple[Any
         "settings": settings,
         "origins": [Attr(o.id, view.distribution_origin) for o, _, view in origins],
         "origin_templates": [(template, view, origin) for origin, template, view in origins],
-        "default_behavior": _behavior(default),
-        "ordered_behaviors": [_behavior(b) for b in dist.behaviors if b.path != "default"],
+        "default_behavior": _behavior(dist, default),
+        "ordered_behaviors": [_behavior(dist, b) for b in dist.behaviors if b.path != "default"],
     }
 
 
-def _behavior(behavior: Behavior) -> list[Attr]:
+def _behavior(dist: Distribution, behavior: Behavior) -> list[Attr]:
     cache_name, cache_id = CACHE_POLICY_IDS[behavior.cache]
     attrs = []
     if behavior.path != "default":
@@ -171,10 +183,13 @@ def _behavior(behavior: Behavior) -> list[Attr]:
     if behavior.origin_request is not OriginRequestPolicy.NONE:
         name, policy_id = ORIGIN_REQUEST_POLICY_IDS[behavior.origin_request]
         attrs.append(Attr("origin_request_policy_id", policy_id, name))
-    if behavior.response_headers is not ResponseHeadersPolicy.NONE:
+    if behavior.response_headers is ResponseHeadersPolicy.STRICT:
+        strict = f"aws_cloudfront_response_headers_policy.{_edge.label(dist, 'strict')}.id"
+        attrs.append(Attr("response_headers_policy_id", Ref(strict)))
+    elif behavior.response_headers is not ResponseHeadersPolicy.NONE:
         name, policy_id = RESPONSE_HEADERS_POLICY_IDS[behavior.response_headers]
         attrs.append(Attr("response_headers_policy_id", policy_id, name))
-    return attrs
+    return attrs + _edge.behavior_attrs(dist, behavior)
 
 
 def _checkov_skips(dist: Distribution) -> list[tuple[str, str]]:
@@ -197,7 +212,8 @@ def _checkov_skips(dist: Distribution) -> list[tuple[str, str]]:
         )
     if dist.default_root_object is None:
         skips.append(("CKV_AWS_305", "No default_root_object in the spec: the origin answers `/` itself."))
-    skips.append(("CKV_AWS_310", "One origin per behavior; origin failover groups are not in the spec."))
+    if not dist.origin_groups:
+        skips.append(("CKV_AWS_310", "One origin per behavior; no origin_groups (failover) in the spec."))
     return skips
 
 

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import EXAMPLES, MINIMAL_SPEC, REPO
 
 BASIC = EXAMPLES / "s3-oac-basic" / "spec.yaml"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import EXAMPLES
 
-from cfgen import write
+from cfgen import _service, write
 from cfgen.render import render
 from cfgen.spec import load_spec
 
@@ -26,7 +26,7 @@ REGENERATE = 'for d in examples/*/; do cfgen render "$d/spec.yaml" -o "$d/genera
 def test_committed_render_is_current(case: Path) -> None:
     loaded = load_spec(case / "spec.yaml")
     rendered = render(loaded)
-    extra = {"spec": "spec.yaml", "origins": [b.as_dict() for b in rendered.bindings]}
+    extra = _service._manifest_extra(loaded, rendered)
     drift = write.check(case / "generated", rendered.files, extra)
     assert not drift, f"examples/{case.name}/generated is stale ({', '.join(map(str, drift))}); run: {REGENERATE}"
 

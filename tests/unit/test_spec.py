@@ -150,3 +150,31 @@ def test_kms_needs_exactly_one_source(write_spec: Callable[[str], Path]) -> None
 def test_committed_schema_is_current() -> None:
     committed = (REPO / "schema" / "cfgen-spec.schema.json").read_text(encoding="utf-8")
     assert committed == json_schema(), "schema is stale: run `cfgen schema > schema/cfgen-spec.schema.json`"
+
+
+def test_oai_is_valid_with_a_located_warning_naming_oac(write_spec: Callable[[str], Path]) -> None:
+    path = write_spec(MINIMAL_SPEC.replace("        type: s3\n", "        type: s3\n        protection: oai\n", 1))
+    loaded = load_spec(path)
+    assert loaded.spec.distributions[0].origins[0].protection == "oai"
+    [warning] = [str(w) for w in loaded.warnings]
+    assert warning.startswith(f"{path}:10:21: warning: distributions.0.origins.0.protection: ")
+    assert "use `protection: oac`" in warning and "oai_to_oac" in warning
+
+
+@pytest.mark.parametrize("protection", ["oac", "oai_to_oac"])
+def test_oac_and_migration_give_no_warning(write_spec: Callable[[str], Path], protection: str) -> None:
+    spec = MINIMAL_SPEC.replace("        type: s3\n", f"        type: s3\n        protection: {protection}\n", 1)
+    assert load_spec(write_spec(spec)).warnings == []
+
+
+def test_oai_with_kms_is_refused(write_spec: Callable[[str], Path]) -> None:
+    spec = MINIMAL_SPEC.replace("        type: s3\n", "        type: s3\n        protection: oai\n", 1).replace(
+        "{name: shop-assets-test}", "{name: shop-assets-test}\n        kms: {create: true}"
+    )
+    assert any("cannot read SSE-KMS objects" in line for line in errors_of(write_spec(spec)))
+
+
+def test_unknown_s3_protection_lists_the_three_modes(write_spec: Callable[[str], Path]) -> None:
+    spec = MINIMAL_SPEC.replace("        type: s3\n", "        type: s3\n        protection: oia\n", 1)
+    lines = errors_of(write_spec(spec))
+    assert any("'oia' is not allowed; expected 'oac', 'oai' or 'oai_to_oac'" in line for line in lines), lines

@@ -12,7 +12,7 @@ module "site" {
   #checkov:skip=CKV_AWS_374:No geo_restriction in the spec: served worldwide by choice.
   #checkov:skip=CKV2_AWS_42:No aliases: the cloudfront.net certificate is the one that fits.
   #checkov:skip=CKV_AWS_174:Default certificate: CloudFront fixes its TLS policy; aliases set TLSv1.2_2021.
-  #checkov:skip=CKV_AWS_310:One origin per behavior; origin failover groups are not in the spec.
+  #checkov:skip=CKV_AWS_310:One origin per behavior; no origin_groups (failover) in the spec.
   source = "./modules/cloudfront-distribution"
 
   name                = "demo-site"

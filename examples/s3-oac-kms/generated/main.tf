@@ -6,7 +6,7 @@
 # -----------------------------------------------------------------------------
 
 module "web" {
-  #checkov:skip=CKV_AWS_310:One origin per behavior; origin failover groups are not in the spec.
+  #checkov:skip=CKV_AWS_310:One origin per behavior; no origin_groups (failover) in the spec.
   source = "./modules/cloudfront-distribution"
 
   name                     = "shop-web"

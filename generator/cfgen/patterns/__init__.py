@@ -7,7 +7,7 @@ order below is the order ``cfgen patterns`` lists them.
 from __future__ import annotations
 
 from ..errors import RenderError
-from . import s3_oac
+from . import api_gateway_private, s3_oac, s3_oai, s3_oai_to_oac, vpc_origin
 from ._base import OriginBinding, OriginView, Pattern, RootVariable, module_name
 
 __all__ = [
@@ -20,7 +20,18 @@ __all__ = [
     "pattern_for",
 ]
 
-PATTERNS: dict[str, Pattern] = {p.key: p for p in (s3_oac.PATTERN,)}
+PATTERNS: dict[str, Pattern] = {
+    p.key: p
+    for p in (
+        s3_oac.PATTERN,
+        s3_oai.PATTERN,
+        s3_oai_to_oac.PATTERN,
+        vpc_origin.ALB,
+        vpc_origin.NLB,
+        vpc_origin.EC2,
+        api_gateway_private.PATTERN,
+    )
+}
 
 
 def pattern_for(origin_type: str, protection: str) -> Pattern:

@@ -8,7 +8,7 @@ anything is rendered.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 from pathlib import Path
 from types import UnionType
@@ -17,7 +17,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from ..errors import SpecError, SpecProblem
-from . import _rules
+from . import _files, _rules, _warnings
 from ._yaml import Located, YamlProblems, dotted, load_located
 from .managed_policies import (
     CACHE_POLICY_IDS,
@@ -72,9 +72,11 @@ def load_spec(path: Path) -> LoadedSpec:
     except ValidationError as exc:
         raise SpecError(_from_pydantic(exc, located)) from None
     problems = [_at(located, path_, message) for path_, message in _rules.check(spec)]
+    problems += [_at(located, path_, message) for path_, message in _files.check(spec, path.parent)]
     if problems:
         raise SpecError(problems)
-    return LoadedSpec(spec=spec, path=path)
+    warnings = [replace(_at(located, path_, message), severity="warning") for path_, message in _warnings.check(spec)]
+    return LoadedSpec(spec=spec, path=path, warnings=warnings)
 
 
 def json_schema() -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from difflib import get_close_matches
 
-from .models import Spec
+from . import _vpc_rules
+from .models import S3Origin, Spec
 
 Problem = tuple[tuple[str | int, ...], str]
 
@@ -45,6 +46,8 @@ def check(spec: Spec) -> Iterator[Problem]:
                     f"resource name '{name}' has {len(name)} characters; AWS allows "
                     f"{MAX_RESOURCE_NAME}: shorten the project, distribution name or origin id",
                 )
+            if not isinstance(origin, S3Origin):
+                continue
             bucket = origin.bucket.name
             where = f"{dist.name}/{origin.id}"
             if bucket in buckets:
@@ -55,6 +58,8 @@ def check(spec: Spec) -> Iterator[Problem]:
                 )
             buckets.setdefault(bucket, where)
         yield from _behaviors(spec, i)
+        yield from _edge(spec, i)
+        yield from _vpc_rules.check(spec, i)
 
 
 def _behaviors(spec: Spec, i: int) -> Iterator[Problem]:
@@ -74,10 +79,11 @@ def _behaviors(spec: Spec, i: int) -> Iterator[Problem]:
         (((*base, j, "path"), b.path) for j, b in enumerate(dist.behaviors) if b.path != "default"),
         "behavior path",
     )
+    targets = origin_ids + [g.id for g in dist.origin_groups]
     for j, behavior in enumerate(dist.behaviors):
-        if behavior.origin not in origin_ids:
-            hint = get_close_matches(behavior.origin, origin_ids, n=1)
-            fix = f"did you mean '{hint[0]}'?" if hint else f"this distribution has: {', '.join(origin_ids)}"
+        if behavior.origin not in targets:
+            hint = get_close_matches(behavior.origin, targets, n=1)
+            fix = f"did you mean '{hint[0]}'?" if hint else f"this distribution has: {', '.join(targets)}"
             yield ((*base, j, "origin"), f"unknown origin '{behavior.origin}'; {fix}")
 
 
@@ -87,3 +93,90 @@ def _unique(items: Iterator[tuple[tuple[str | int, ...], str]], what: str) -> It
         if value in seen:
             yield path, f"duplicate {what} '{value}'; each must be unique"
         seen.add(value)
+
+
+# A key group holds at most five public keys (a CloudFront quota that cannot be raised).
+MAX_KEYS_PER_GROUP = 5
+
+
+def _edge(spec: Spec, i: int) -> Iterator[Problem]:
+    """Key groups, origin groups, functions and Route 53: the distribution-wide parts."""
+    dist = spec.distributions[i]
+    base: tuple[str | int, ...] = ("distributions", i)
+    origin_ids = [o.id for o in dist.origins]
+    yield from _unique(
+        (((*base, "origin_groups", j, "id"), g.id) for j, g in enumerate(dist.origin_groups)), "origin group id"
+    )
+    for j, group in enumerate(dist.origin_groups):
+        where = (*base, "origin_groups", j)
+        if group.id in origin_ids:
+            yield (*where, "id"), f"origin group id '{group.id}' is also an origin id; give the group its own id"
+        for member in ("primary", "secondary"):
+            value = getattr(group, member)
+            if value not in origin_ids:
+                hint = get_close_matches(value, origin_ids, n=1)
+                fix = f"did you mean '{hint[0]}'?" if hint else f"this distribution has: {', '.join(origin_ids)}"
+                yield (*where, member), f"unknown origin '{value}'; {fix}"
+        if group.primary == group.secondary:
+            yield (*where, "secondary"), "secondary is the primary origin; fail over to a different origin"
+    groups = {g.id for g in dist.origin_groups}
+    for j, behavior in enumerate(dist.behaviors):
+        if behavior.origin in groups and behavior.methods == "all":
+            yield (
+                (*base, "behaviors", j, "methods"),
+                f"behavior targets origin group '{behavior.origin}', but CloudFront fails over only GET, HEAD "
+                "and OPTIONS: use `methods: read_options` (or read), or target an origin",
+            )
+    yield from _unique(
+        (((*base, "key_groups", j, "name"), g.name) for j, g in enumerate(dist.key_groups)), "key group name"
+    )
+    yield from _unique(
+        (
+            ((*base, "key_groups", j, "public_keys", k, "name"), key.name)
+            for j, g in enumerate(dist.key_groups)
+            for k, key in enumerate(g.public_keys)
+        ),
+        "public key name in this distribution",
+    )
+    for j, key_group in enumerate(dist.key_groups):
+        where = (*base, "key_groups", j)
+        if not key_group.public_keys:
+            yield (
+                (*where, "name"),
+                f"key group '{key_group.name}' has no public keys; add "
+                "`public_keys: [{name: k1, pem_file: keys/k1.pub.pem}]`",
+            )
+        elif len(key_group.public_keys) > MAX_KEYS_PER_GROUP:
+            yield (
+                (*where, "public_keys"),
+                f"key group '{key_group.name}' has {len(key_group.public_keys)} keys; CloudFront allows "
+                f"{MAX_KEYS_PER_GROUP}: drop retired keys",
+            )
+    key_groups = [g.name for g in dist.key_groups]
+    functions = [f.name for f in dist.functions]
+    yield from _unique(
+        (((*base, "functions", j, "name"), f.name) for j, f in enumerate(dist.functions)), "function name"
+    )
+    for j, behavior in enumerate(dist.behaviors):
+        for k, name in enumerate(behavior.trusted_key_groups):
+            if name not in key_groups:
+                hint = get_close_matches(name, key_groups, n=1)
+                fix = (
+                    f"did you mean '{hint[0]}'?"
+                    if hint
+                    else f"this distribution has: {', '.join(key_groups)}"
+                    if key_groups
+                    else "declare it under the distribution's `key_groups`"
+                )
+                yield (*base, "behaviors", j, "trusted_key_groups", k), f"unknown key group '{name}'; {fix}"
+        for event in ("viewer_request", "viewer_response"):
+            name = getattr(behavior, event)
+            if name is not None and name not in functions:
+                hint = get_close_matches(name, functions, n=1)
+                fix = f"did you mean '{hint[0]}'?" if hint else "declare it under the distribution's `functions`"
+                yield (*base, "behaviors", j, event), f"unknown function '{name}'; {fix}"
+    if dist.route53 is not None and not dist.aliases:
+        yield (
+            (*base, "route53"),
+            "route53 creates records for the aliases, and this distribution has none: add `aliases:` or drop route53",
+        )

@@ -85,6 +85,8 @@ class ResponseHeadersPolicy(StrEnum):
     CORS_WITH_PREFLIGHT = "cors_with_preflight"
     CORS_AND_SECURITY_HEADERS = "cors_and_security_headers"
     CORS_WITH_PREFLIGHT_AND_SECURITY_HEADERS = "cors_with_preflight_and_security_headers"
+    # Not managed: a policy cfgen creates (HSTS preload, nosniff, DENY framing, a strict CSP).
+    STRICT = "strict"
 
 
 RESPONSE_HEADERS_POLICY_IDS: dict[ResponseHeadersPolicy, tuple[str, str]] = {

@@ -12,6 +12,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,14 +21,21 @@ from pydantic import (
     model_validator,
 )
 
+from .countries import country_code_problem
 from .managed_policies import CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy
+from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
 
 __all__ = [
     "Behavior",
     "Bucket",
+    "CloudFrontFunction",
     "Distribution",
+    "KeyGroup",
     "Kms",
     "Origin",
+    "OriginGroup",
+    "PublicKey",
+    "Route53",
     "S3Origin",
     "Spec",
     "ViewerCertificate",
@@ -90,22 +98,38 @@ class S3Origin(_Model):
 
     id: Name
     type: Literal["s3"]
-    protection: Literal["oac"] = Field(
-        "oac", description="oac: Origin Access Control, the bucket policy names this distribution."
+    protection: Literal["oac", "oai", "oai_to_oac"] = Field(
+        "oac",
+        description="oac: Origin Access Control, the bucket policy names this distribution. "
+        "oai: legacy Origin Access Identity (use oac). "
+        "oai_to_oac: migration step, the bucket policy admits both OAC (this distribution) and the OAI while "
+        "the origin still signs with the OAI; apply, then render again with oac.",
     )
     bucket: Bucket
     kms: Kms | None = None
     origin_path: str = Field("", pattern=r"^(/[^/]+)*$", description="Path prefix, e.g. /site.")
 
+    @model_validator(mode="after")
+    def _oai_cannot_decrypt(self) -> S3Origin:
+        if self.protection in ("oai", "oai_to_oac") and self.kms is not None:
+            raise ValueError(
+                "an Origin Access Identity cannot read SSE-KMS objects: add kms once the origin is on "
+                "`protection: oac`, or drop kms"
+            )
+        return self
 
-Origin = Annotated[S3Origin, Field(discriminator="type")]
+
+Origin = Annotated[
+    S3Origin | AlbOrigin | NlbOrigin | Ec2Origin | ApiGatewayPrivateOrigin,
+    Field(discriminator="type"),
+]
 
 
 class Behavior(_Model):
     """A cache behavior: which origin serves a path, and how."""
 
     path: str = Field(description="A path pattern like /img/*, or `default`.")
-    origin: str = Field(description="The id of an origin of this distribution.")
+    origin: str = Field(description="The id of an origin or an origin group of this distribution.")
     cache: CachePolicy = CachePolicy.OPTIMIZED
     origin_request: OriginRequestPolicy = OriginRequestPolicy.NONE
     response_headers: ResponseHeadersPolicy = ResponseHeadersPolicy.SECURITY_HEADERS
@@ -114,6 +138,13 @@ class Behavior(_Model):
         "read_options", description="read: GET/HEAD; read_options: +OPTIONS; all: every method."
     )
     compress: bool = True
+    trusted_key_groups: list[Name] = Field(
+        default_factory=list,
+        description="Key groups (names under the distribution's key_groups) whose keys sign URLs or cookies "
+        "for this path; viewers without a valid signature get 403.",
+    )
+    viewer_request: Name | None = Field(None, description="A function (under `functions`) run on viewer request.")
+    viewer_response: Name | None = Field(None, description="A function (under `functions`) run on viewer response.")
 
     @field_validator("path")
     @classmethod
@@ -145,11 +176,18 @@ class ViewerCertificate(_Model):
         return arn
 
 
+def _country_code(code: str) -> str:
+    problem = country_code_problem(code)
+    if problem:
+        raise ValueError(problem)
+    return code
+
+
 class GeoRestriction(_Model):
     """Allow or deny viewers by country (ISO 3166-1 alpha-2 codes)."""
 
     type: Literal["whitelist", "blacklist"]
-    locations: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(min_length=1)
+    locations: list[Annotated[str, AfterValidator(_country_code)]] = Field(min_length=1)
 
 
 class Logging(_Model):
@@ -158,6 +196,48 @@ class Logging(_Model):
     bucket: str = Field(pattern=r"^[a-z0-9.-]+\.s3\.amazonaws\.com$")
     prefix: str = ""
     include_cookies: bool = False
+
+
+class PublicKey(_Model):
+    """An RSA 2048-bit public key in PEM, in a file next to the spec (never the private key)."""
+
+    name: Name
+    pem_file: str = Field(description="Path of the PEM public key, relative to the spec's folder.")
+
+
+class KeyGroup(_Model):
+    """Public keys whose private keys may sign URLs and cookies for the behaviors that trust the group."""
+
+    name: Name
+    public_keys: list[PublicKey] = Field(default_factory=list, description="1 to 5 keys (a CloudFront quota).")
+
+
+# The codes CloudFront can fail over on; by default only the origin's own failures.
+FailoverStatus = Literal[400, 403, 404, 416, 500, 502, 503, 504]
+SERVER_ERRORS: tuple[FailoverStatus, ...] = (500, 502, 503, 504)
+
+
+class OriginGroup(_Model):
+    """Origin failover: CloudFront retries GET/HEAD/OPTIONS on `secondary` when `primary` answers these codes."""
+
+    id: Name
+    primary: str = Field(description="Origin id tried first.")
+    secondary: str = Field(description="Origin id tried when the primary fails.")
+    status_codes: list[FailoverStatus] = Field(default_factory=lambda: list(SERVER_ERRORS), min_length=1)
+
+
+class CloudFrontFunction(_Model):
+    """A CloudFront Function (cloudfront-js-2.0) whose code is a JavaScript file next to the spec."""
+
+    name: Name
+    code: str = Field(description="Path of the .js file, relative to the spec's folder; 10 KB at most.")
+    comment: str | None = Field(None, max_length=128)
+
+
+class Route53(_Model):
+    """A hosted zone in which cfgen creates alias records (A, and AAAA with ipv6) for every alias."""
+
+    zone_id: str = Field(pattern=r"^Z[A-Z0-9]{1,32}$", description="Route 53 hosted zone id, e.g. Z0123456789ABC.")
 
 
 class Distribution(_Model):
@@ -176,7 +256,11 @@ class Distribution(_Model):
     )
     geo_restriction: GeoRestriction | None = None
     logging: Logging | None = None
+    key_groups: list[KeyGroup] = Field(default_factory=list, description="For signed URLs and cookies.")
+    functions: list[CloudFrontFunction] = Field(default_factory=list)
+    route53: Route53 | None = None
     origins: list[Origin] = Field(min_length=1)
+    origin_groups: list[OriginGroup] = Field(default_factory=list, description="Failover pairs; behaviors may target.")
     behaviors: list[Behavior] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -98,10 +98,12 @@ resource "aws_s3_bucket_ownership_controls" "this" {
 }
 
 ################################################################################
-# CloudFront Origin Access Control
+# CloudFront Origin Access Control and (legacy) Origin Access Identity
 ################################################################################
 
 resource "aws_cloudfront_origin_access_control" "this" {
+  count = var.access == "oai" ? 0 : 1
+
   name                              = var.origin_access_control_name
   description                       = "SigV4-signed reads of s3://${var.bucket_name}"
   origin_access_control_origin_type = "s3"
@@ -109,14 +111,31 @@ resource "aws_cloudfront_origin_access_control" "this" {
   signing_protocol                  = "sigv4"
 }
 
+# The legacy identity. During `oai_to_oac` the origin still signs with it
+# while the bucket policy already admits the OAC: the bucket policy depends on
+# the distribution's ARN, so Terraform always updates it *after* the
+# distribution (which waits until deployed). Switching the origin and adding
+# the CloudFront statement in one apply would deny OAC-signed requests for the
+# whole deployment; in two steps no request is ever denied.
+resource "aws_cloudfront_origin_access_identity" "this" {
+  count = var.access == "oac" ? 0 : 1
+
+  comment = "Legacy reads of s3://${var.bucket_name}; migrate to Origin Access Control"
+}
+
 ################################################################################
 # Bucket policy
 ################################################################################
 
+# One document per access mode, each with static statements only: cfgen's
+# plan proofs and checkov read them from the configuration while the
+# distribution ARN and the OAI's IAM ARN are still unknown, which a `dynamic`
+# block would hide (the plan's configuration does not show dynamic blocks).
+# Exactly one document exists for a given `access`.
+
 data "aws_iam_policy_document" "bucket_policy" {
-  # Static statements only: cfgen's plan proofs and checkov read them from
-  # the configuration while the distribution ARN is still unknown, which a
-  # `dynamic` block over a local would hide.
+  count = var.access == "oac" ? 1 : 0
+
   statement {
     sid       = "AllowCloudFrontServicePrincipalReadOnly"
     effect    = "Allow"
@@ -154,9 +173,101 @@ data "aws_iam_policy_document" "bucket_policy" {
   }
 }
 
+data "aws_iam_policy_document" "bucket_policy_oai" {
+  count = var.access == "oai" ? 1 : 0
+
+  statement {
+    sid       = "AllowOriginAccessIdentityReadOnly"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [aws_cloudfront_origin_access_identity.this[0].iam_arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [local.bucket_arn, "${local.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "bucket_policy_oai_to_oac" {
+  count = var.access == "oai_to_oac" ? 1 : 0
+
+  statement {
+    sid       = "AllowCloudFrontServicePrincipalReadOnly"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+  }
+
+  statement {
+    sid       = "AllowOriginAccessIdentityReadOnly"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [aws_cloudfront_origin_access_identity.this[0].iam_arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [local.bucket_arn, "${local.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
 resource "aws_s3_bucket_policy" "this" {
   bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
-  policy = data.aws_iam_policy_document.bucket_policy.json
+  # One resource for every mode, so that changing `access` updates the policy
+  # in place (PutBucketPolicy) instead of deleting one and creating another.
+  policy = (
+    var.access == "oai" ? data.aws_iam_policy_document.bucket_policy_oai[0].json :
+    var.access == "oai_to_oac" ? data.aws_iam_policy_document.bucket_policy_oai_to_oac[0].json :
+    data.aws_iam_policy_document.bucket_policy[0].json
+  )
 
   # Written once public access is blocked (S3 then refuses any policy that
   # would be public) and one change at a time: S3 aborts concurrent

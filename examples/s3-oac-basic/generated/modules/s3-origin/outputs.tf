@@ -3,16 +3,22 @@
 ################################################################################
 
 output "cloudfront_origin" {
-  description = "One entry of the cloudfront-distribution module's `origins` map: the bucket's regional domain name and the Origin Access Control id"
+  description = "One entry of the cloudfront-distribution module's `origins` map: the bucket's regional domain name and the Origin Access Control id (`oac`) or the Origin Access Identity path (`oai`, `oai_to_oac`)"
   value = {
     domain_name              = local.bucket_regional_domain_name
-    origin_access_control_id = aws_cloudfront_origin_access_control.this.id
+    origin_access_control_id = var.access == "oac" ? aws_cloudfront_origin_access_control.this[0].id : null
+    origin_access_identity   = var.access == "oac" ? null : aws_cloudfront_origin_access_identity.this[0].cloudfront_access_identity_path
   }
 }
 
 output "origin_access_control_id" {
-  description = "Id of the Origin Access Control"
-  value       = aws_cloudfront_origin_access_control.this.id
+  description = "Id of the Origin Access Control, or null when `access` is `oai`"
+  value       = one(aws_cloudfront_origin_access_control.this[*].id)
+}
+
+output "origin_access_identity_iam_arn" {
+  description = "IAM ARN of the legacy Origin Access Identity (`oai`, `oai_to_oac`), or null"
+  value       = one(aws_cloudfront_origin_access_identity.this[*].iam_arn)
 }
 
 ################################################################################

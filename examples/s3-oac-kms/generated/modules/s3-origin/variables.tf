@@ -51,13 +51,13 @@ variable "distribution_arn" {
 }
 
 variable "access" {
-  description = "How CloudFront reaches the bucket. `oac`: Origin Access Control with SigV4, the bucket policy names the distribution"
+  description = "How CloudFront reaches the bucket. `oac`: Origin Access Control with SigV4, the bucket policy names the distribution. `oai`: legacy Origin Access Identity, the bucket policy names the OAI. `oai_to_oac`: migration step, the policy admits both the OAC (this distribution) and the OAI, and the origin still signs with the OAI; then set `oac`"
   type        = string
   default     = "oac"
 
   validation {
-    condition     = contains(["oac"], var.access)
-    error_message = "access must be \"oac\" (Origin Access Control); legacy OAI modes are not supported by this module yet."
+    condition     = contains(["oac", "oai", "oai_to_oac"], var.access)
+    error_message = "access must be \"oac\" (Origin Access Control), \"oai\" (legacy Origin Access Identity) or \"oai_to_oac\" (migration from OAI to OAC)."
   }
 }
 
