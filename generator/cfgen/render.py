@@ -57,7 +57,7 @@ def render(loaded: LoadedSpec) -> Rendered:
         for origin in dist.origins:
             pattern = pattern_for(origin.type, origin.protection)
             origin_view = pattern.view(spec, dist, origin)
-            used_modules.update(pattern.modules)
+            used_modules.update(pattern.modules, origin_view.modules)
             origins.append((origin, pattern.template, origin_view))
             bindings.append(
                 OriginBinding(
@@ -75,6 +75,9 @@ def render(loaded: LoadedSpec) -> Rendered:
         "spec_name": loaded.path.name,
         "distributions": distributions,
         "variables": [v for d in distributions for _, view, _ in d["origin_templates"] for v in view.variables],
+        "ignore_tag_prefixes": sorted(
+            {p for d in distributions for _, view, _ in d["origin_templates"] for p in view.ignore_tag_prefixes}
+        ),
     }
     files: dict[str, str | bytes] = {}
     for _, view, _ in (o for d in distributions for o in d["origin_templates"]):

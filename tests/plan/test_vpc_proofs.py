@@ -229,8 +229,22 @@ def test_other_target_sync_modes_plan_offline_and_hold(
             assert addresses[f'{A}aws_lb_target_group_attachment.apply_time["{subnet}"]'] == ["create"]
     else:
         assert "artifacts/api_orders/target_sync.zip" in files
+        assert "modules/ip-target-sync/main.tf" in files
         assert any(a.startswith("module.api_orders_target_sync.") for a in addresses)
         assert not any("aws_lb_target_group_attachment" in a for a in addresses)
+        # The function's state tag on the target group must survive the next apply.
+        assert plan["configuration"]["provider_config"]["aws"]["expressions"]["ignore_tags"] == [
+            {"key_prefixes": {"constant_value": ["cfgen:target-sync:"]}}
+        ]
+
+
+def test_static_ips_need_neither_the_sync_module_nor_ignored_tags() -> None:
+    from cfgen.render import render
+    from cfgen.spec import load_spec
+
+    files = render(load_spec(API)).files
+    assert not any(path.startswith("modules/ip-target-sync/") for path in files)
+    assert "ignore_tags" not in str(files["providers.tf"])
 
 
 def _api_regional(plan: Plan) -> None:

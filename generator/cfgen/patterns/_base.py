@@ -72,6 +72,9 @@ class OriginView:
     outputs: Sequence[tuple[str, str, str]] = ()  # (name, expression, description)
     variables: Sequence[RootVariable] = ()
     files: Mapping[str, str | bytes] = field(default_factory=dict)  # built artifacts, by path
+    modules: Sequence[str] = ()  # modules this origin needs beyond its pattern's, vendored by render
+    # Tag key prefixes the provider must ignore: tags a function cfgen ships writes at run time.
+    ignore_tag_prefixes: Sequence[str] = ()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import _resources
 from .._hcl import Attr, Ref
 from ..harness.plan import Const, PlanView, Resource, Statement, Sym, policy_statements
 from ..harness.results import Finding
@@ -63,35 +62,27 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             "execute-api endpoint: the only aws:SourceVpce the API's resource policy admits.",
         ),
     ]
-    files: dict[str, str | bytes] = {}
-    if origin.target_sync == "lambda":
-        from ..artifacts import lambda_zip
+    if origin.target_sync != "lambda":
+        return OriginView(
+            module=module,
+            inputs=inputs,
+            distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
+            outputs=outputs,
+        )
+    from ..artifacts import lambda_zip
 
-        files[f"artifacts/{module}/target_sync.zip"] = lambda_zip("target_sync")
-        files.update(_module_files(SYNC_MODULE))
     return OriginView(
         module=module,
         inputs=inputs,
         distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
         outputs=outputs,
-        files=files,
+        files={f"artifacts/{module}/target_sync.zip": lambda_zip("target_sync")},
+        # Vendored only when used, so checkov never scans a module the spec does not need.
+        modules=(SYNC_MODULE,),
+        # The function keeps its state in a tag of the target group (see the module's README);
+        # without this, the next apply would remove it.
+        ignore_tag_prefixes=("cfgen:target-sync:",),
     )
-
-
-def _module_files(name: str) -> dict[str, str | bytes]:
-    """A module vendored only when the spec uses it (so checkov never scans an unused one).
-
-    Same selection as ``render``: hidden parts count only inside the module, since cfgen may
-    be installed under a dot folder such as ``.venv``.
-    """
-    source = _resources.modules_dir() / name
-    files: dict[str, str | bytes] = {}
-    for path in sorted(source.rglob("*")):
-        relative = path.relative_to(source)
-        hidden = any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
-        if path.is_file() and not hidden and relative.suffix in {".tf", ".md", ".py", ".json"}:
-            files[f"modules/{name}/{relative.as_posix()}"] = path.read_text(encoding="utf-8")
-    return files
 
 
 # -- proofs ------------------------------------------------------------------
