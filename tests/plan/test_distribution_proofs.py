@@ -17,30 +17,18 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
+from tests.plan._plans import Plan, plan_spec
 
-from cfgen import _service, write
-from cfgen.harness import _terraform
+from cfgen import _service
 from cfgen.patterns.distribution import DistributionBinding
-from cfgen.render import render
-from cfgen.spec import load_spec
 
 pytestmark = pytest.mark.plan
 SIGNED = EXAMPLES / "signed-downloads"
-Plan = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
 def signed(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> tuple[Plan, list[DistributionBinding]]:
-    tmp = tmp_path_factory.mktemp("signed")
-    rendered = render(load_spec(SIGNED / "spec.yaml"))
-    write.write(tmp / "tree", rendered.files, {})
-    plan = _terraform.plan_tree(
-        tmp / "tree",
-        binary=_terraform.find_binary(None),
-        plugin_mirror=plugin_mirror,
-        offline=True,
-        work_dir=tmp / "work",
-    )
+    plan, rendered = plan_spec(SIGNED / "spec.yaml", tmp_path_factory.mktemp("signed"), plugin_mirror)
     return plan, rendered.distributions
 
 

@@ -19,59 +19,35 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
+from tests.plan._plans import Plan, plan_spec, planned, proof_results
 
-from cfgen import _service, write
-from cfgen.harness import _terraform
 from cfgen.patterns import OriginBinding
-from cfgen.render import render
-from cfgen.spec import load_spec
 
 pytestmark = pytest.mark.plan
 BASIC = EXAMPLES / "s3-oac-basic" / "spec.yaml"
 KMS = EXAMPLES / "s3-oac-kms" / "spec.yaml"
-Plan = dict[str, Any]
-
-
-def _plan(spec: Path, tmp: Path, mirror: Path) -> tuple[Plan, list[OriginBinding]]:
-    rendered = render(load_spec(spec))
-    write.write(tmp / "tree", rendered.files, {"origins": []})
-    plan = _terraform.plan_tree(
-        tmp / "tree",
-        binary=_terraform.find_binary(None),
-        plugin_mirror=mirror,
-        offline=True,
-        work_dir=tmp / "work",
-    )
-    return plan, rendered.bindings
 
 
 @pytest.fixture(scope="module")
 def basic(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> tuple[Plan, list[OriginBinding]]:
-    return _plan(BASIC, tmp_path_factory.mktemp("basic"), plugin_mirror)
+    plan, rendered = plan_spec(BASIC, tmp_path_factory.mktemp("basic"), plugin_mirror)
+    return plan, rendered.bindings
 
 
 @pytest.fixture(scope="module")
 def kms(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> tuple[Plan, list[OriginBinding]]:
-    return _plan(KMS, tmp_path_factory.mktemp("kms"), plugin_mirror)
+    plan, rendered = plan_spec(KMS, tmp_path_factory.mktemp("kms"), plugin_mirror)
+    return plan, rendered.bindings
 
 
 def results(plan: Plan, bindings: list[OriginBinding]) -> dict[str, str]:
     """check id -> "" when it holds, else its message (first origin only)."""
-    out: dict[str, str] = {}
-    for finding in _service.prove(plan, bindings[:1]):
-        out[finding.check_id] = finding.message
-        assert finding.passed == (not finding.message)
-    return out
+    return proof_results(plan, bindings[:1])
 
 
 def module_resource(plan: Plan, module: str, address: str) -> dict[str, Any]:
     call = plan["configuration"]["root_module"]["module_calls"][module]["module"]
     return next(r for r in call["resources"] if r["address"] == address)
-
-
-def planned(plan: Plan, address: str) -> dict[str, Any]:
-    change = next(c for c in plan["resource_changes"] if c["address"] == address)
-    return change["change"]["after"]  # type: ignore[no-any-return]
 
 
 def bucket_statement(plan: Plan) -> dict[str, Any]:

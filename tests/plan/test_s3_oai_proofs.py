@@ -13,52 +13,28 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
+from tests.plan._plans import Plan, plan_spec, proof_results
 
-from cfgen import _service, write
-from cfgen.harness import _terraform
 from cfgen.patterns import OriginBinding
-from cfgen.render import render
-from cfgen.spec import load_spec
 
 pytestmark = pytest.mark.plan
 LEGACY = EXAMPLES / "s3-oai-legacy" / "spec.yaml"
 MIGRATION = EXAMPLES / "s3-oai-to-oac" / "spec.yaml"
 MODULE = "site_assets"
 OAI = f"module.{MODULE}.aws_cloudfront_origin_access_identity.this"
-Plan = dict[str, Any]
 Planned = tuple[Plan, list[OriginBinding]]
-
-
-def _plan(spec: Path, tmp: Path, mirror: Path) -> Planned:
-    rendered = render(load_spec(spec))
-    write.write(tmp / "tree", rendered.files, {"origins": []})
-    plan = _terraform.plan_tree(
-        tmp / "tree",
-        binary=_terraform.find_binary(None),
-        plugin_mirror=mirror,
-        offline=True,
-        work_dir=tmp / "work",
-    )
-    return plan, rendered.bindings
 
 
 @pytest.fixture(scope="module")
 def legacy(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    return _plan(LEGACY, tmp_path_factory.mktemp("oai"), plugin_mirror)
+    plan, rendered = plan_spec(LEGACY, tmp_path_factory.mktemp("oai"), plugin_mirror)
+    return plan, rendered.bindings
 
 
 @pytest.fixture(scope="module")
 def migration(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    return _plan(MIGRATION, tmp_path_factory.mktemp("oai-to-oac"), plugin_mirror)
-
-
-def results(plan: Plan, bindings: list[OriginBinding]) -> dict[str, str]:
-    """check id -> "" when it holds, else its message."""
-    out: dict[str, str] = {}
-    for finding in _service.prove(plan, bindings):
-        out[finding.check_id] = finding.message
-        assert finding.passed == (not finding.message)
-    return out
+    plan, rendered = plan_spec(MIGRATION, tmp_path_factory.mktemp("oai-to-oac"), plugin_mirror)
+    return plan, rendered.bindings
 
 
 def module_call(plan: Plan, module: str = MODULE) -> dict[str, Any]:
@@ -91,7 +67,7 @@ def _constant(value: Any) -> dict[str, Any]:
 
 
 def test_oai_proofs_hold_on_the_rendered_plan(legacy: Planned) -> None:
-    assert results(*legacy) == {
+    assert proof_results(*legacy) == {
         "CFG_S3_OAI_POLICY": "",
         "CFG_S3_PUBLIC_ACCESS_BLOCK": "",
         "CFG_S3_OWNERSHIP": "",
@@ -169,7 +145,7 @@ def test_each_oai_proof_fails_when_broken(
 ) -> None:
     plan = copy.deepcopy(legacy[0])
     break_it(plan)
-    got = results(plan, legacy[1])
+    got = proof_results(plan, legacy[1])
     assert message in got[check_id], got
     assert [k for k, v in got.items() if v] == [check_id], "a break must fail its own proof only"
 
@@ -178,7 +154,7 @@ def test_each_oai_proof_fails_when_broken(
 
 
 def test_migration_proofs_hold_on_the_rendered_plan(migration: Planned) -> None:
-    assert results(*migration) == {
+    assert proof_results(*migration) == {
         "CFG_S3_MIGRATION_POLICY": "",
         "CFG_S3_PUBLIC_ACCESS_BLOCK": "",
         "CFG_S3_OWNERSHIP": "",
@@ -238,6 +214,6 @@ def test_each_migration_proof_fails_when_broken(
 ) -> None:
     plan = copy.deepcopy(migration[0])
     break_it(plan)
-    got = results(plan, migration[1])
+    got = proof_results(plan, migration[1])
     assert message in got[check_id], got
     assert [k for k, v in got.items() if v] == [check_id], "a break must fail its own proof only"

@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
+from tests.plan._plans import Plan, change, plan_spec, planned, proof_results
 
-from cfgen import _service, write
-from cfgen.harness import _terraform
 from cfgen.patterns import OriginBinding
 from cfgen.render import render
 from cfgen.spec import load_spec
@@ -26,20 +25,11 @@ pytestmark = pytest.mark.plan
 ALB = EXAMPLES / "alb-vpc-origin" / "spec.yaml"
 EC2 = EXAMPLES / "ec2-vpc-origin" / "spec.yaml"
 API = EXAMPLES / "private-api-vpc-origin" / "spec.yaml"
-Plan = dict[str, Any]
 Planned = tuple[Plan, list[OriginBinding], dict[str, str | bytes]]
 
 
-def _plan(spec: Path, tmp: Path, mirror: Path) -> Planned:
-    rendered = render(load_spec(spec))
-    write.write(tmp / "tree", rendered.files, {"origins": []})
-    plan = _terraform.plan_tree(
-        tmp / "tree",
-        binary=_terraform.find_binary(None),
-        plugin_mirror=mirror,
-        offline=True,
-        work_dir=tmp / "work",
-    )
+def _planned(spec: Path, tmp: Path, mirror: Path) -> Planned:
+    plan, rendered = plan_spec(spec, tmp, mirror)
     return plan, rendered.bindings, rendered.files
 
 
@@ -57,35 +47,17 @@ def _api_variant(tmp: Path, mode: str) -> Path:
 
 @pytest.fixture(scope="module")
 def alb(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    return _plan(ALB, tmp_path_factory.mktemp("alb"), plugin_mirror)
+    return _planned(ALB, tmp_path_factory.mktemp("alb"), plugin_mirror)
 
 
 @pytest.fixture(scope="module")
 def ec2(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    return _plan(EC2, tmp_path_factory.mktemp("ec2"), plugin_mirror)
+    return _planned(EC2, tmp_path_factory.mktemp("ec2"), plugin_mirror)
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    return _plan(API, tmp_path_factory.mktemp("api"), plugin_mirror)
-
-
-def results(plan: Plan, bindings: list[OriginBinding]) -> dict[str, str]:
-    """check id -> "" when it holds, else its message."""
-    out: dict[str, str] = {}
-    for finding in _service.prove(plan, bindings):
-        out[finding.check_id] = finding.message
-        assert finding.passed == (not finding.message)
-    return out
-
-
-def change(plan: Plan, address: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(c["change"] for c in plan["resource_changes"] if c["address"] == address)
-    return found
-
-
-def planned(plan: Plan, address: str) -> dict[str, Any]:
-    return change(plan, address)["after"]  # type: ignore[no-any-return]
+    return _planned(API, tmp_path_factory.mktemp("api"), plugin_mirror)
 
 
 def config(plan: Plan, modules: tuple[str, ...], address: str) -> dict[str, Any]:
@@ -104,11 +76,15 @@ def dist_origin(plan: Plan, module: str) -> dict[str, Any]:
 
 
 def test_vpc_origin_proofs_hold_for_a_created_alb(alb: Planned) -> None:
-    assert results(*alb[:2]) == {"CFG_VPC_ORIGIN_INTERNAL": "", "CFG_VPC_ORIGIN_INGRESS": "", "CFG_VPC_ORIGIN_TLS": ""}
+    assert proof_results(*alb[:2]) == {
+        "CFG_VPC_ORIGIN_INTERNAL": "",
+        "CFG_VPC_ORIGIN_INGRESS": "",
+        "CFG_VPC_ORIGIN_TLS": "",
+    }
 
 
 def test_vpc_origin_proofs_hold_for_an_instance(ec2: Planned) -> None:
-    got = results(*ec2[:2])
+    got = proof_results(*ec2[:2])
     assert got == {"CFG_VPC_ORIGIN_INTERNAL": "", "CFG_VPC_ORIGIN_INGRESS": "", "CFG_VPC_ORIGIN_TLS": ""}
     # The instance is read only once the VPC origin exists: no AWS call at plan.
     assert change(ec2[0], "module.legacy_server.data.aws_instance.this[0]")["actions"] == ["read"]
@@ -119,7 +95,7 @@ def test_instance_with_a_public_ip_fails(ec2: Planned) -> None:
     read = change(plan, "module.legacy_server.data.aws_instance.this[0]")
     read["after"]["public_ip"] = "203.0.113.7"
     read["after_unknown"].pop("public_ip", None)
-    got = results(plan, ec2[1])
+    got = proof_results(plan, ec2[1])
     assert "the instance has a public IP" in got["CFG_VPC_ORIGIN_INTERNAL"]
     assert [k for k, v in got.items() if v] == ["CFG_VPC_ORIGIN_INTERNAL"]
 
@@ -182,7 +158,7 @@ def test_each_vpc_origin_proof_fails_when_broken(
 ) -> None:
     plan = copy.deepcopy(alb[0])
     break_it(plan)
-    got = results(plan, alb[1])
+    got = proof_results(plan, alb[1])
     assert message in got[check_id], got
     assert [k for k, v in got.items() if v] == [check_id], "a break must fail its own proof only"
 
@@ -202,7 +178,7 @@ API_CHECKS = {
 
 
 def test_private_api_proofs_hold_with_static_ips(api: Planned) -> None:
-    got = results(*api[:2])
+    got = proof_results(*api[:2])
     assert got == dict.fromkeys(API_CHECKS, "")
     targets = sorted(
         planned(api[0], a)["target_id"]
@@ -219,8 +195,8 @@ def test_other_target_sync_modes_plan_offline_and_hold(
     tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path, mode: str
 ) -> None:
     tmp = tmp_path_factory.mktemp(mode)
-    plan, bindings, files = _plan(_api_variant(tmp, mode), tmp, plugin_mirror)
-    assert results(plan, bindings) == dict.fromkeys(API_CHECKS, "")
+    plan, bindings, files = _planned(_api_variant(tmp, mode), tmp, plugin_mirror)
+    assert proof_results(plan, bindings) == dict.fromkeys(API_CHECKS, "")
     addresses = {c["address"]: c["change"]["actions"] for c in plan["resource_changes"]}
     if mode == "apply_time":
         # Keyed by subnet and read during apply: the endpoint does not exist yet.
@@ -239,8 +215,6 @@ def test_other_target_sync_modes_plan_offline_and_hold(
 
 
 def test_static_ips_need_neither_the_sync_module_nor_ignored_tags() -> None:
-    from cfgen.render import render
-    from cfgen.spec import load_spec
 
     files = render(load_spec(API)).files
     assert not any(path.startswith("modules/ip-target-sync/") for path in files)
@@ -328,6 +302,6 @@ def test_each_private_api_proof_fails_when_broken(
 ) -> None:
     plan = copy.deepcopy(api[0])
     break_it(plan)
-    got = results(plan, api[1])
+    got = proof_results(plan, api[1])
     assert message in got[check_id], got
     assert [k for k, v in got.items() if v] == [check_id], "a break must fail its own proof only"
