@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -197,4 +196,3 @@ def test_cfgen_test_fails_on_a_hand_edited_tree(tmp_path: Path, plugin_mirror: P
     }
     assert "EOTHERDIST" in failed[0]["message"] or any("EOTHERDIST" in f["message"] for f in failed)
     assert sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*")) == before, "the user's tree is untouched"
-    assert shutil.which("terraform") or shutil.which("tofu")
