@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from . import _service
-from .errors import CfgenError, SpecError
+from .errors import CfgenError, SpecError, UsageError
 
 app = typer.Typer(
     name="cfgen",
@@ -98,6 +98,10 @@ def test(
     """Plan the rendered tree, run the proofs and checkov; exit 1 if any fails."""
     from .harness.report import render_report, summary
 
+    if report_file is not None and not report_file.parent.is_dir():
+        # Checked before the plan, which costs seconds, not after it.
+        raise UsageError(f"--report {report_file}: folder {report_file.parent} does not exist; create it first")
+
     status = err.status("planning", spinner="dots") if err.is_terminal else nullcontext()
     with status as spinner:
 
@@ -116,7 +120,10 @@ def test(
     text = render_report(findings, report_format.value)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     if report_file is not None:
-        report_file.write_text(text, encoding="utf-8")
+        try:
+            report_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--report {report_file}: cannot write it ({exc.strerror or exc})") from None
     _, failed = summary(findings)
     if failed:
         raise typer.Exit(1)

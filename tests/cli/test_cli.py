@@ -114,3 +114,11 @@ def test_patterns_lists_one_line_each() -> None:
     result = cfgen("patterns")
     assert result.returncode == 0
     assert any(line.startswith("s3/oac ") for line in result.stdout.splitlines())
+
+
+def test_report_into_a_missing_folder_fails_before_planning(tmp_path: Path) -> None:
+    result = cfgen("test", str(BASIC), "--offline", "--report", str(tmp_path / "no" / "report.xml"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: --report {tmp_path / 'no' / 'report.xml'}: folder {tmp_path / 'no'} does not exist; create it first"
+    ]
