@@ -15,7 +15,7 @@ import jinja2
 from . import _edge, _resources
 from ._hcl import Attr, Ref, attributes, literal
 from .errors import RenderError
-from .patterns import OriginBinding, OriginView, module_name, pattern_for
+from .patterns import OriginBinding, OriginView, _secret, module_name, pattern_for
 from .patterns.distribution import DistributionBinding
 from .spec import (
     CACHE_POLICY_IDS,
@@ -58,6 +58,8 @@ def render(loaded: LoadedSpec) -> Rendered:
             pattern = pattern_for(origin.type, origin.protection)
             origin_view = pattern.view(spec, dist, origin)
             used_modules.update(pattern.modules, origin_view.modules)
+            if origin_view.secrets:
+                used_modules.add(_secret.MODULE)
             origins.append((origin, pattern.template, origin_view))
             bindings.append(
                 OriginBinding(
@@ -74,7 +76,12 @@ def render(loaded: LoadedSpec) -> Rendered:
         "spec": spec,
         "spec_name": loaded.path.name,
         "distributions": distributions,
-        "variables": [v for d in distributions for _, view, _ in d["origin_templates"] for v in view.variables],
+        "variables": [
+            v
+            for d in distributions
+            for _, view, _ in d["origin_templates"]
+            for v in [*(v for call in view.secrets for v in call.variables), *view.variables]
+        ],
         "ignore_tag_prefixes": sorted(
             {p for d in distributions for _, view, _ in d["origin_templates"] for p in view.ignore_tag_prefixes}
         ),

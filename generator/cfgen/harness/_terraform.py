@@ -27,7 +27,9 @@ __all__ = [
     "BACKEND_OVERRIDE_FILE",
     "BINARY_ENV",
     "OFFLINE_OVERRIDE_FILE",
+    "OFFLINE_SECRETS_FILE",
     "PLUGIN_MIRROR_ENV",
+    "OfflineSecrets",
     "PlanRun",
     "aws_provider_aliases",
     "cli_config_text",
@@ -239,18 +241,26 @@ def _mask(text: str, *, strings: bool) -> str:
 
 
 _AWS_PROVIDER = re.compile(r'(?<![\w-])provider\s+"aws"\s*\{')
+_MODULE = re.compile(r'(?<![\w-])module\s+"([^"]+)"\s*\{')
+_VARIABLE = re.compile(r'(?<![\w-])variable\s+"([^"]+)"\s*\{')
 _ALIAS = re.compile(r'(?<![\w-])alias\s*=\s*"([^"]+)"')
+_SOURCE = re.compile(r'(?<![\w-])source\s*=\s*"([^"]+)"')
+_FROM = re.compile(r'(?<![\w-])from\s*=\s*"([^"]+)"')
+_SENSITIVE = re.compile(r"(?<![\w-])sensitive\s*=\s*true\b")
+_DEFAULT = re.compile(r"(?<![\w-])default\s*=")
 
 
-def _provider_bodies(text: str) -> Iterable[str]:
-    """Yield the top level of each ``provider "aws"`` block of one HCL file.
+def _block_bodies(text: str, header: re.Pattern[str]) -> Iterable[tuple[re.Match[str], str]]:
+    """Yield each block of one HCL file whose header matches, with the top level of its body.
 
-    Nested blocks (``assume_role``, ``default_tags``) are left out, so that
-    only the block's own ``alias`` is seen.
+    Nested blocks (``assume_role``, ``validation``) are left out, so that only
+    the block's own arguments are seen.
     """
     no_comments = _mask(text, strings=False)
     bare = _mask(text, strings=True)
-    for match in _AWS_PROVIDER.finditer(no_comments):
+    for match in header.finditer(no_comments):
+        if bare[match.start()] != no_comments[match.start()]:
+            continue  # inside a string
         depth, i = 1, match.end()
         top: list[str] = []
         while i < len(bare) and depth:
@@ -259,21 +269,96 @@ def _provider_bodies(text: str) -> Iterable[str]:
             if depth == 1 and char != "}":
                 top.append(no_comments[i])
             i += 1
-        yield "".join(top)
+        yield match, "".join(top)
+
+
+def _root_blocks(tree: Path, header: re.Pattern[str]) -> Iterable[tuple[re.Match[str], str]]:
+    for tf_file in sorted(tree.glob("*.tf")):
+        yield from _block_bodies(tf_file.read_text(encoding="utf-8", errors="replace"), header)
 
 
 def aws_provider_aliases(tree: Path) -> list[str]:
     """Return the aliases of the ``provider "aws"`` blocks of the root module, sorted."""
     aliases: set[str] = set()
-    for tf_file in sorted(tree.glob("*.tf")):
-        for body in _provider_bodies(tf_file.read_text(encoding="utf-8", errors="replace")):
-            found = _ALIAS.search(body)
-            if found:
-                aliases.add(found.group(1))
+    for _, body in _root_blocks(tree, _AWS_PROVIDER):
+        found = _ALIAS.search(body)
+        if found:
+            aliases.add(found.group(1))
     return sorted(aliases)
 
 
-def offline_override_text(aliases: Iterable[str]) -> str:
+# --------------------------------------------------------------------------
+# Secrets in an offline plan
+# --------------------------------------------------------------------------
+
+SECRET_MODULE_SOURCE = "./modules/origin-secret"
+OFFLINE_SECRETS_FILE = "cfgen_offline_secrets.tf"
+OFFLINE_SECRET_VARIABLES = ("cfgen_offline_secret_current", "cfgen_offline_secret_previous")
+
+
+@dataclass(frozen=True)
+class OfflineSecrets:
+    """What an offline plan supplies in place of secrets it cannot read.
+
+    ``modules`` are ``origin-secret`` calls that read Secrets Manager or SSM
+    (an AWS call at plan time): the copy switches them to two sensitive
+    variables of its own. ``variables`` are sensitive root variables without
+    a default that the environment does not set. Both get placeholder values
+    through ``TF_VAR_*``, so the plan treats them exactly as real secrets
+    (sensitive, not literals in the configuration).
+    """
+
+    modules: tuple[str, ...] = ()
+    variables: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, tree: Path, environ: Mapping[str, str]) -> OfflineSecrets:
+        modules = [
+            match.group(1)
+            for match, body in _root_blocks(tree, _MODULE)
+            if (source := _SOURCE.search(body)) is not None
+            and source.group(1).rstrip("/") == SECRET_MODULE_SOURCE
+            and ((found := _FROM.search(body)) is None or found.group(1) != "variable")
+        ]
+        variables = [
+            match.group(1)
+            for match, body in _root_blocks(tree, _VARIABLE)
+            if _SENSITIVE.search(body) and not _DEFAULT.search(body) and f"TF_VAR_{match.group(1)}" not in environ
+        ]
+        return cls(modules=tuple(sorted(set(modules))), variables=tuple(sorted(set(variables))))
+
+    def tf_vars(self) -> dict[str, str]:
+        names = list(self.variables) + (list(OFFLINE_SECRET_VARIABLES) if self.modules else [])
+        return {name: placeholder(name) for name in names}
+
+    def variables_text(self) -> str:
+        """The extra file declaring the variables that stand in for AWS-held secrets ("" if none)."""
+        if not self.modules:
+            return ""
+        blocks = [
+            f'variable "{name}" {{\n  type      = string\n  sensitive = true\n}}\n' for name in OFFLINE_SECRET_VARIABLES
+        ]
+        header = (
+            "# Written by `cfgen test --offline` into its temporary copy only:\n"
+            "# stand-ins for secrets that Secrets Manager or SSM would give.\n"
+        )
+        return header + "\n".join(blocks)
+
+    def override_text(self) -> str:
+        current, previous = OFFLINE_SECRET_VARIABLES
+        return "".join(
+            f'\nmodule "{name}" {{\n  from     = "variable"\n  current  = var.{current}\n'
+            f"  previous = var.{previous}\n}}\n"
+            for name in self.modules
+        )
+
+
+def placeholder(name: str) -> str:
+    """A recognisable stand-in secret, long enough for any length check cfgen's modules make."""
+    return f"cfgen-offline-placeholder-{name}-0123456789abcdef0123456789abcdef"
+
+
+def offline_override_text(aliases: Iterable[str], secrets: OfflineSecrets | None = None) -> str:
     """Return the override file that gives every aws provider mock credentials.
 
     Override files merge per block, so the region and every other argument
@@ -298,7 +383,7 @@ def offline_override_text(aliases: Iterable[str]) -> str:
         "# Written by `cfgen test --offline` into its temporary copy only:\n"
         "# mock credentials so that the plan never calls AWS.\n"
     )
-    return header + "\n".join(blocks)
+    return header + "\n".join(blocks) + (secrets.override_text() if secrets else "")
 
 
 _BACKEND_OVERRIDE_TEXT = (
@@ -380,6 +465,8 @@ class PlanRun:
     offline: bool = False
     progress: Callable[[str], None] | None = None
     tf_vars: Mapping[str, str] = field(default_factory=dict)
+    # Placeholders of the secrets an offline plan cannot read (see OfflineSecrets).
+    _secret_vars: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def module_dir(self) -> Path:
@@ -420,8 +507,13 @@ class PlanRun:
         self.cli_config_file.write_text(cli_config_text(self.plugin_mirror), encoding="utf-8")
         (self.module_dir / BACKEND_OVERRIDE_FILE).write_text(_BACKEND_OVERRIDE_TEXT, "utf-8")
         if self.offline:
-            override = offline_override_text(aws_provider_aliases(self.module_dir))
+            given = {**os.environ, **{f"TF_VAR_{k}": v for k, v in self.tf_vars.items()}}
+            secrets = OfflineSecrets.of(self.module_dir, given)
+            override = offline_override_text(aws_provider_aliases(self.module_dir), secrets)
             (self.module_dir / OFFLINE_OVERRIDE_FILE).write_text(override, encoding="utf-8")
+            if secrets.modules:
+                (self.module_dir / OFFLINE_SECRETS_FILE).write_text(secrets.variables_text(), encoding="utf-8")
+            self._secret_vars = secrets.tf_vars()
 
     def init(self) -> None:
         self._step("init", "init", "-input=false", "-no-color")
@@ -464,7 +556,7 @@ class PlanRun:
             # Terraform's update check is a network call on every command.
             "CHECKPOINT_DISABLE": "1",
         }
-        env.update({f"TF_VAR_{k}": v for k, v in self.tf_vars.items()})
+        env.update({f"TF_VAR_{k}": v for k, v in {**self._secret_vars, **self.tf_vars}.items()})
         if self.offline:
             env["AWS_EC2_METADATA_DISABLED"] = "true"
         return env

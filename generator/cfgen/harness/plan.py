@@ -65,9 +65,28 @@ class Resource:
     name: str
     values: dict[str, Any]
     unknown: dict[str, Any]
+    sensitive: Any = field(default_factory=dict)  # after_sensitive: True, or a tree of them like values
 
     def known(self, attribute: str) -> bool:
         return attribute in self.values and not self.unknown.get(attribute)
+
+    def is_sensitive(self, *path: str | int) -> bool:
+        """Whether the value at ``path`` is marked sensitive in the plan (itself or a whole parent).
+
+        Terraform marks what derives from a sensitive variable or data source
+        attribute; a literal written in the configuration never is.
+        """
+        node = self.sensitive
+        for step in path:
+            if node is True:
+                return True
+            if isinstance(node, dict) and isinstance(step, str):
+                node = node.get(step, False)
+            elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+                node = node[step]
+            else:
+                return False
+        return node is True
 
 
 @dataclass
@@ -104,13 +123,14 @@ class PlanView:
         for change in plan.get("resource_changes", []):
             if "delete" in change.get("change", {}).get("actions", []) and not change["change"].get("after"):
                 continue
-            self._add(change, change["change"].get("after") or {}, change["change"])
+            change_ = change["change"]
+            self._add(change, change_.get("after") or {}, change_.get("after_unknown"), change_.get("after_sensitive"))
         for module in _walk_modules(plan.get("prior_state", {}).get("values", {}).get("root_module", {})):
             for res in module.get("resources", []):
                 if res["address"] not in self._resources:
-                    self._add(res, res.get("values") or {}, {})
+                    self._add(res, res.get("values") or {}, {}, res.get("sensitive_values"))
 
-    def _add(self, item: dict[str, Any], values: dict[str, Any], change: dict[str, Any]) -> None:
+    def _add(self, item: dict[str, Any], values: dict[str, Any], unknown: Any, sensitive: Any) -> None:
         address = item["address"]
         module = tuple(re.findall(r"module\.([^.\[]+)", item.get("module_address", "")))
         self._resources[address] = Resource(
@@ -121,7 +141,8 @@ class PlanView:
             type=item["type"],
             name=item["name"],
             values=values,
-            unknown=change.get("after_unknown") or {},
+            unknown=unknown or {},
+            sensitive=sensitive or {},
         )
 
     # -- planned values -----------------------------------------------------
@@ -142,6 +163,26 @@ class PlanView:
         return found[0] if len(found) == 1 else None
 
     # -- configuration ------------------------------------------------------
+
+    def configured_strings(self) -> set[str]:
+        """Every string written as a literal in the configuration (constants and variable defaults).
+
+        A secret among them was written into the code, whatever marks it carries.
+        """
+        found: set[str] = set()
+
+        def walk(node: Any, literal: bool) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    walk(value, literal or key in ("constant_value", "default"))
+            elif isinstance(node, list):
+                for item in node:
+                    walk(item, literal)
+            elif literal and isinstance(node, str):
+                found.add(node)
+
+        walk(self.raw.get("configuration", {}), False)
+        return found
 
     def module_config(self, module: tuple[str, ...]) -> dict[str, Any] | None:
         node: dict[str, Any] | None = self.raw.get("configuration", {}).get("root_module", {})

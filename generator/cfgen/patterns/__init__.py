@@ -7,7 +7,7 @@ order below is the order ``cfgen patterns`` lists them.
 from __future__ import annotations
 
 from ..errors import RenderError
-from . import api_gateway_private, s3_oac, s3_oai, s3_oai_to_oac, vpc_origin
+from . import api_gateway_private, s3_oac, s3_oai, s3_oai_to_oac, s3_website, vpc_origin
 from ._base import OriginBinding, OriginView, Pattern, RootVariable, module_name
 
 __all__ = [
@@ -26,6 +26,7 @@ PATTERNS: dict[str, Pattern] = {
         s3_oac.PATTERN,
         s3_oai.PATTERN,
         s3_oai_to_oac.PATTERN,
+        s3_website.PATTERN,
         vpc_origin.ALB,
         vpc_origin.NLB,
         vpc_origin.EC2,

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ..harness.results import Finding
     from ..spec import Distribution, Spec
     from ..spec.models import Origin
+    from ._secret import SecretCall
 
 __all__ = ["OriginBinding", "OriginView", "Pattern", "RootVariable", "module_name"]
 
@@ -71,6 +72,7 @@ class OriginView:
     checkov_skips: Sequence[tuple[str, str]] = ()
     outputs: Sequence[tuple[str, str, str]] = ()  # (name, expression, description)
     variables: Sequence[RootVariable] = ()
+    secrets: Sequence[SecretCall] = ()  # origin-secret module calls, rendered before the origin's module
     files: Mapping[str, str | bytes] = field(default_factory=dict)  # built artifacts, by path
     modules: Sequence[str] = ()  # modules this origin needs beyond its pattern's, vendored by render
     # Tag key prefixes the provider must ignore: tags a function cfgen ships writes at run time.

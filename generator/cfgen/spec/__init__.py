@@ -24,7 +24,7 @@ from .managed_policies import (
     ORIGIN_REQUEST_POLICY_IDS,
     RESPONSE_HEADERS_POLICY_IDS,
 )
-from .models import Behavior, Distribution, Origin, S3Origin, Spec
+from .models import Behavior, Distribution, Origin, S3Origin, S3WebsiteOrigin, Spec
 
 __all__ = [
     "CACHE_POLICY_IDS",
@@ -35,6 +35,7 @@ __all__ = [
     "LoadedSpec",
     "Origin",
     "S3Origin",
+    "S3WebsiteOrigin",
     "Spec",
     "json_schema",
     "load_spec",
@@ -95,7 +96,7 @@ def _from_pydantic(exc: ValidationError, located: Located) -> list[SpecProblem]:
     for error in exc.errors(include_url=False):
         path = _data_path(error["loc"], located.data)
         if error["type"] == "union_tag_invalid":
-            path = (*path, "type")  # point at the tag the user wrote, not at the whole origin
+            path = (*path, _discriminator(error))  # point at the tag the user wrote, not at the whole origin
         message, on_key = _explain(error, path, located.data)
         problem = _at(located, path, message, key=on_key)
         if (problem.path, problem.message) not in seen:
@@ -105,12 +106,21 @@ def _from_pydantic(exc: ValidationError, located: Located) -> list[SpecProblem]:
     return problems
 
 
+# The tagged unions of the spec: discriminator key -> (what it names, an example fix).
+_TAGGED = {"type": ("origin type", "type: s3"), "source": ("secret source", "source: variable")}
+
+
+def _discriminator(error: Any) -> str:
+    name = str(error.get("ctx", {}).get("discriminator", "'type'")).strip("'")
+    return name if name in _TAGGED else "type"
+
+
 def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
     """Drop pydantic's union tags from ``loc`` so it names a place in the YAML."""
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part not in node and node.get("type") == part:
+        if isinstance(node, dict) and part not in node and any(node.get(d) == part for d in _TAGGED):
             continue  # the discriminator tag of a tagged union, not a key
         path.append(part)
         if isinstance(node, dict) and isinstance(part, str):
@@ -133,9 +143,11 @@ def _explain(error: Any, path: tuple[str | int, ...], data: Any) -> tuple[str, b
         return f"required key '{path[-1]}' is missing; add it", False
     if kind == "union_tag_invalid":
         expected = error["ctx"]["expected_tags"].replace("'", "")
-        return f"unknown origin type {error['ctx']['tag']!r}; one of: {expected}", False
+        what = _TAGGED[_discriminator(error)][0]
+        return f"unknown {what} {error['ctx']['tag']!r}; one of: {expected}", False
     if kind == "union_tag_not_found":
-        return "origin has no `type`; add `type: s3`", False
+        what, fix = _TAGGED[_discriminator(error)]
+        return f"{what.split()[0]} has no `{_discriminator(error)}`; add `{fix}`", False
     if kind == "literal_error":
         return f"{_show(error['input'])} is not allowed; expected {error['ctx']['expected']}", False
     if kind == "enum":
@@ -180,9 +192,10 @@ def _unwrap(annotation: Any, node: Any) -> Any:
     if get_origin(annotation) in (Union, UnionType):
         members = [a for a in get_args(annotation) if a is not type(None)]
         for member in members:
-            tag = getattr(member, "model_fields", {}).get("type")
-            if tag is not None and isinstance(node, dict) and node.get("type") in get_args(tag.annotation):
-                return member
+            for key in _TAGGED:
+                tag = getattr(member, "model_fields", {}).get(key)
+                if tag is not None and isinstance(node, dict) and node.get(key) in get_args(tag.annotation):
+                    return member
         annotation = members[0] if len(members) == 1 else None
     return annotation
 

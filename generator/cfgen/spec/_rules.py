@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from difflib import get_close_matches
 
 from . import _vpc_rules
-from .models import S3Origin, Spec
+from .managed_policies import OriginRequestPolicy
+from .models import S3Origin, S3WebsiteOrigin, Spec
 
 Problem = tuple[tuple[str | int, ...], str]
 
@@ -46,7 +47,7 @@ def check(spec: Spec) -> Iterator[Problem]:
                     f"resource name '{name}' has {len(name)} characters; AWS allows "
                     f"{MAX_RESOURCE_NAME}: shorten the project, distribution name or origin id",
                 )
-            if not isinstance(origin, S3Origin):
+            if not isinstance(origin, S3Origin | S3WebsiteOrigin):
                 continue
             bucket = origin.bucket.name
             where = f"{dist.name}/{origin.id}"
@@ -60,6 +61,10 @@ def check(spec: Spec) -> Iterator[Problem]:
         yield from _behaviors(spec, i)
         yield from _edge(spec, i)
         yield from _vpc_rules.check(spec, i)
+
+
+# Managed origin request policies that pass the viewer's Host header to the origin.
+FORWARDS_HOST = (OriginRequestPolicy.ALL_VIEWER, OriginRequestPolicy.ALL_VIEWER_AND_CLOUDFRONT_HEADERS)
 
 
 def _behaviors(spec: Spec, i: int) -> Iterator[Problem]:
@@ -80,11 +85,18 @@ def _behaviors(spec: Spec, i: int) -> Iterator[Problem]:
         "behavior path",
     )
     targets = origin_ids + [g.id for g in dist.origin_groups]
+    websites = {o.id for o in dist.origins if isinstance(o, S3WebsiteOrigin)}
     for j, behavior in enumerate(dist.behaviors):
         if behavior.origin not in targets:
             hint = get_close_matches(behavior.origin, targets, n=1)
             fix = f"did you mean '{hint[0]}'?" if hint else f"this distribution has: {', '.join(targets)}"
             yield ((*base, j, "origin"), f"unknown origin '{behavior.origin}'; {fix}")
+        elif behavior.origin in websites and behavior.origin_request in FORWARDS_HOST:
+            yield (
+                (*base, j, "origin_request"),
+                f"'{behavior.origin_request}' forwards the viewer's Host header, and an S3 website endpoint answers "
+                "only to its own name (NoSuchBucket): use `all_viewer_except_host` or `none`",
+            )
 
 
 def _unique(items: Iterator[tuple[tuple[str | int, ...], str]], what: str) -> Iterator[Problem]:

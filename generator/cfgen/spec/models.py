@@ -37,6 +37,8 @@ __all__ = [
     "PublicKey",
     "Route53",
     "S3Origin",
+    "S3WebsiteOrigin",
+    "Secret",
     "Spec",
     "ViewerCertificate",
 ]
@@ -119,8 +121,78 @@ class S3Origin(_Model):
         return self
 
 
+# Keys someone might use to put a secret's value in the spec; each gets an
+# error that says where the value goes instead.
+_SECRET_VALUE_KEYS = ("value", "current", "previous", "secret", "secret_string", "password")
+
+
+class _SecretSource(_Model):
+    @model_validator(mode="before")
+    @classmethod
+    def _no_value_here(cls, data: object) -> object:
+        if isinstance(data, dict):
+            given = [k for k in _SECRET_VALUE_KEYS if k in data]
+            if given:
+                raise ValueError(
+                    f"`{given[0]}` would put the secret in the spec: secrets never go in the spec or in generated "
+                    "files; use `source: variable` (set TF_VAR_...) or keep it in Secrets Manager or SSM"
+                )
+        return data
+
+
+class VariableSecret(_SecretSource):
+    """The secret comes from sensitive root variables (current, and previous during a rotation)."""
+
+    source: Literal["variable"]
+
+
+class SecretsManagerSecret(_SecretSource):
+    """The secret is a plain-string Secrets Manager secret; AWSPREVIOUS is accepted too while it exists."""
+
+    source: Literal["secrets_manager"]
+    secret_id: str = Field(
+        pattern=r"^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$",
+        description="Name or ARN of the secret.",
+    )
+
+
+class SsmSecret(_SecretSource):
+    """The secret is an SSM SecureString parameter; its previous version is accepted too."""
+
+    source: Literal["ssm"]
+    parameter: str = Field(
+        pattern=r"^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$",
+        max_length=1011,
+        description="Parameter name, e.g. /shop/site/referer (not an ARN, no :version).",
+    )
+
+
+Secret = Annotated[VariableSecret | SecretsManagerSecret | SsmSecret, Field(discriminator="source")]
+
+
+class S3WebsiteOrigin(_Model):
+    """An S3 website endpoint (HTTP only), readable only with the secret Referer that this distribution sends."""
+
+    id: Name
+    type: Literal["s3_website"]
+    protection: Literal["secret_header"] = Field(
+        "secret_header",
+        description="secret_header: CloudFront sends `Referer: <secret>` and the bucket policy allows GetObject "
+        "only with it (current or previous secret). Prefer `type: s3` with OAC unless you need website "
+        "features (index documents in folders, redirects).",
+    )
+    bucket: Bucket
+    index_document: str = Field("index.html", pattern=r"^[^/]+$", description="Served for paths ending in /.")
+    error_document: str | None = Field(None, pattern=r"^[^/].*$", description="Object served with 4XX errors.")
+    secret: Secret = Field(
+        default_factory=lambda: VariableSecret(source="variable"),
+        description="Where the Referer secret lives: `{source: variable}` (default), "
+        "`{source: secrets_manager, secret_id: NAME}` or `{source: ssm, parameter: /NAME}`.",
+    )
+
+
 Origin = Annotated[
-    S3Origin | AlbOrigin | NlbOrigin | Ec2Origin | ApiGatewayPrivateOrigin,
+    S3Origin | S3WebsiteOrigin | AlbOrigin | NlbOrigin | Ec2Origin | ApiGatewayPrivateOrigin,
     Field(discriminator="type"),
 ]
 

@@ -1,0 +1,159 @@
+# Both data sources are answered from the provider's configuration and its
+# bundled endpoint table, without an AWS call, so plans stay offline.
+data "aws_partition" "current" {}
+
+locals {
+  bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
+}
+
+################################################################################
+# Bucket
+################################################################################
+
+resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_18:Server access logs need a second, log-receiving bucket this module does not own; viewer reads are logged by the distribution (logging input) and S3 API calls by CloudTrail.
+  #checkov:skip=CKV_AWS_144:A CloudFront origin is served from one region; cross-region replication is a disaster-recovery choice with its own bucket, role and cost, outside this module.
+  #checkov:skip=CKV_AWS_145:S3 website endpoints cannot serve SSE-KMS objects (anonymous requests cannot decrypt); objects use SSE-S3.
+  #checkov:skip=CKV2_AWS_62:Nothing consumes object events for a CloudFront origin; notifications would need a destination this module does not own.
+  #checkov:skip=CKV2_AWS_61:Origin objects are site content with no expiry; a lifecycle rule is the owner's retention decision (deleting content would break the site).
+  #checkov:skip=CKV2_AWS_6:The public access block exists and blocks ACLs; its two policy flags must be off for the Referer-conditioned policy (see CKV2_CFG_1 below).
+  #checkov:skip=CKV2_CFG_1:A website endpoint serves anonymous requests, so the Referer-conditioned policy is public in S3's terms and block_public_policy and restrict_public_buckets must be false; both ACL flags stay true. CKV_CFG_6 checks the policy.
+  count = var.create_bucket ? 1 : 0
+
+  bucket        = var.bucket_name
+  force_destroy = var.force_destroy
+
+  tags = var.tags
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  count = var.create_bucket && var.versioning ? 1 : 0
+
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  # An adopted bucket keeps its own default encryption.
+  count = var.create_bucket ? 1 : 0
+
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_website_configuration" "this" {
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  index_document {
+    suffix = var.index_document
+  }
+
+  dynamic "error_document" {
+    for_each = var.error_document == null ? [] : [var.error_document]
+
+    content {
+      key = error_document.value
+    }
+  }
+}
+
+################################################################################
+# Public access and ownership
+################################################################################
+
+# S3 counts a policy as public unless each Allow to "*" is bound to a fixed
+# value of a few keys (aws:SourceArn, aws:SourceVpce, ...); aws:Referer is not
+# one of them. The policy flags must therefore be off for the website endpoint
+# to answer; ACLs stay blocked and, with BucketOwnerEnforced, disabled.
+resource "aws_s3_bucket_public_access_block" "this" {
+  #checkov:skip=CKV_AWS_54:The Referer-conditioned Allow is public in S3's terms; blocking public policies would make S3 refuse it. CKV_CFG_6 and cfgen's proof check that every public Allow needs the secret Referer.
+  #checkov:skip=CKV_AWS_56:restrict_public_buckets would refuse the website endpoint's anonymous requests, the only way CloudFront can read it; access is limited by the secret Referer instead.
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  block_public_acls       = true
+  block_public_policy     = false
+  ignore_public_acls      = true
+  restrict_public_buckets = false
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+
+  # S3 rejects concurrent configuration changes on one bucket (OperationAborted).
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+################################################################################
+# Bucket policy
+################################################################################
+
+# Website endpoints serve anonymous GETs over HTTP only, so the one Allow is to
+# every principal, bound to the secret Referer that CloudFront sends. There is
+# no aws:SecureTransport deny for reads: it would deny every website request.
+data "aws_iam_policy_document" "bucket_policy" {
+  #checkov:skip=CKV_CFG_1:A website endpoint cannot verify CloudFront's identity (no OAC); the Allow is bound to the secret Referer instead, which CKV_CFG_6 checks.
+  #checkov:skip=CKV_CFG_2:A website endpoint serves anonymous requests only, so the Allow must be to "*"; it holds only with the secret Referer (CKV_CFG_6).
+  statement {
+    sid       = "AllowGetObjectWithSecretReferer"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:Referer"
+      values   = var.referer_secrets
+    }
+  }
+
+  statement {
+    sid         = "DenyInsecureTransportExceptReads"
+    effect      = "Deny"
+    not_actions = ["s3:GetObject"]
+    resources   = [local.bucket_arn, "${local.bucket_arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  #checkov:skip=CKV_CFG_1:A website endpoint cannot verify CloudFront's identity (no OAC); the Allow is bound to the secret Referer instead, which CKV_CFG_6 checks.
+  #checkov:skip=CKV_CFG_2:A website endpoint serves anonymous requests only, so the Allow must be to "*"; it holds only with the secret Referer (CKV_CFG_6).
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  # The document's JSON holds the secret but a data source's result is not
+  # marked sensitive; without sensitive() every plan would print it.
+  policy = sensitive(data.aws_iam_policy_document.bucket_policy.json)
+
+  # S3 aborts concurrent configuration changes on a bucket (OperationAborted),
+  # and refuses a public policy until the public access block allows it.
+  depends_on = [
+    aws_s3_bucket_public_access_block.this,
+    aws_s3_bucket_ownership_controls.this,
+  ]
+}

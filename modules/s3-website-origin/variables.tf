@@ -1,0 +1,68 @@
+################################################################################
+# Bucket
+################################################################################
+
+variable "bucket_name" {
+  description = "Name of the bucket to create, or of the existing bucket to adopt when `create_bucket` is false"
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_name))
+    error_message = "bucket_name must be 3-63 characters of lowercase letters, digits, hyphens and dots, and start and end with a letter or digit."
+  }
+}
+
+variable "create_bucket" {
+  description = "Create the bucket. False adopts an existing bucket in the provider's region: its website configuration, public access block, ownership controls and bucket policy are then managed here, and the policy replaces any existing one"
+  type        = bool
+  default     = true
+}
+
+variable "force_destroy" {
+  description = "Allow `terraform destroy` to delete a created bucket that still holds objects"
+  type        = bool
+  default     = false
+}
+
+variable "versioning" {
+  description = "Enable versioning on a created bucket (an adopted bucket keeps its own setting)"
+  type        = bool
+  default     = true
+}
+
+variable "tags" {
+  description = "Tags added to the created bucket"
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# Website
+################################################################################
+
+variable "index_document" {
+  description = "Object the website endpoint serves for a path that ends in `/`"
+  type        = string
+  default     = "index.html"
+}
+
+variable "error_document" {
+  description = "Object the website endpoint serves with 4XX errors, or null for S3's own error page"
+  type        = string
+  default     = null
+}
+
+################################################################################
+# Secret Referer
+################################################################################
+
+variable "referer_secrets" {
+  description = "Values of the secret Referer header: the current one first (CloudFront sends it), then the previous one during a rotation. Pass the `values` output of the origin-secret module, never literals"
+  type        = list(string)
+  sensitive   = true
+
+  validation {
+    condition     = length(var.referer_secrets) >= 1 && length(var.referer_secrets) <= 2
+    error_message = "referer_secrets takes the current secret and, during a rotation, the previous one: one or two values."
+  }
+}
