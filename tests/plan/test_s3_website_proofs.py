@@ -20,6 +20,7 @@ from tests.conftest import EXAMPLES
 from tests.plan._plans import Plan, change, plan_spec, planned, proof_results
 
 from cfgen import _service, write
+from cfgen.errors import ToolError
 from cfgen.harness import _terraform
 from cfgen.harness.report import render_report
 from cfgen.patterns import OriginBinding
@@ -311,3 +312,18 @@ def test_a_literal_secret_in_the_tree_fails_the_proof(
     results = proof_results(plan, render(load_spec(EXAMPLE)).bindings)
     assert "written in the configuration" in results["CFG_S3_WEBSITE_POLICY"]
     assert "written in the configuration" in results["CFG_S3_WEBSITE_ORIGIN"]
+
+
+def test_a_short_secret_stops_the_plan_in_one_line(tmp_path: Path, plugin_mirror: Path) -> None:
+    rendered = render(load_spec(EXAMPLE))
+    write.write(tmp_path / "tree", rendered.files, {"origins": []})
+    with pytest.raises(ToolError) as caught:
+        _terraform.plan_tree(
+            tmp_path / "tree",
+            binary=_terraform.find_binary(None),
+            plugin_mirror=plugin_mirror,
+            offline=True,
+            work_dir=tmp_path / "work",
+            tf_vars={"docs_site_referer_secret": "too-short"},
+        )
+    assert "shorter than min_length" in str(caught.value) and "too-short" not in str(caught.value)
