@@ -1,6 +1,6 @@
 """How cfgen's S3 bucket-policy checks read a policy, in every shape checkov shows it.
 
-Shared by CKV_CFG_1 and CKV_CFG_2. checkov puts this folder on ``sys.path``
+Shared by CKV_CFG_1, CKV_CFG_2 and CKV_CFG_6. checkov puts this folder on ``sys.path``
 while it loads external checks (so that checks can import their helpers), and
 also runs this file as if it were a check: it registers none.
 """
@@ -22,7 +22,18 @@ _REFERENCE = re.compile(r"^\$?\{?((var|local|module|data|each|aws_[a-z0-9_]+)\.|
 # The subset whose value could be anything, "*" included (a resource's ARN cannot).
 OPAQUE_REFERENCE = re.compile(r"^\$?\{?((var|local|module|each)\.|[a-z_][a-z0-9_]*\.(value|key)\b)")
 _DOCUMENT_REFERENCE = re.compile(r"data\.aws_iam_policy_document\.[^.\s]+\.(minified_)?json")
+# An expression anywhere in a value, as checkov leaves it in HCL: alone ("var.x"),
+# inside a template ("a-${var.x}") or a function call ("sha256(var.x)"). A
+# resource type always has an underscore (random_password, aws_ssm_parameter).
+_RESOURCE_TYPE = r"[a-z][a-z0-9]*_[a-z0-9_]+"
+_NAMES_REFERENCE = re.compile(
+    rf"(?<![\w.:/-])((var|local|module|each)\.[A-Za-z_]|(data\.)?{_RESOURCE_TYPE}\.[A-Za-z_][\w-]*(\[[^\]]*\])?\.[A-Za-z_])"
+    r"|^\$?\{?[a-z_][a-z0-9_]*\.(value|key)\}?$"
+)
 UNREADABLE = "<unreadable>"
+# HCL only: checkov renders a list variable it cannot resolve (no default, no
+# tfvars) as a bare [] where a literal [] is [[]]. Used for condition values.
+UNSET_LIST = "<unset list variable>"
 MERGE_KEYS = (
     "source_policy_documents",
     "override_policy_documents",
@@ -40,6 +51,7 @@ class Statement:
     not_action: bool = False
     resources: list[Any] = field(default_factory=list)
     conditions: list[tuple[str, str, list[Any]]] = field(default_factory=list)  # (op, key, values)
+    sid: Any = None
 
 
 @dataclass
@@ -52,6 +64,28 @@ class Policy:
 
 def _is_reference(value: Any) -> bool:
     return isinstance(value, str) and bool(_REFERENCE.match(value))
+
+
+def names_reference(value: Any) -> bool:
+    """An HCL value that checkov left as (or built from) a variable, local, module output or attribute.
+
+    A literal, and a variable whose default or tfvars value checkov substituted,
+    do not. Meaningless in plan JSON, where every value is resolved.
+    """
+    return isinstance(value, str) and bool(_NAMES_REFERENCE.search(value))
+
+
+def could_be_everyone(ident: Any) -> bool:
+    """A principal identifier that is ``*``, or that checkov could not resolve and might be ``*``.
+
+    ``None`` (unknown until apply in plan JSON) is a resource attribute, as in CKV_CFG_2.
+    """
+    return ident == "*" or ident == UNREADABLE or (isinstance(ident, str) and bool(OPAQUE_REFERENCE.match(ident)))
+
+
+def from_plan(conf: dict[str, Any]) -> bool:
+    """Whether checkov built ``conf`` from plan JSON (``start_line``) rather than HCL (``__start_line__``)."""
+    return "start_line" in conf and "__start_line__" not in conf
 
 
 def _flat(value: Any) -> list[Any]:
@@ -116,6 +150,7 @@ def _statements_of_json(policy: dict[str, Any]) -> Policy:
                 not_action="NotAction" in item,
                 resources=_flat(item.get("Resource", [])) + _flat(item.get("NotResource", [])),
                 conditions=conditions,
+                sid=item.get("Sid"),
             )
         )
     return result
@@ -131,6 +166,14 @@ def _parse_json(value: Any) -> dict[str, Any] | None:
             return None
         return parsed if isinstance(parsed, dict) else None
     return None
+
+
+def _condition_values(condition: dict[str, Any]) -> list[Any]:
+    if "values" not in condition:
+        return [None]  # unknown until apply (plan JSON)
+    if condition["values"] == []:
+        return [UNSET_LIST]
+    return _values(condition, "values")
 
 
 def statements_of_document(conf: dict[str, Any]) -> Policy:
@@ -161,10 +204,11 @@ def statements_of_document(conf: dict[str, Any]) -> Policy:
                     (
                         str(_scalar(c, "test", "")),
                         str(_scalar(c, "variable", "")),
-                        _values(c, "values") if "values" in c else [None],
+                        _condition_values(c),
                     )
                     for c in _blocks(block, "condition")
                 ],
+                sid=_scalar(block, "sid"),
             )
         )
     # Merged documents: another aws_iam_policy_document is judged where it is

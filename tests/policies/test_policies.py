@@ -1,7 +1,9 @@
 """cfgen's checkov checks (policies/) against pass_*/fail_* fixtures.
 
 Each ``ckv*`` folder holds the fixtures of one check: ``main.tf`` and an
-``expected.yaml`` listing every resource the check reports, by result. The
+``expected.yaml`` listing every resource the check reports, by result. A folder
+may also hold a hand-written ``plan.json`` (``terraform show -json``) with its
+results under ``terraform_plan:`` in ``expected.yaml``. The
 folder ``s3_oac_stack`` is a root module shaped like cfgen's S3 + OAC output
 with failing neighbours; it is scanned as HCL and as the plan JSON of a real
 ``terraform plan`` against the offline provider (marked ``plan``; deselect with
@@ -25,6 +27,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 POLICIES = HERE.parents[1] / "policies"
 CHECK_FOLDERS = sorted(p for p in HERE.iterdir() if p.is_dir() and p.name.startswith("ckv"))
+PLAN_FOLDERS = [p for p in CHECK_FOLDERS if (p / "plan.json").is_file()]
 STACK = HERE / "s3_oac_stack"
 
 # Where the offline hashicorp/aws provider is mirrored on cfgen's machines.
@@ -117,22 +120,34 @@ def test_check_on_its_fixtures(checkov: Checkov, folder: Path) -> None:
     _assert_matches(_results(report, check_id), expected, f"{check_id} on {folder.name}/")
 
 
+@pytest.mark.parametrize("folder", PLAN_FOLDERS, ids=[p.name for p in PLAN_FOLDERS])
+def test_check_on_its_plan_fixture(checkov: Checkov, folder: Path) -> None:
+    check_id = folder.name.upper()
+    expected = yaml.safe_load((folder / "expected.yaml").read_text())["terraform_plan"]
+    report = checkov.scan_plan(folder / "plan.json", [check_id])
+    _assert_matches(_results(report, check_id), expected, f"{check_id} on {folder.name}/plan.json")
+
+
 def test_every_check_has_fixtures_that_fail_it() -> None:
     folders = {p.name.upper(): p for p in CHECK_FOLDERS}
     assert sorted(folders) == _check_ids()
     for check_id, folder in folders.items():
         expected = yaml.safe_load((folder / "expected.yaml").read_text())
-        assert expected.get("fail"), f"{check_id} has no failing fixture"
-        for result in ("pass", "fail"):
-            for address in expected.get(result) or []:
-                assert address.rsplit(".", 1)[-1].startswith(f"{result}_"), (
-                    f"{folder.name}: {address} is listed as {result} but not named {result}_*"
-                )
+        sections = {"main.tf": expected}
+        if (folder / "plan.json").is_file():
+            sections["plan.json"] = expected.get("terraform_plan") or {}
+        for fixture, section in sections.items():
+            assert section.get("fail"), f"{check_id} has no failing fixture in {fixture}"
+            for result in ("pass", "fail"):
+                for address in section.get(result) or []:
+                    assert address.rsplit(".", 1)[-1].startswith(f"{result}_"), (
+                        f"{folder.name}/{fixture}: {address} is listed as {result} but not named {result}_*"
+                    )
 
 
 def test_policies_folder_holds_only_checks() -> None:
     # checkov executes every .py and parses every .yaml/.json it finds there.
-    # cfgen_policy_reading.py is the one helper: shared by CKV_CFG_1 and CKV_CFG_2, it registers nothing.
+    # cfgen_policy_reading.py is the one helper: shared by the S3 policy checks, it registers nothing.
     allowed = {"README.md", "__init__.py", "__pycache__", "cfgen_policy_reading.py"}
     for path in POLICIES.iterdir():
         if path.name in allowed:
