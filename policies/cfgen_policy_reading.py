@@ -1,6 +1,7 @@
 """How cfgen's S3 bucket-policy checks read a policy, in every shape checkov shows it.
 
-Shared by CKV_CFG_1, CKV_CFG_2 and CKV_CFG_6. checkov puts this folder on ``sys.path``
+Shared by CKV_CFG_1, CKV_CFG_2 and CKV_CFG_6: the reading, and the resource and data
+check classes each of them instantiates with its own rule. checkov puts this folder on ``sys.path``
 while it loads external checks (so that checks can import their helpers), and
 also runs this file as if it were a check: it registers none.
 """
@@ -10,10 +11,14 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.data.base_check import BaseDataCheck
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 from checkov.terraform.parser_functions import handle_dynamic_values
 
 # An expression checkov left unresolved: a variable, local, module output, data
@@ -273,3 +278,64 @@ def read_resource_policy(conf: dict[str, Any]) -> tuple[str, Policy | None]:
 
 def principal(kind: str, ident: Any) -> str:
     return 'Principal "*"' if kind == "*" else f"principal {kind} {ident!r}"
+
+
+# -- the two checks every bucket-policy rule needs ----------------------------
+
+
+@dataclass(frozen=True)
+class ReadFrom:
+    """Where a policy was read: plan JSON or HCL, and a JSON policy string or a policy document's blocks."""
+
+    plan: bool
+    json: bool
+
+
+# A rule's verdict on one policy; it appends its reasons to ``details``.
+Judge = Callable[[Policy, list[str], ReadFrom], CheckResult]
+
+
+class BucketPolicyCheck(BaseResourceCheck):
+    """A rule on the ``policy`` attribute of aws_s3_bucket_policy / aws_s3_bucket."""
+
+    def __init__(self, name: str, check_id: str, judge: Judge) -> None:
+        self._judge = judge
+        super().__init__(
+            name=name,
+            id=check_id,
+            categories=[CheckCategories.IAM],
+            supported_resources=["aws_s3_bucket_policy", "aws_s3_bucket"],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        self.evaluated_keys = ["policy"]
+        state, policy = read_resource_policy(conf)
+        if state == "delegated":
+            return CheckResult.UNKNOWN  # judged on the aws_iam_policy_document itself
+        if state == "absent":
+            if self.entity_type == "aws_s3_bucket":
+                return CheckResult.UNKNOWN  # no inline policy on this bucket
+            self.details.append("policy is unknown and cannot be read")
+            return CheckResult.FAILED
+        assert policy is not None
+        return self._judge(policy, self.details, ReadFrom(plan=from_plan(conf), json=True))
+
+
+class BucketPolicyDocumentCheck(BaseDataCheck):
+    """The same rule on a data aws_iam_policy_document that is an S3 resource policy."""
+
+    def __init__(self, name: str, check_id: str, judge: Judge) -> None:
+        self._judge = judge
+        super().__init__(
+            name=name,
+            id=check_id,
+            categories=[CheckCategories.IAM],
+            supported_data=["aws_iam_policy_document"],
+        )
+
+    def scan_data_conf(self, conf: dict[str, Any]) -> CheckResult:
+        self.evaluated_keys = ["statement", *MERGE_KEYS]
+        policy = statements_of_document(conf)
+        if not is_bucket_policy_document(policy):
+            return CheckResult.UNKNOWN
+        return self._judge(policy, self.details, ReadFrom(plan=from_plan(conf), json=False))

@@ -31,18 +31,15 @@ from typing import Any
 
 # The folder of this file is on sys.path while checkov loads external checks.
 from cfgen_policy_reading import (
-    MERGE_KEYS,
     OPAQUE_REFERENCE,
+    BucketPolicyCheck,
+    BucketPolicyDocumentCheck,
     Policy,
+    ReadFrom,
     Statement,
-    is_bucket_policy_document,
     principal,
-    read_resource_policy,
-    statements_of_document,
 )
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.data.base_check import BaseDataCheck
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckResult
 
 CHECK_ID = "CKV_CFG_1"
 CHECK_NAME = (
@@ -101,7 +98,7 @@ def _statement_problems(index: int, statement: Statement) -> list[str]:
     return problems
 
 
-def _judge(policy: Policy, details: list[str]) -> CheckResult:
+def _judge(policy: Policy, details: list[str], _read: ReadFrom) -> CheckResult:
     problems = list(policy.opaque)
     for index, statement in enumerate(policy.statements):
         problems += _statement_problems(index, statement)
@@ -109,49 +106,5 @@ def _judge(policy: Policy, details: list[str]) -> CheckResult:
     return CheckResult.FAILED if problems else CheckResult.PASSED
 
 
-class S3PolicyCloudFrontOnly(BaseResourceCheck):
-    """The policy attribute of aws_s3_bucket_policy / aws_s3_bucket."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            name=CHECK_NAME,
-            id=CHECK_ID,
-            categories=[CheckCategories.IAM],
-            supported_resources=["aws_s3_bucket_policy", "aws_s3_bucket"],
-        )
-
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        self.evaluated_keys = ["policy"]
-        state, policy = read_resource_policy(conf)
-        if state == "delegated":
-            return CheckResult.UNKNOWN  # judged on the aws_iam_policy_document itself
-        if state == "absent":
-            if self.entity_type == "aws_s3_bucket":
-                return CheckResult.UNKNOWN  # no inline policy on this bucket
-            self.details.append("policy is unknown and cannot be read")
-            return CheckResult.FAILED
-        assert policy is not None
-        return _judge(policy, self.details)
-
-
-class S3PolicyDocumentCloudFrontOnly(BaseDataCheck):
-    """A data aws_iam_policy_document that is an S3 resource policy."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            name=CHECK_NAME,
-            id=CHECK_ID,
-            categories=[CheckCategories.IAM],
-            supported_data=["aws_iam_policy_document"],
-        )
-
-    def scan_data_conf(self, conf: dict[str, Any]) -> CheckResult:
-        self.evaluated_keys = ["statement", *MERGE_KEYS]
-        policy = statements_of_document(conf)
-        if not is_bucket_policy_document(policy):
-            return CheckResult.UNKNOWN
-        return _judge(policy, self.details)
-
-
-resource_check = S3PolicyCloudFrontOnly()
-data_check = S3PolicyDocumentCloudFrontOnly()
+resource_check = BucketPolicyCheck(CHECK_NAME, CHECK_ID, _judge)
+data_check = BucketPolicyDocumentCheck(CHECK_NAME, CHECK_ID, _judge)

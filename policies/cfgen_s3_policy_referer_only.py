@@ -35,21 +35,17 @@ from typing import Any
 
 # The folder of this file is on sys.path while checkov loads external checks.
 from cfgen_policy_reading import (
-    MERGE_KEYS,
     UNSET_LIST,
+    BucketPolicyCheck,
+    BucketPolicyDocumentCheck,
     Policy,
+    ReadFrom,
     Statement,
     could_be_everyone,
-    from_plan,
-    is_bucket_policy_document,
     names_reference,
     principal,
-    read_resource_policy,
-    statements_of_document,
 )
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.data.base_check import BaseDataCheck
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+from checkov.common.models.enums import CheckResult
 
 CHECK_ID = "CKV_CFG_6"
 CHECK_NAME = (
@@ -158,7 +154,7 @@ def _why_not(op: str) -> str:
     return _WHY_NOT.get(lowered, "does not bind the Referer to the secret")
 
 
-def _judge(policy: Policy, details: list[str], plan: bool, from_json: bool) -> CheckResult:
+def _judge(policy: Policy, details: list[str], read: ReadFrom) -> CheckResult:
     problems = list(policy.opaque)
     judged = False
     for index, statement in enumerate(policy.statements):
@@ -173,7 +169,7 @@ def _judge(policy: Policy, details: list[str], plan: bool, from_json: bool) -> C
             )
             continue
         where = f"{where} ({_audience(statement)})"
-        problems += _condition_problems(where, statement, plan, from_json)
+        problems += _condition_problems(where, statement, read.plan, read.json)
         problems += _action_problems(where, statement)
     if not judged and not problems:
         return CheckResult.UNKNOWN  # no Allow to everyone: nothing to prove here
@@ -181,49 +177,5 @@ def _judge(policy: Policy, details: list[str], plan: bool, from_json: bool) -> C
     return CheckResult.FAILED if problems else CheckResult.PASSED
 
 
-class S3PolicyRefererOnly(BaseResourceCheck):
-    """The policy attribute of aws_s3_bucket_policy / aws_s3_bucket."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            name=CHECK_NAME,
-            id=CHECK_ID,
-            categories=[CheckCategories.IAM],
-            supported_resources=["aws_s3_bucket_policy", "aws_s3_bucket"],
-        )
-
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        self.evaluated_keys = ["policy"]
-        state, policy = read_resource_policy(conf)
-        if state == "delegated":
-            return CheckResult.UNKNOWN  # judged on the aws_iam_policy_document itself
-        if state == "absent":
-            if self.entity_type == "aws_s3_bucket":
-                return CheckResult.UNKNOWN  # no inline policy on this bucket
-            self.details.append("policy is unknown and cannot be read")
-            return CheckResult.FAILED
-        assert policy is not None
-        return _judge(policy, self.details, plan=from_plan(conf), from_json=True)
-
-
-class S3PolicyDocumentRefererOnly(BaseDataCheck):
-    """A data aws_iam_policy_document that is an S3 resource policy."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            name=CHECK_NAME,
-            id=CHECK_ID,
-            categories=[CheckCategories.IAM],
-            supported_data=["aws_iam_policy_document"],
-        )
-
-    def scan_data_conf(self, conf: dict[str, Any]) -> CheckResult:
-        self.evaluated_keys = ["statement", *MERGE_KEYS]
-        policy = statements_of_document(conf)
-        if not is_bucket_policy_document(policy):
-            return CheckResult.UNKNOWN
-        return _judge(policy, self.details, plan=from_plan(conf), from_json=False)
-
-
-resource_check = S3PolicyRefererOnly()
-data_check = S3PolicyDocumentRefererOnly()
+resource_check = BucketPolicyCheck(CHECK_NAME, CHECK_ID, _judge)
+data_check = BucketPolicyDocumentCheck(CHECK_NAME, CHECK_ID, _judge)
