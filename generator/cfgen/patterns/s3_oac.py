@@ -9,6 +9,7 @@ distribution. With SSE-KMS the key policy is scoped the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._hcl import Attr, Ref
@@ -84,7 +85,13 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
     module = (binding.module,)
     distribution = plan.one((binding.distribution_module,), "aws_cloudfront_distribution")
     findings = [
-        _bucket_policy(plan, binding, distribution),
+        bucket_policy_finding(
+            plan,
+            binding,
+            "CFG_S3_OAC_POLICY",
+            "bucket policy: only CloudFront, only with this distribution's SourceArn",
+            lambda _, statements: source_arn_problem(statements, distribution),
+        ),
         public_access_block(plan, binding),
         ownership(plan, binding),
         origin_access_control(plan, binding, distribution),
@@ -107,28 +114,22 @@ def finding(binding: OriginBinding, check_id: str, title: str, address: str, pro
     )
 
 
-def _bucket_policy(plan: PlanView, binding: OriginBinding, distribution: Resource | None) -> Finding:
-    title = "bucket policy: only CloudFront, only with this distribution's SourceArn"
+def bucket_policy_finding(
+    plan: PlanView,
+    binding: OriginBinding,
+    check: str,
+    title: str,
+    problem_of: Callable[[Resource, list[Statement]], str],
+) -> Finding:
+    """The finding ``check`` on the bucket policy of ``binding``'s module; ``problem_of`` judges its statements."""
     policy = plan.one((binding.module,), "aws_s3_bucket_policy")
     if policy is None:
-        return finding(
-            binding,
-            "CFG_S3_OAC_POLICY",
-            title,
-            f"module.{binding.module}",
-            "no bucket policy in the plan",
-        )
+        return finding(binding, check, title, f"module.{binding.module}", "no bucket policy in the plan")
     statements = policy_statements(plan, policy)
     if statements is None:
-        return finding(
-            binding,
-            "CFG_S3_OAC_POLICY",
-            title,
-            policy.address,
-            "cannot read the policy at plan time; build it with data.aws_iam_policy_document",
-        )
-    problem = source_arn_problem(statements, distribution)
-    return finding(binding, "CFG_S3_OAC_POLICY", title, policy.address, problem)
+        problem = "cannot read the policy at plan time; build it with data.aws_iam_policy_document"
+        return finding(binding, check, title, policy.address, problem)
+    return finding(binding, check, title, policy.address, problem_of(policy, statements))
 
 
 def source_arn_problem(statements: list[Statement], distribution: Resource | None) -> str:

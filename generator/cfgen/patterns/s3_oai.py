@@ -10,7 +10,7 @@ PUT/POST, read SSE-KMS objects or serve buckets in opt-in regions.
 
 from __future__ import annotations
 
-from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, policy_statements
+from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value
 from ..harness.results import Finding
 from . import s3_oac
 from ._base import OriginBinding, Pattern
@@ -57,26 +57,16 @@ def oai_statement_problem(statement: Statement, oai: Resource) -> str:
 
 
 def _bucket_policy(plan: PlanView, binding: OriginBinding, oai: Resource | None) -> Finding:
-    check, title = "CFG_S3_OAI_POLICY", "bucket policy: only this origin's access identity"
-    policy = plan.one((binding.module,), "aws_s3_bucket_policy")
-    if policy is None:
-        return finding(binding, check, title, f"module.{binding.module}", "no bucket policy in the plan")
-    statements = policy_statements(plan, policy)
-    if statements is None:
-        return finding(
-            binding,
-            check,
-            title,
-            policy.address,
-            "cannot read the policy at plan time; build it with data.aws_iam_policy_document",
-        )
-    if oai is None:
-        return finding(binding, check, title, policy.address, f"no {OAI_TYPE} in module.{binding.module}")
-    allows = [s for s in statements if s.effect == "Allow"]
-    if not allows:
-        return finding(binding, check, title, policy.address, "no Allow statement: CloudFront could not read")
-    problem = next((p for p in (oai_statement_problem(s, oai) for s in allows) if p), "")
-    return finding(binding, check, title, policy.address, problem)
+    def problem_of(_: Resource, statements: list[Statement]) -> str:
+        if oai is None:
+            return f"no {OAI_TYPE} in module.{binding.module}"
+        allows = [s for s in statements if s.effect == "Allow"]
+        if not allows:
+            return "no Allow statement: CloudFront could not read"
+        return next((p for p in (oai_statement_problem(s, oai) for s in allows) if p), "")
+
+    title = "bucket policy: only this origin's access identity"
+    return s3_oac.bucket_policy_finding(plan, binding, "CFG_S3_OAI_POLICY", title, problem_of)
 
 
 def origin_uses_oai(

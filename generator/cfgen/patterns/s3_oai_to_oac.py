@@ -14,11 +14,11 @@ only after it.
 
 from __future__ import annotations
 
-from ..harness.plan import PlanView, Resource, Statement, policy_statements
+from ..harness.plan import PlanView, Resource, Statement
 from ..harness.results import Finding
 from . import s3_oac
 from ._base import OriginBinding, Pattern
-from .s3_oac import CLOUDFRONT, finding
+from .s3_oac import CLOUDFRONT
 from .s3_oai import OAI_TYPE, oai_statement_problem, origin_uses_oai
 
 
@@ -35,24 +35,15 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
 
 
 def _bucket_policy(plan: PlanView, binding: OriginBinding, distribution: Resource | None) -> Finding:
-    check = "CFG_S3_MIGRATION_POLICY"
-    title = "bucket policy: exactly CloudFront with this SourceArn and this origin's access identity"
-    policy = plan.one((binding.module,), "aws_s3_bucket_policy")
-    if policy is None:
-        return finding(binding, check, title, f"module.{binding.module}", "no bucket policy in the plan")
-    statements = policy_statements(plan, policy)
-    if statements is None:
-        return finding(
-            binding,
-            check,
-            title,
-            policy.address,
-            "cannot read the policy at plan time; build it with data.aws_iam_policy_document",
-        )
     oai = plan.one((binding.module,), OAI_TYPE)
-    if oai is None:
-        return finding(binding, check, title, policy.address, f"no {OAI_TYPE} in module.{binding.module}")
-    return finding(binding, check, title, policy.address, _migration_problem(statements, oai, distribution))
+
+    def problem_of(_: Resource, statements: list[Statement]) -> str:
+        if oai is None:
+            return f"no {OAI_TYPE} in module.{binding.module}"
+        return _migration_problem(statements, oai, distribution)
+
+    title = "bucket policy: exactly CloudFront with this SourceArn and this origin's access identity"
+    return s3_oac.bucket_policy_finding(plan, binding, "CFG_S3_MIGRATION_POLICY", title, problem_of)
 
 
 def _migration_problem(statements: list[Statement], oai: Resource, distribution: Resource | None) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._hcl import Attr, Ref
-from ..harness.plan import Const, PlanView, Resource, Statement, policy_statements
+from ..harness.plan import Const, PlanView, Resource, Statement
 from ..harness.results import Finding
 from ..spec.models import S3WebsiteOrigin
 from . import s3_oac
@@ -124,27 +124,19 @@ def _referer_header(
 
 
 def _bucket_policy(plan: PlanView, binding: OriginBinding, sent: str | None, literals: set[str]) -> Finding:
-    check = "CFG_S3_WEBSITE_POLICY"
+    def problem_of(policy: Resource, statements: list[Statement]) -> str:
+        if not policy.known("policy"):
+            return "cannot read the policy's Referer values at plan time; the secret must be known when planning"
+        problem = referer_policy_problem(statements, sent, literals)
+        if not problem and not policy.is_sensitive("policy"):
+            return (
+                "the policy is not sensitive in the plan, so its Referer values were written in the code: "
+                "pass the origin-secret module's `values`, and wrap the JSON in sensitive()"
+            )
+        return problem
+
     title = "bucket policy: the only Allow is GetObject with the secret Referer this distribution sends"
-    policy = plan.one((binding.module,), "aws_s3_bucket_policy")
-    if policy is None:
-        return finding(binding, check, title, f"module.{binding.module}", "no bucket policy in the plan")
-    statements = policy_statements(plan, policy)
-    if statements is None or not policy.known("policy"):
-        return finding(
-            binding,
-            check,
-            title,
-            policy.address,
-            "cannot read the policy's Referer values at plan time; the secret must be known when planning",
-        )
-    problem = referer_policy_problem(statements, sent, literals)
-    if not problem and not policy.is_sensitive("policy"):
-        problem = (
-            "the policy is not sensitive in the plan, so its Referer values were written in the code: "
-            "pass the origin-secret module's `values`, and wrap the JSON in sensitive()"
-        )
-    return finding(binding, check, title, policy.address, problem)
+    return s3_oac.bucket_policy_finding(plan, binding, "CFG_S3_WEBSITE_POLICY", title, problem_of)
 
 
 def referer_policy_problem(statements: list[Statement], sent: str | None, literals: set[str]) -> str:
