@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import _resources, write
 from .errors import UsageError
+from .explain import OriginExplanation, explain, from_manifest
 from .harness.plan import PlanView
 from .harness.results import Finding
 from .patterns import PATTERNS, OriginBinding
@@ -23,7 +24,7 @@ from .patterns.distribution import DISTRIBUTION_PROOFS, DistributionBinding
 from .render import Rendered, render
 from .spec import LoadedSpec, load_spec
 
-__all__ = ["RenderOutcome", "render_spec", "test", "validate"]
+__all__ = ["RenderOutcome", "explain_spec", "render_spec", "test", "validate"]
 
 Progress = Callable[[str], None]
 
@@ -117,15 +118,39 @@ def prove(
     view = PlanView(plan)
     findings: list[Finding] = []
     for binding in bindings:
-        findings += PATTERNS[binding.pattern].prove(view, binding)
+        threats = PATTERNS[binding.pattern].threats
+        findings += [
+            replace(f, paths=threats.paths_closed_by(f.check_id))
+            for f in PATTERNS[binding.pattern].prove(view, binding)
+        ]
     for distribution in distributions or []:
         for proof in DISTRIBUTION_PROOFS:
             findings += proof(view, distribution)
     return findings
 
 
+def explain_spec(spec_path: Path | None, tree: Path | None) -> list[OriginExplanation]:
+    """Every path to every origin of a spec, or of a tree cfgen rendered (from its manifest)."""
+    if (spec_path is None) == (tree is None):
+        raise UsageError("give a SPEC, or --dir with a tree cfgen rendered (not both)")
+    if spec_path is not None:
+        return explain(load_spec(spec_path))
+    assert tree is not None
+    if not tree.is_dir():
+        raise UsageError(f"{tree} is not a folder; pass the folder `cfgen render -o` wrote")
+    manifest = write.read_manifest(tree)
+    if not manifest:
+        raise UsageError(f"{tree} has no {write.MANIFEST}; pass the SPEC it was rendered from instead")
+    return from_manifest(manifest.get("explain"), str(tree / write.MANIFEST))
+
+
 def _manifest_extra(loaded: LoadedSpec, rendered: Rendered) -> dict[str, Any]:
-    extra: dict[str, Any] = {"spec": loaded.path.name, "origins": [b.as_dict() for b in rendered.bindings]}
+    extra: dict[str, Any] = {
+        "spec": loaded.path.name,
+        "origins": [b.as_dict() for b in rendered.bindings],
+        # What `explain --dir` and `verify` read: the paths of each origin, as this render closes them.
+        "explain": [e.as_dict() for e in explain(loaded)],
+    }
     signed = [d.as_dict() for d in rendered.distributions if d.signed_behaviors]
     if signed:  # only what a proof needs, so trees without signed behaviors keep their manifest
         extra["distributions"] = signed

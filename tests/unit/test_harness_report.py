@@ -81,7 +81,7 @@ def test_json_round_trips_and_is_stable() -> None:
     assert text == render_report(list(reversed(FINDINGS)), "json")
     document = json.loads(text)
     assert document["summary"] == {"passed": 3, "failed": 1, "skipped": 1}
-    back = [Finding(**item) for item in document["findings"]]
+    back = [Finding(**{**item, "paths": tuple(item["paths"])}) for item in document["findings"]]
     assert sorted(back, key=lambda f: json.dumps(asdict(f), sort_keys=True)) == sorted(
         FINDINGS, key=lambda f: json.dumps(asdict(f), sort_keys=True)
     )

@@ -135,7 +135,10 @@ def _table(findings: list[Finding], width: int) -> str:
         what = finding.title
         if status == "failed" and finding.message:
             what += f"\n-> {finding.message}"
-        cells = (status.upper(), finding.check_id, finding.origin or "", what, finding.address)
+        origin = finding.origin or ""
+        if finding.paths:  # the paths to the origin this proof closes (its pattern's threat model)
+            origin += "\ncloses: " + ", ".join(finding.paths)
+        cells = (status.upper(), finding.check_id, origin, what, finding.address)
         # Text, not str: an address like aws_s3_bucket.b["x"] would be read
         # as rich markup and lose its brackets.
         table.add_row(*(Text(cell) for cell in cells))
@@ -278,7 +281,7 @@ def _sarif(findings: list[Finding]) -> str:
         if location:
             result["locations"] = [location]
         if finding.origin:
-            result["properties"] = {"origin": finding.origin}
+            result["properties"] = {"origin": finding.origin, "paths": list(finding.paths)}
         results.append(result)
     document = {
         "$schema": _SARIF_SCHEMA,

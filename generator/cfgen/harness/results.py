@@ -13,7 +13,8 @@ class Finding:
 
     ``origin`` is ``"<distribution>/<origin id>"`` when the finding belongs to
     one origin of the spec, else ``None`` (distribution-wide, or a resource of
-    a hand-edited tree cfgen cannot attribute).
+    a hand-edited tree cfgen cannot attribute). ``paths`` are the keys of the
+    paths to that origin a proof closes, from its pattern's threat model.
     """
 
     source: str  # "proof" or "checkov"
@@ -24,3 +25,4 @@ class Finding:
     origin: str | None = None
     message: str = ""
     file: str = ""
+    paths: tuple[str, ...] = ()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._hcl import Attr
+from ._threats import OriginDetails, ThreatModel
 
 if TYPE_CHECKING:
     from ..harness.plan import PlanView
@@ -90,6 +91,9 @@ class Pattern:
     modules: tuple[str, ...]
     view: Callable[[Spec, Distribution, Origin], OriginView]
     prove: Callable[[PlanView, OriginBinding], list[Finding]]
+    # Every path to the origin and what closes it (see _threats), and what one spec adds to that.
+    threats: ThreatModel
+    details: Callable[[Spec, Distribution, Origin], OriginDetails]
 
     @property
     def key(self) -> str:

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 from .._hcl import Attr, Ref
 from ..spec.models import SecretsManagerSecret, SsmSecret, VariableSecret
 from ._base import RootVariable
+from ._threats import SecretUse
 
 if TYPE_CHECKING:
     from ..spec.models import Secret
 
-__all__ = ["MODULE", "SecretCall", "secret_call"]
+__all__ = ["MODULE", "SecretCall", "secret_call", "secret_use"]
 
 MODULE = "origin-secret"
 
@@ -84,3 +85,25 @@ def secret_call(module: str, secret: Secret, purpose: str) -> SecretCall:
             inputs=(Attr("from", "ssm"), Attr("parameter_name", secret.parameter)),
         )
     raise AssertionError(f"unknown secret source {secret!r}")
+
+
+def secret_use(name: str, secret: Secret, *, also_in: tuple[str, ...] = ()) -> SecretUse:
+    """Where the value of ``secret`` lives once cfgen's render is applied (never in the spec or the render).
+
+    ``also_in`` names the places the origin's own check keeps it (a bucket
+    policy, a WAF rule), readable by whoever may read that configuration.
+    """
+    if isinstance(secret, VariableSecret):
+        source = "sensitive Terraform variables (TF_VAR_...), set by your pipeline"
+    elif isinstance(secret, SecretsManagerSecret):
+        source = f"Secrets Manager secret {secret.secret_id} (AWSCURRENT, AWSPREVIOUS)"
+    elif isinstance(secret, SsmSecret):
+        source = f"SSM parameter {secret.parameter} (latest and previous version)"
+    else:
+        raise AssertionError(f"unknown secret source {secret!r}")
+    lives_in = (
+        "Terraform state and saved plan files (marked sensitive, stored in clear)",
+        "CloudFront's origin configuration (custom header; cloudfront:GetDistributionConfig)",
+        *also_in,
+    )
+    return SecretUse(name=name, source=source, lives_in=lives_in)

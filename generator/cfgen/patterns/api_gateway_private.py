@@ -20,8 +20,9 @@ from .._hcl import Attr, Ref
 from ..harness.plan import Const, PlanView, Resource, Statement, Sym, policy_statements
 from ..harness.results import Finding
 from ..spec.vpc_origins import ApiGatewayPrivateOrigin
-from . import _network
+from . import _network, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._threats import OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -256,6 +257,88 @@ def _targets(plan: PlanView, binding: OriginBinding, module: tuple[str, ...], en
     return _network.finding(binding, check, title, group.address, "; ".join(problems))
 
 
+# -- threat model --------------------------------------------------------------
+
+THREATS = ThreatModel(
+    hops=(
+        "viewer",
+        "CloudFront distribution",
+        "VPC origin, HTTPS",
+        "internal ALB",
+        "execute-api VPC endpoint",
+        "PRIVATE REST API",
+    ),
+    paths=(
+        path(
+            "distribution",
+            "allowed",
+            ("CFG_PRIVATE_API_TARGETS",),
+            f"CloudFront sends {HEADER}; the internal ALB forwards to the endpoint's IPs; the API's policy "
+            "admits only calls through this endpoint.",
+        ),
+        path(
+            "internet",
+            "closed",
+            ("CFG_PRIVATE_API_TYPE", "CFG_PRIVATE_API_POLICY", "CFG_PRIVATE_API_ALB_INTERNAL"),
+            "A PRIVATE API has no public endpoint, its policy admits only this VPC endpoint, and the ALB is internal.",
+        ),
+        path(
+            "other_distribution",
+            "closed",
+            ("CFG_PRIVATE_API_ALB_INTERNAL", "CFG_PRIVATE_API_HTTPS", "CFG_PRIVATE_API_HEADER"),
+            "A distribution reaches the internal ALB only through a VPC origin of this account.",
+        ),
+        path(
+            "vpc_hosts",
+            "closed",
+            ("CFG_PRIVATE_API_INGRESS", "CFG_PRIVATE_API_POLICY"),
+            "The ALB's group admits only CloudFront's VPC origins, the endpoint's only the ALB; the API admits "
+            "only calls through this endpoint, so other endpoints of the VPC are refused.",
+        ),
+        path(
+            "other_vpc_origin",
+            "residual",
+            note="CloudFront-VPCOrigins-Service-SG admits every VPC origin of the account, so another distribution "
+            "of this account with a VPC origin on this ALB reaches the API. Closed by a secret-header listener rule.",
+        ),
+        path(
+            "other_api",
+            "residual",
+            note=f"The endpoint has no policy and the ALB forwards any {HEADER}: a request through this chain that "
+            "names another private API of the account reaches it when that API's policy admits this endpoint. "
+            "Closed by an endpoint policy on this API only and an ALB rule on this API's id.",
+        ),
+        admins(("the API's resource policy", "the security groups", "the ALB", "the distribution")),
+    ),
+)
+
+
+def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
+    assert isinstance(origin, ApiGatewayPrivateOrigin)
+    costs = [
+        _prices.alb("internal ALB of the chain"),
+        _prices.interface_endpoint(len(origin.network.subnets)),
+    ]
+    todo = [f"Resolve {origin.origin_domain} to the chain's ALB in a private hosted zone."]
+    if origin.api.rest_api_id is not None:
+        todo.append(
+            f"Redeploy stage {origin.api.stage} of API {origin.api.rest_api_id} after the first apply: a resource "
+            "policy takes effect only with a new deployment."
+        )
+    return OriginDetails(
+        hops=(
+            "viewer",
+            f"CloudFront distribution {dist.name}",
+            "VPC origin, HTTPS",
+            f"internal ALB ({origin.origin_domain})",
+            "execute-api VPC endpoint",
+            f"PRIVATE REST API {origin.api.rest_api_id or '(demo)'}, stage {origin.api.stage}",
+        ),
+        costs=tuple(costs),
+        todo=tuple(todo),
+    )
+
+
 PATTERN = Pattern(
     origin_type="api_gateway",
     protection="private_vpc_origin",
@@ -264,4 +347,6 @@ PATTERN = Pattern(
     modules=("private-api-origin", "vpc-origin"),
     view=view,
     prove=prove,
+    threats=THREATS,
+    details=details,
 )

@@ -17,6 +17,7 @@ from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, pol
 from ..harness.results import Finding
 from ..spec.models import S3Origin
 from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._threats import OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -247,6 +248,92 @@ def kms_key_policy(plan: PlanView, binding: OriginBinding, key: Resource, distri
     return finding(binding, "CFG_S3_KMS", title, key.address, problem)
 
 
+# -- threat model --------------------------------------------------------------
+
+HOPS = ("viewer", "CloudFront distribution", "Origin Access Control (SigV4 as the distribution)", "S3 REST endpoint")
+INTERNET = path(
+    "internet",
+    "closed",
+    ("CFG_S3_PUBLIC_ACCESS_BLOCK", "CFG_S3_OWNERSHIP", "CFG_S3_OAC_POLICY"),
+    "No statement allows an anonymous caller; the public access block makes S3 refuse a public policy or ACL, "
+    "and BucketOwnerEnforced disables ACLs.",
+)
+ACCOUNT_PRINCIPALS = path(
+    "account_principals",
+    "residual",
+    note="An identity policy in this account that allows s3:GetObject reads the bucket directly and can hand out "
+    "presigned URLs. Closed by a bucket-policy Deny of reads without this distribution's SourceArn.",
+)
+KMS_PATHS = (
+    path(
+        "kms_decrypt",
+        "residual",
+        ("CFG_S3_KMS",),
+        "CloudFront may decrypt only for this distribution, but the key policy keeps AWS's default "
+        "root statement (kms:* for the account), so an identity policy with kms:Decrypt on the key decrypts "
+        "objects it can read; reading them still needs the bucket.",
+        when="kms_created",
+    ),
+    path(
+        "kms_decrypt",
+        "residual",
+        note="The key is not cfgen's: its policy decides who decrypts. cfgen outputs the statement that lets only "
+        "this distribution's CloudFront decrypt; add it to the key policy.",
+        when="kms_external",
+    ),
+)
+CONTROLS = ("the bucket policy", "the public access block", "the distribution")
+
+
+def s3_details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
+    """Conditions and to-dos of an S3 REST origin (every protection mode)."""
+    assert isinstance(origin, S3Origin)
+    conditions = set()
+    todo = []
+    if origin.kms is not None:
+        conditions.add("kms_created" if origin.kms.create else "kms_external")
+        if not origin.kms.create:
+            todo.append(
+                f"Add output {module_name(dist.name, origin.id)}_kms_key_policy_statement to the policy of "
+                f"{origin.kms.key_arn}."
+            )
+    if not origin.bucket.create:
+        conditions.add("adopted")
+    return OriginDetails(
+        hops=(
+            "viewer",
+            f"CloudFront distribution {dist.name}",
+            "Origin Access Identity" if origin.protection != "oac" else HOPS[2],
+            f"S3 REST endpoint of {origin.bucket.name}",
+        ),
+        conditions=frozenset(conditions),
+        todo=tuple(todo),
+    )
+
+
+THREATS = ThreatModel(
+    hops=HOPS,
+    paths=(
+        path(
+            "distribution",
+            "allowed",
+            note="CloudFront signs each request as this distribution; the bucket policy admits "
+            f"{CLOUDFRONT} only with AWS:SourceArn = this distribution.",
+        ),
+        path(
+            "other_distribution",
+            "closed",
+            ("CFG_S3_OAC_POLICY", "CFG_S3_OAC"),
+            "A distribution of any account signs as itself, and its ARN is not the one the policy names.",
+        ),
+        INTERNET,
+        ACCOUNT_PRINCIPALS,
+        *KMS_PATHS,
+        admins(CONTROLS),
+    ),
+)
+
+
 PATTERN = Pattern(
     origin_type="s3",
     protection="oac",
@@ -255,4 +342,6 @@ PATTERN = Pattern(
     modules=("s3-origin",),
     view=view,
     prove=prove,
+    threats=THREATS,
+    details=s3_details,
 )

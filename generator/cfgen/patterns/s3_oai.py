@@ -10,10 +10,13 @@ PUT/POST, read SSE-KMS objects or serve buckets in opt-in regions.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value
 from ..harness.results import Finding
 from . import s3_oac
 from ._base import OriginBinding, Pattern
+from ._threats import ThreatModel, admins, path
 from .s3_oac import finding
 
 OAI_TYPE = "aws_cloudfront_origin_access_identity"
@@ -114,6 +117,27 @@ def _wired_to_oai(plan: PlanView, binding: OriginBinding) -> bool:
     return any(r.startswith(f"{OAI_TYPE}.this") for r in out_refs)
 
 
+# An Origin Access Identity is an identity of the account, not of one distribution.
+OTHER_DISTRIBUTION = path(
+    "other_distribution",
+    "residual",
+    ("CFG_S3_OAI_POLICY", "CFG_S3_OAI"),
+    "Distributions of other accounts are refused (the policy admits only this OAI), but any distribution of "
+    "this account can be given the same OAI and read the bucket. Closed by `protection: oac`, which names this "
+    "distribution (migrate with oai_to_oac).",
+)
+
+THREATS = ThreatModel(
+    hops=("viewer", "CloudFront distribution", "Origin Access Identity", "S3 REST endpoint"),
+    paths=(
+        path("distribution", "allowed", note="CloudFront reads the bucket as this origin's Origin Access Identity."),
+        OTHER_DISTRIBUTION,
+        replace(s3_oac.INTERNET, proofs=("CFG_S3_PUBLIC_ACCESS_BLOCK", "CFG_S3_OWNERSHIP", "CFG_S3_OAI_POLICY")),
+        s3_oac.ACCOUNT_PRINCIPALS,
+        admins(s3_oac.CONTROLS),
+    ),
+)
+
 PATTERN = Pattern(
     origin_type="s3",
     protection="oai",
@@ -122,4 +146,6 @@ PATTERN = Pattern(
     modules=("s3-origin",),
     view=s3_oac.view,
     prove=prove,
+    threats=THREATS,
+    details=s3_oac.s3_details,
 )

@@ -14,10 +14,13 @@ only after it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..harness.plan import PlanView, Resource, Statement
 from ..harness.results import Finding
-from . import s3_oac
+from . import s3_oac, s3_oai
 from ._base import OriginBinding, Pattern
+from ._threats import ThreatModel, admins, path
 from .s3_oac import CLOUDFRONT
 from .s3_oai import OAI_TYPE, oai_statement_problem, origin_uses_oai
 
@@ -60,6 +63,21 @@ def _migration_problem(statements: list[Statement], oai: Resource, distribution:
     return next((p for p in (oai_statement_problem(s, oai) for s in others) if p), "")
 
 
+THREATS = ThreatModel(
+    hops=("viewer", "CloudFront distribution", "Origin Access Identity (OAC admitted, next step)", "S3 REST endpoint"),
+    paths=(
+        path(
+            "distribution",
+            "allowed",
+            note="CloudFront still reads as the OAI; the policy already admits this distribution's OAC.",
+        ),
+        replace(s3_oai.OTHER_DISTRIBUTION, proofs=("CFG_S3_MIGRATION_POLICY", "CFG_S3_OAI")),
+        replace(s3_oac.INTERNET, proofs=("CFG_S3_PUBLIC_ACCESS_BLOCK", "CFG_S3_OWNERSHIP", "CFG_S3_MIGRATION_POLICY")),
+        s3_oac.ACCOUNT_PRINCIPALS,
+        admins(s3_oac.CONTROLS),
+    ),
+)
+
 PATTERN = Pattern(
     origin_type="s3",
     protection="oai_to_oac",
@@ -68,4 +86,6 @@ PATTERN = Pattern(
     modules=("s3-origin",),
     view=s3_oac.view,
     prove=prove,
+    threats=THREATS,
+    details=s3_oac.s3_details,
 )

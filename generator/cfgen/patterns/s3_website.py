@@ -24,7 +24,8 @@ from ..spec.models import S3WebsiteOrigin
 from . import s3_oac
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._secret import MODULE as SECRET_MODULE
-from ._secret import secret_call
+from ._secret import secret_call, secret_use
+from ._threats import OriginDetails, ThreatModel, admins, path
 from .s3_oac import finding, origin_entries
 
 if TYPE_CHECKING:
@@ -179,6 +180,69 @@ def _acls_blocked(plan: PlanView, binding: OriginBinding) -> Finding:
     return finding(binding, check, title, block.address, problem)
 
 
+# -- threat model --------------------------------------------------------------
+
+THREATS = ThreatModel(
+    hops=("viewer", "CloudFront distribution", "HTTP with Referer: <secret>", "S3 website endpoint"),
+    paths=(
+        path(
+            "distribution",
+            "allowed",
+            note="CloudFront sends the secret Referer; the bucket policy's only Allow requires it.",
+        ),
+        path(
+            "other_distribution",
+            "closed",
+            ("CFG_S3_WEBSITE_POLICY", "CFG_S3_WEBSITE_ORIGIN"),
+            "Another distribution does not send the secret (CloudFront overwrites a Referer a viewer sends), so "
+            "the policy has no Allow for it.",
+        ),
+        path(
+            "internet",
+            "closed",
+            ("CFG_S3_WEBSITE_POLICY", "CFG_S3_WEBSITE_ACLS", "CFG_S3_OWNERSHIP"),
+            "Anonymous requests without the secret Referer match no Allow; ACLs are blocked and disabled.",
+        ),
+        path(
+            "account_principals",
+            "residual",
+            note="An identity policy in this account that allows s3:GetObject reads through the REST endpoint "
+            "and can presign URLs. Closed by a bucket-policy Deny of reads without the secret Referer.",
+        ),
+        path(
+            "secret_holders",
+            "residual",
+            note="The check is a shared secret, not CloudFront's identity: whoever learns it (from state, plan "
+            "files, the distribution's configuration or the clear-HTTP hop to S3) reads the bucket directly, "
+            "around the distribution's WAF, geo restriction, signed URLs and logs. Narrowed by rotation "
+            "(two values accepted) and by guarding state; closed only by `type: s3` with OAC. The pattern "
+            "needs the account-level S3 public access block off for the bucket's policy to apply.",
+        ),
+        admins(("the bucket policy", "the public access block", "the distribution")),
+    ),
+)
+
+
+def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
+    assert isinstance(origin, S3WebsiteOrigin)
+    return OriginDetails(
+        hops=(
+            "viewer",
+            f"CloudFront distribution {dist.name}",
+            "HTTP with Referer: <secret>",
+            f"S3 website endpoint of {origin.bucket.name}",
+        ),
+        secrets=(
+            secret_use(
+                "Referer secret",
+                origin.secret,
+                also_in=("the bucket policy (s3:GetBucketPolicy)",),
+            ),
+        ),
+        todo=("Rotate the Referer secret on a schedule (README: S3 website endpoints and their secret).",),
+    )
+
+
 PATTERN = Pattern(
     origin_type="s3_website",
     protection="secret_header",
@@ -187,4 +251,6 @@ PATTERN = Pattern(
     modules=("s3-website-origin", SECRET_MODULE),
     view=view,
     prove=prove,
+    threats=THREATS,
+    details=details,
 )

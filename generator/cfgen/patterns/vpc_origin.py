@@ -16,8 +16,9 @@ from .._hcl import Attr, Ref
 from ..harness.plan import PlanView
 from ..harness.results import Finding
 from ..spec.vpc_origins import AlbOrigin, Ec2Origin, NlbOrigin
-from . import _network
+from . import _network, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._threats import AccessPath, OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -136,7 +137,98 @@ def _tls(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Fin
     return _network.finding(binding, "CFG_VPC_ORIGIN_TLS", title, address, "; ".join(problems))
 
 
-def _pattern(origin_type: str, what: str) -> Pattern:
+# -- threat model --------------------------------------------------------------
+
+
+def _threats(what: str, extra: tuple[AccessPath, ...]) -> ThreatModel:
+    return ThreatModel(
+        hops=("viewer", "CloudFront distribution", "VPC origin (CloudFront's ENIs in the VPC), HTTPS", what),
+        paths=(
+            path(
+                "distribution",
+                "allowed",
+                note="CloudFront reaches the private origin through this distribution's VPC origin, over HTTPS.",
+            ),
+            path(
+                "internet",
+                "closed",
+                ("CFG_VPC_ORIGIN_INTERNAL", "CFG_VPC_ORIGIN_INGRESS"),
+                "The origin has no public address, and its security group admits only CloudFront's VPC origins.",
+            ),
+            path(
+                "other_distribution",
+                "closed",
+                ("CFG_VPC_ORIGIN_INTERNAL", "CFG_VPC_ORIGIN_TLS"),
+                "A distribution reaches a private origin only through a VPC origin of the origin's own account.",
+            ),
+            path(
+                "other_vpc_origin",
+                "residual",
+                note="CloudFront-VPCOrigins-Service-SG admits every VPC origin of the account, so another "
+                "distribution of this account with a VPC origin on this origin reaches it. Closed for an ALB by a "
+                "secret-header listener rule; for an NLB or an instance by a check in the server, or an SCP on "
+                "cloudfront:CreateVpcOrigin.",
+            ),
+            *extra,
+            admins(("the security groups", "the load balancer or instance", "the distribution")),
+        ),
+    )
+
+
+_CREATED_GROUPS = path(
+    "vpc_hosts",
+    "closed",
+    ("CFG_VPC_ORIGIN_INGRESS",),
+    "The load balancer's only security group is cfgen's, which admits only CloudFront-VPCOrigins-Service-SG.",
+    when="created_load_balancer",
+)
+_ADOPTED_GROUPS = path(
+    "vpc_hosts",
+    "residual",
+    ("CFG_VPC_ORIGIN_INGRESS",),
+    "cfgen adds the CloudFront rule to the group you named and proves no rule it renders is open, but the "
+    "origin's other security groups are not in the plan: check that none admits other hosts.",
+    when="adopted",
+)
+_TARGETS = path(
+    "vpc_targets",
+    "residual",
+    note="The targets' own security groups are yours: other hosts of the VPC reach them directly unless those "
+    "groups admit only the load balancer's group.",
+    when="created_load_balancer",
+)
+
+
+def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
+    assert isinstance(origin, AlbOrigin | NlbOrigin | Ec2Origin)
+    module = module_name(dist.name, origin.id)
+    target = {"alb": "internal ALB", "nlb": "internal NLB", "ec2": "EC2 instance (no public IP)"}[origin.type]
+    conditions: set[str] = set()
+    todo: list[str] = []
+    costs = []
+    if isinstance(origin, AlbOrigin | NlbOrigin) and origin.load_balancer.arn is None:
+        conditions.add("created_load_balancer")
+        costs.append(_prices.alb(f"{target} cfgen creates") if origin.type == "alb" else _prices.nlb(target))
+        todo += [
+            f"Register the targets in output {module}_target_group_arn.",
+            f"Resolve {origin.origin_domain} to output {module}_load_balancer_dns_name in a private hosted zone.",
+        ]
+    else:
+        conditions.add("adopted")
+    return OriginDetails(
+        hops=(
+            "viewer",
+            f"CloudFront distribution {dist.name}",
+            "VPC origin (CloudFront's ENIs in the VPC), HTTPS",
+            f"{target} {origin.origin_domain}",
+        ),
+        conditions=frozenset(conditions),
+        costs=tuple(costs),
+        todo=tuple(todo),
+    )
+
+
+def _pattern(origin_type: str, what: str, extra: tuple[AccessPath, ...] = ()) -> Pattern:
     return Pattern(
         origin_type=origin_type,
         protection="vpc_origin",
@@ -145,9 +237,18 @@ def _pattern(origin_type: str, what: str) -> Pattern:
         modules=("vpc-origin",),
         view=view,
         prove=prove,
+        threats=_threats(what, extra),
+        details=details,
     )
 
 
-ALB = _pattern("alb", "Internal Application Load Balancer")
-NLB = _pattern("nlb", "Internal Network Load Balancer")
-EC2 = _pattern("ec2", "EC2 instance without a public IP")
+ALB = _pattern("alb", "Internal Application Load Balancer", (_CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS))
+NLB = _pattern("nlb", "Internal Network Load Balancer", (_CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS))
+_INSTANCE_GROUPS = path(
+    "vpc_hosts",
+    "residual",
+    ("CFG_VPC_ORIGIN_INGRESS",),
+    "cfgen attaches its CloudFront-only group to the instance's interface, but the instance's other security "
+    "groups stay attached and are not in the plan: any of them may admit other hosts, or 0.0.0.0/0.",
+)
+EC2 = _pattern("ec2", "EC2 instance without a public IP", (_INSTANCE_GROUPS,))
