@@ -33,6 +33,12 @@ out = Console(highlight=False, soft_wrap=True)
 SpecArg = Annotated[Path, typer.Argument(help="The spec file (YAML).", show_default=False)]
 
 
+class ExplainFormat(StrEnum):
+    text = "text"
+    mermaid = "mermaid"
+    json = "json"
+
+
 class ReportFormat(StrEnum):
     table = "table"
     json = "json"
@@ -130,6 +136,19 @@ def test(
 
 
 @app.command()
+def explain(
+    spec: Annotated[Path | None, typer.Argument(help="Spec to explain.", show_default=False)] = None,
+    directory: Annotated[Path | None, typer.Option("--dir", help="Explain this rendered tree instead.")] = None,
+    explain_format: Annotated[ExplainFormat, typer.Option("--format", help="Output format.")] = ExplainFormat.text,
+) -> None:
+    """Every path to every origin: what is allowed, what closes the rest, what stays open."""
+    from .explain import render_explanation
+
+    explanations = _service.explain_spec(spec, directory)
+    sys.stdout.write(render_explanation(explanations, explain_format.value))
+
+
+@app.command()
 def schema() -> None:
     """Print the spec's JSON Schema (for yaml-language-server and other editors)."""
     from .spec import json_schema
@@ -137,11 +156,25 @@ def schema() -> None:
     sys.stdout.write(json_schema())
 
 
+class PatternsFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+
+
 @app.command()
-def patterns() -> None:
+def patterns(
+    patterns_format: Annotated[
+        PatternsFormat, typer.Option("--format", help="text: one line each; markdown: every path (README's table).")
+    ] = PatternsFormat.text,
+) -> None:
     """List the origin types and protection modes, one line each."""
     from .patterns import PATTERNS
 
+    if patterns_format is PatternsFormat.markdown:
+        from .explain import patterns_markdown
+
+        sys.stdout.write(patterns_markdown())
+        return
     width = max(len(k) for k in PATTERNS)
     for key, pattern in PATTERNS.items():
         out.print(f"{key.ljust(width)}  {pattern.summary}", markup=False)
