@@ -224,6 +224,15 @@ def _checkov_skips(dist: Distribution) -> list[tuple[str, str]]:
         skips.append(("CKV_AWS_305", "No default_root_object in the spec: the origin answers `/` itself."))
     if not dist.origin_groups:
         skips.append(("CKV_AWS_310", "One origin per behavior; no origin_groups (failover) in the spec."))
+    if all(b.response_headers is not ResponseHeadersPolicy.NONE for b in dist.behaviors):
+        # Not when a behavior says `response_headers: none`: then the check should speak.
+        skips.append(
+            (
+                "CKV2_AWS_32",
+                "Every behavior attaches a response headers policy; managed ones by their fixed IDs, "
+                "which checkov cannot connect to a resource.",
+            )
+        )
     return skips
 
 

@@ -13,6 +13,7 @@ module "files" {
   #checkov:skip=CKV2_AWS_42:No aliases: the cloudfront.net certificate is the one that fits.
   #checkov:skip=CKV_AWS_174:Default certificate: CloudFront fixes its TLS policy; aliases set TLSv1.2_2021.
   #checkov:skip=CKV_AWS_310:One origin per behavior; no origin_groups (failover) in the spec.
+  #checkov:skip=CKV2_AWS_32:Every behavior attaches a response headers policy; managed ones by their fixed IDs, which checkov cannot connect to a resource.
   source = "./modules/cloudfront-distribution"
 
   name                = "dl-files"
@@ -47,6 +48,17 @@ module "files" {
       cache_policy_id            = "658327ea-f89d-4fab-a63d-7e88639e58f6" # Managed-CachingOptimized
       response_headers_policy_id = aws_cloudfront_response_headers_policy.files_strict.id
       trusted_key_groups         = [aws_cloudfront_key_group.files_readers.id]
+    },
+    {
+      path_pattern               = "/partners/*"
+      target_origin_id           = "store"
+      viewer_protocol_policy     = "redirect-to-https"
+      allowed_methods            = ["GET", "HEAD"]
+      cached_methods             = ["GET", "HEAD"]
+      compress                   = true
+      cache_policy_id            = "658327ea-f89d-4fab-a63d-7e88639e58f6" # Managed-CachingOptimized
+      response_headers_policy_id = aws_cloudfront_response_headers_policy.files_strict.id
+      trusted_key_groups         = [aws_cloudfront_key_group.files_partners.id]
     },
   ]
 }
@@ -99,10 +111,22 @@ resource "aws_cloudfront_public_key" "files_k2026" {
   encoded_key = file("${path.module}/keys/files-k2026.pub.pem")
 }
 
+resource "aws_cloudfront_public_key" "files_partners2026" {
+  name        = "dl-files-partners2026"
+  comment     = "Public key partners2026 for signed URLs and cookies (cfgen)"
+  encoded_key = file("${path.module}/keys/files-partners2026.pub.pem")
+}
+
 resource "aws_cloudfront_key_group" "files_readers" {
   name    = "dl-files-readers"
   comment = "Key group readers of dl files (cfgen)"
   items   = [aws_cloudfront_public_key.files_k2026.id]
+}
+
+resource "aws_cloudfront_key_group" "files_partners" {
+  name    = "dl-files-partners"
+  comment = "Key group partners of dl files (cfgen)"
+  items   = [aws_cloudfront_public_key.files_partners2026.id]
 }
 
 # Origin "files/store": S3 behind Origin Access Control.
