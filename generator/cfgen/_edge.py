@@ -151,7 +151,12 @@ def edge_view(loaded: LoadedSpec, dist: Distribution, module: str) -> EdgeView:
         key_groups=key_groups,
         functions=functions,
         records=records,
-        binding=DistributionBinding(distribution=dist.name, module=module, signed_behaviors=signed),
+        binding=DistributionBinding(
+            distribution=dist.name,
+            module=module,
+            signed_behaviors=signed,
+            ordered_paths=[b.path for b in dist.behaviors if b.path != "default"],
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from .errors import UsageError
 from .explain import OriginExplanation, explain, from_manifest
 from .harness.plan import PlanView
 from .harness.results import Finding
+from .harness.tree import RootModule
 from .patterns import PATTERNS, OriginBinding
 from .patterns.distribution import DISTRIBUTION_PROOFS, DistributionBinding
 from .render import Rendered, render
@@ -102,7 +103,7 @@ def test(
         )
         plan_file = root / "plan.json"
         plan_file.write_text(json.dumps(plan), encoding="utf-8")
-        findings = prove(plan, bindings, distributions)
+        findings = prove(plan, bindings, distributions, RootModule.read(tree))
         if progress:
             progress("checkov")
         findings += _checkov.run_checkov(tree, plan_file, external_checks=[_resources.policies_dir()])
@@ -113,8 +114,9 @@ def prove(
     plan: dict[str, Any],
     bindings: list[OriginBinding],
     distributions: list[DistributionBinding] | None = None,
+    root: RootModule | None = None,
 ) -> list[Finding]:
-    """Run each origin's proofs, then each distribution-wide proof, on a plan."""
+    """Run each origin's proofs, then each distribution-wide proof, on a plan (of the tree ``root`` was read from)."""
     view = PlanView(plan)
     findings: list[Finding] = []
     for binding in bindings:
@@ -125,7 +127,7 @@ def prove(
         ]
     for distribution in distributions or []:
         for proof in DISTRIBUTION_PROOFS:
-            findings += proof(view, distribution)
+            findings += proof(view, distribution, root or RootModule())
     return findings
 
 

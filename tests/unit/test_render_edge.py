@@ -93,6 +93,7 @@ def test_signed_behaviors_are_recorded_in_the_manifest(edge_spec: Callable[[str]
             "distribution": "web",
             "module": "web",
             "signed_behaviors": [{"path": "/private/*", "key_groups": ["aws_cloudfront_key_group.web_readers"]}],
+            "ordered_paths": ["/private/*"],
         }
     ]
 

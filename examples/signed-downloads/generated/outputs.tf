@@ -21,6 +21,11 @@ output "files_k2026_public_key_id" {
   value       = aws_cloudfront_public_key.files_k2026.id
 }
 
+output "files_partners2026_public_key_id" {
+  description = "ID of public key files_partners2026: the --key-pair-id of `cfgen sign`."
+  value       = aws_cloudfront_public_key.files_partners2026.id
+}
+
 output "files_store_bucket_name" {
   description = "Bucket behind files/store."
   value       = module.files_store.bucket_name

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..harness.plan import Const, PlanView, Resource, Sym, Value
 from ..harness.results import Finding
+from ..harness.tree import RootModule, reference
 
 __all__ = ["DISTRIBUTION_PROOFS", "DistributionBinding", "SignedBehavior", "prove_signed_behaviors"]
 
@@ -36,41 +37,51 @@ class DistributionBinding:
     distribution: str
     module: str
     signed_behaviors: list[SignedBehavior] = field(default_factory=list)
+    ordered_paths: list[str] = field(default_factory=list)  # every ordered behavior's path, in the spec's order
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "distribution": self.distribution,
             "module": self.module,
             "signed_behaviors": [s.as_dict() for s in self.signed_behaviors],
+            "ordered_paths": list(self.ordered_paths),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DistributionBinding:
+        paths = data.get("ordered_paths", [])
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise TypeError("ordered_paths must be a list of path patterns")
         return cls(
             distribution=data["distribution"],
             module=data["module"],
             signed_behaviors=[SignedBehavior(**s) for s in data.get("signed_behaviors", [])],
+            ordered_paths=paths,
         )
 
 
 SIGNED = "CFG_SIGNED_BEHAVIOR"
 SIGNED_TITLE = "signed behavior: the path trusts exactly its key groups, whose keys are in the plan"
+_KEY_GROUP = "aws_cloudfront_key_group."
 
 
-def prove_signed_behaviors(plan: PlanView, binding: DistributionBinding) -> list[Finding]:
-    """For each signed behavior: the planned behavior for its path trusts exactly this spec's key groups.
+def prove_signed_behaviors(plan: PlanView, binding: DistributionBinding, root: RootModule) -> list[Finding]:
+    """For each signed behavior: its path, and only its path, trusts exactly this spec's key groups.
 
     The key group IDs are known only after apply, so the planned behavior shows
-    how many groups it trusts, and the module call's configuration shows which:
-    every key group it references (followed with :meth:`PlanView.resolve`)
-    must be one the spec names, each in the plan with at least one public key.
+    how many groups it trusts, and the root module's HCL shows which (the
+    plan's configuration lists one module argument's references as one flat
+    list, which cannot tell one behavior's groups from another's). Every key
+    group must be in the plan with a public key, and no behavior the spec does
+    not have may come before a signed one (a narrower path would serve part of
+    it unsigned).
     """
     distribution = plan.one((binding.module,), "aws_cloudfront_distribution")
     findings = []
     for signed in binding.signed_behaviors:
         address = distribution.address if distribution else f"module.{binding.module}"
         problem = (
-            _signed_problem(plan, binding, signed, distribution)
+            _signed_problem(plan, binding, signed, distribution, root)
             if distribution
             else "the distribution is not in the plan"
         )
@@ -88,7 +99,9 @@ def prove_signed_behaviors(plan: PlanView, binding: DistributionBinding) -> list
     return findings
 
 
-def _signed_problem(plan: PlanView, binding: DistributionBinding, signed: SignedBehavior, dist: Resource) -> str:
+def _signed_problem(
+    plan: PlanView, binding: DistributionBinding, signed: SignedBehavior, dist: Resource, root: RootModule
+) -> str:
     where = "the default behavior" if signed.path == "default" else f"behavior {signed.path}"
     planned = _planned_behavior(dist, signed.path)
     if planned is None:
@@ -108,21 +121,62 @@ def _signed_problem(plan: PlanView, binding: DistributionBinding, signed: Signed
     strangers = [t for t in known if t not in expected]
     if strangers:
         return f"{where} trusts key group {', '.join(strangers)}, which is not one the spec names"
-    referenced = _referenced_key_groups(plan, binding, signed.path)
-    if referenced is None:
-        return f"cannot tell from the configuration which key groups {where} trusts"
-    wanted = set(signed.key_groups)
-    missing = sorted(wanted - referenced)
-    if missing:
-        return f"{where} does not reference {', '.join(missing)} from the configuration"
-    others = sorted(referenced - wanted)
-    if others and signed.path == "default":
-        return f"{where} also references {', '.join(others)}"
+    shadow = _shadowing(dist, binding, signed.path)
+    if shadow:
+        return shadow
+    written, problem = _written_key_groups(root, binding, signed.path)
+    if problem:
+        return f"{where}: {problem}"
+    if sorted(written) != sorted(signed.key_groups):
+        return (
+            f"{where} trusts {', '.join(sorted(written)) or 'nothing'}; the spec names {', '.join(signed.key_groups)}"
+        )
     for group in signed.key_groups:
         problem = _key_group_problem(plan, group)
         if problem:
             return problem
     return ""
+
+
+def _shadowing(dist: Resource, binding: DistributionBinding, path: str) -> str:
+    """A planned ordered behavior the spec lacks, matched before the signed one, serves part of it unsigned."""
+    if path == "default" or not binding.ordered_paths:
+        return ""
+    planned = [str(b.get("path_pattern")) for b in dist.values.get("ordered_cache_behavior") or []]
+    before = planned[: planned.index(path)] if path in planned else planned
+    extra = [p for p in before if p not in binding.ordered_paths]
+    if extra:
+        return f"behavior {', '.join(extra)} is not in the spec and comes before {path}: it may serve it unsigned"
+    return ""
+
+
+def _written_key_groups(root: RootModule, binding: DistributionBinding, path: str) -> tuple[list[str], str]:
+    """The key groups the root module's HCL gives the behavior for ``path``, or why they cannot be told."""
+    if binding.module not in root.module_calls:
+        unreadable = f" ({', '.join(root.unreadable)} did not parse)" if root.unreadable else ""
+        return [], f'cannot find module "{binding.module}" in the root module{unreadable}'
+    if path == "default":
+        behavior = root.argument(binding.module, "default_cache_behavior")
+    else:
+        behaviors = root.argument(binding.module, "ordered_cache_behaviors")
+        if not isinstance(behaviors, list):
+            return [], "ordered_cache_behaviors is not a literal list, so which groups each path trusts cannot be told"
+        matches = [b for b in behaviors if isinstance(b, dict) and b.get("path_pattern") == path]
+        if len(matches) != 1:
+            return [], f"{len(matches)} ordered behaviors are written with path_pattern {path!r}"
+        behavior = matches[0]
+    if not isinstance(behavior, dict):
+        return [], "the behavior is not a literal object, so the groups it trusts cannot be told"
+    written = behavior.get("trusted_key_groups") or []
+    if not isinstance(written, list):
+        return [], "trusted_key_groups is not a literal list of key group references"
+    groups = []
+    for value in written:
+        ref = reference(value)
+        if ref is None or not ref.startswith(_KEY_GROUP) or not ref.endswith(".id"):
+            return [], f"trusted_key_groups holds {value!r}, not a reference to a key group's id"
+        groups.append(ref.removesuffix(".id"))
+    return groups, ""
 
 
 def _planned_behavior(dist: Resource, path: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -137,24 +191,6 @@ def _planned_behavior(dist: Resource, path: str) -> tuple[dict[str, Any], dict[s
             unknown = unknowns[i] if i < len(unknowns) and isinstance(unknowns[i], dict) else {}
             return behavior, unknown
     return None
-
-
-def _referenced_key_groups(plan: PlanView, binding: DistributionBinding, path: str) -> set[str] | None:
-    """Key groups the module call's behaviors input references, resolved through the configuration."""
-    root = plan.module_config(()) or {}
-    call = root.get("module_calls", {}).get(binding.module)
-    if call is None:
-        return None
-    name = "default_cache_behavior" if path == "default" else "ordered_cache_behaviors"
-    expression = call.get("expressions", {}).get(name)
-    if expression is None:
-        return set()
-    values: list[Value] = plan.values_of((), expression) if "references" in expression else []
-    return {
-        v.address
-        for v in values
-        if isinstance(v, Sym) and v.address.startswith("aws_cloudfront_key_group.") and v.attribute == "id"
-    }
 
 
 def _id_of(plan: PlanView, address: str) -> str:
@@ -187,4 +223,6 @@ def _key_group_problem(plan: PlanView, address: str) -> str:
     return ""
 
 
-DISTRIBUTION_PROOFS: list[Callable[[PlanView, DistributionBinding], list[Finding]]] = [prove_signed_behaviors]
+DISTRIBUTION_PROOFS: list[Callable[[PlanView, DistributionBinding, RootModule], list[Finding]]] = [
+    prove_signed_behaviors
+]

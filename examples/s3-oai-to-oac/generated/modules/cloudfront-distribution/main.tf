@@ -15,7 +15,6 @@ locals {
 ################################################################################
 
 resource "aws_cloudfront_distribution" "this" {
-  #checkov:skip=CKV2_AWS_32:Response headers policies are attached by id on every behavior that sets response_headers_policy_id; managed policies have fixed ids and no resource or offline lookup for checkov to connect.
   #checkov:skip=CKV2_AWS_42:A custom certificate needs aliases: with aliases the module requires acm_certificate_arn (precondition); without aliases the distribution answers only on its *.cloudfront.net name, which only the default certificate covers.
   #checkov:skip=CKV2_AWS_47:The web ACL is an input (web_acl_id ARN) managed outside this module; its rules, including the Log4j managed rule group, belong to that ACL's definition.
   #checkov:skip=CKV_AWS_174:With acm_certificate_arn the module sets minimum_protocol_version, validated to TLSv1.2_2021 or newer; without it the *.cloudfront.net certificate is used, for which CloudFront allows only the TLSv1 policy.
