@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import REPO
 from tests.snippets._secrets_file import CURRENT_PLACEHOLDER, PREVIOUS_PLACEHOLDER, documented_secret_lines
 
 from cfgen.errors import RenderError
@@ -153,3 +156,17 @@ def test_caddy_leaves_out_the_automatic_certificate_note_when_given_files() -> N
 def test_refuses_an_argument_that_would_not_make_a_safe_configuration(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(RenderError, match=message.replace("(", r"\(").replace(".", r"\.").replace("+", r"\+")):
         _files(**overrides)
+
+
+@pytest.mark.parametrize("previous", ["b2", ""], ids=["previous-set", "previous-empty"])
+def test_readme_deploy_example_writes_what_the_nginx_snippet_documents(previous: str, tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    command = next(line for line in readme.splitlines() if line.startswith("printf 'set $origin_verify_current"))
+    target = tmp_path / "origin-verify.conf"
+    script = command.rstrip("\\").strip() + f' > "{target}"'
+    subprocess.run(["sh", "-c", script], env={"CURRENT": "a1", "PREVIOUS": previous}, check=True)
+    current_line, previous_line = documented_secret_lines(_files()["origin-snippets/nginx.conf"])
+    expected = (
+        f"{current_line.replace(CURRENT_PLACEHOLDER, 'a1')}\n{previous_line.replace(PREVIOUS_PLACEHOLDER, previous)}\n"
+    )
+    assert target.read_text(encoding="utf-8") == expected
