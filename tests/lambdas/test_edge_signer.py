@@ -17,9 +17,7 @@ import hmac
 import http.client
 import io
 import json
-import os
 import re
-import subprocess
 import sys
 import threading
 import zipfile
@@ -34,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote
 
 import pytest
+from tests.lambdas._runtime import run_zipped
 
 from cfgen._resources import lambdas_dir
 from cfgen.artifacts import edge_signer_config, lambda_zip
@@ -221,6 +220,23 @@ def forward(api: Api, result: dict[str, Any], body: bytes = b"") -> tuple[int, s
 # ---------------------------------------------------------------------------
 # Events and the deployed function
 # ---------------------------------------------------------------------------
+
+
+def sign(**changes: Any) -> _sigv4.SignedHeaders:
+    """``_sigv4.sign`` with this test's API, role and the current time, changed where the test says."""
+    arguments: dict[str, Any] = {
+        "method": "GET",
+        "host": HOST,
+        "path": "/prod/",
+        "query": "",
+        "payload": b"",
+        "credentials": ROLE,
+        "region": REGION,
+        "service": "execute-api",
+        "now": datetime.now(UTC),
+        **changes,
+    }
+    return _sigv4.sign(**arguments)
 
 
 def origin_request(
@@ -483,17 +499,7 @@ def test_signing_the_raw_query_string_would_fail_one_reading(api: Api, deployed:
 
     # Sign the raw form with the same core, send it raw: the decoded reading disagrees.
     request = request_of(origin_request(querystring=raw))
-    signed = _sigv4.sign(
-        method="GET",
-        host=HOST,
-        path="/prod/",
-        query=raw,
-        payload=b"",
-        credentials=ROLE,
-        region=REGION,
-        service="execute-api",
-        now=datetime.now(UTC),
-    )
+    signed = sign(query=raw)
     for name, value in {**signed.headers, "authorization": signed.authorization}.items():
         request["headers"][name] = [{"key": name, "value": value}]
 
@@ -578,17 +584,7 @@ def test_sign_matches_botocore_add_auth(monkeypatch: pytest.MonkeyPatch) -> None
     )
     auth.SigV4Auth(Credentials(ROLE.access_key, ROLE.secret_key, ROLE.token), "execute-api", REGION).add_auth(request)
 
-    ours = _sigv4.sign(
-        method="POST",
-        host=HOST,
-        path=path,
-        query=query,
-        payload=body,
-        credentials=ROLE,
-        region=REGION,
-        service="execute-api",
-        now=now,
-    )
+    ours = sign(method="POST", path=path, query=query, payload=body, now=now)
 
     assert ours.authorization == request.headers["Authorization"]
     assert ours.headers["x-amz-date"] == request.headers["X-Amz-Date"] == "20260301T123045Z"
@@ -596,17 +592,7 @@ def test_sign_matches_botocore_add_auth(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_sign_needs_an_aware_time() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        _sigv4.sign(
-            method="GET",
-            host=HOST,
-            path="/",
-            query="",
-            payload=b"",
-            credentials=ROLE,
-            region=REGION,
-            service="execute-api",
-            now=datetime(2026, 1, 1),
-        )
+        sign(now=datetime(2026, 1, 1))
 
 
 def test_credentials_never_show_in_repr() -> None:
@@ -733,30 +719,18 @@ def test_the_zipped_handler_signs_from_the_zip_alone(api: Api, tmp_path: Path) -
         "edge_signer/config.json",
         "edge_signer/handler.py",
     ]
-    zipfile.ZipFile(io.BytesIO(data)).extractall(tmp_path / "task")
     body = b'{"username":"LambdaEdge"}'
-    (tmp_path / "event.json").write_text(json.dumps(origin_request("POST", "/comments", "a=1", body)))
-    script = (
-        "import json, sys, edge_signer.handler as h\nprint(json.dumps(h.handler(json.load(open(sys.argv[1])), None)))\n"
-    )
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
-        "PYTHONPATH": "",
+    credentials = {
         "AWS_ACCESS_KEY_ID": ROLE.access_key,
         "AWS_SECRET_ACCESS_KEY": ROLE.secret_key,
         "AWS_SESSION_TOKEN": str(ROLE.token),
     }
 
-    done = subprocess.run(
-        [sys.executable, "-E", "-c", script, str(tmp_path / "event.json")],
-        cwd=tmp_path / "task",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    run = run_zipped(
+        data, "edge_signer.handler", [origin_request("POST", "/comments", "a=1", body)], credentials, tmp_path
     )
 
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.splitlines()[-1])
+    (result,) = run.answers
     assert forward(api, result, body) == (200, "ok")
     assert api.last.target == "/prod/comments?a=1"
+    assert ROLE.secret_key not in run.output

@@ -11,8 +11,6 @@ from __future__ import annotations
 import hmac
 import io
 import json
-import os
-import subprocess
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
@@ -21,6 +19,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from tests.lambdas._runtime import run_zipped
 
 from cfgen._resources import lambdas_dir
 from cfgen.artifacts import lambda_zip
@@ -635,39 +634,22 @@ def test_a_missing_secret_fails_the_call(aws_calls: list[str], monkeypatch: pyte
 def test_the_zipped_handler_imports_and_decides_from_the_zip_alone(aws_env: str, tmp_path: Path) -> None:
     data = lambda_zip("origin_authorizer")
     assert data == lambda_zip("origin_authorizer")
-    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    assert names == [
+    assert zipfile.ZipFile(io.BytesIO(data)).namelist() == [
         "origin_authorizer/__init__.py",
         "origin_authorizer/_core.py",
         "origin_authorizer/handler.py",
     ]
-    zipfile.ZipFile(io.BytesIO(data)).extractall(tmp_path / "task")
     _sm().create_secret(Name="shop/origin-verify", SecretString=CURRENT)
-    events = {"rest_ok": rest_event(CURRENT), "rest_bad": rest_event(WRONG), "http_ok": http_event(CURRENT)}
-    (tmp_path / "events.json").write_text(json.dumps(events))
-    script = (
-        "import json, sys, origin_authorizer.handler as h\n"
-        "events = json.load(open(sys.argv[1]))\n"
-        "print(json.dumps({k: h.handler(e, None) for k, e in events.items()}))\n"
-    )
-    env = {
-        **os.environ,
-        "PYTHONPATH": "",
-        "SECRET_SOURCE": "secrets_manager",
-        "SECRET_ID": "shop/origin-verify",
-    }
 
-    done = subprocess.run(
-        [sys.executable, "-E", "-c", script, str(tmp_path / "events.json")],
-        cwd=tmp_path / "task",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    run = run_zipped(
+        data,
+        "origin_authorizer.handler",
+        [rest_event(CURRENT), rest_event(WRONG), http_event(CURRENT)],
+        {"SECRET_SOURCE": "secrets_manager", "SECRET_ID": "shop/origin-verify"},
+        tmp_path,
     )
 
-    assert done.returncode == 0, done.stderr
-    answers = json.loads(done.stdout.splitlines()[-1])
-    assert allowed("rest", answers["rest_ok"]) and not allowed("rest", answers["rest_bad"])
-    assert answers["http_ok"] == {"isAuthorized": True}
-    assert CURRENT not in done.stdout + done.stderr
+    rest_ok, rest_bad, http_ok = run.answers
+    assert allowed("rest", rest_ok) and not allowed("rest", rest_bad)
+    assert http_ok == {"isAuthorized": True}
+    assert CURRENT not in run.output

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.lambdas._runtime import run_zipped
 
 from cfgen._resources import lambdas_dir
 from cfgen.artifacts import lambda_zip
@@ -526,16 +526,10 @@ def test_lambda_zip_leaves_out_bytecode_hidden_files_and_directories(
 
 
 def test_the_zipped_handler_imports_and_syncs(world: World, tmp_path: Path) -> None:
-    zipfile.ZipFile(io.BytesIO(lambda_zip("target_sync"))).extractall(tmp_path)
-    script = "import json, target_sync.handler as h; print(json.dumps(h.handler({}, None)))"
-    env = {**os.environ, "VPC_ENDPOINT_ID": world.endpoint_id, "TARGET_GROUP_ARN": world.tg_arn, "PYTHONPATH": ""}
+    env = {"VPC_ENDPOINT_ID": world.endpoint_id, "TARGET_GROUP_ARN": world.tg_arn}
 
-    done = subprocess.run(
-        [sys.executable, "-E", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30
-    )
+    (summary,) = run_zipped(lambda_zip("target_sync"), "target_sync.handler", [{}], env, tmp_path).answers
 
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(done.stdout.splitlines()[-1])
     assert set(summary["registered"]) == world.endpoint_ips() == world.targets()
 
 
