@@ -140,7 +140,9 @@ def sign_origin_request(
     custom = (request.get("origin") or {}).get("custom")
     if not isinstance(custom, Mapping):
         raise ConfigError("the request's origin is not a custom origin: associate the signer only with its API's paths")
-    host = str(custom.get("domainName", "")).lower()
+    host = str(custom.get("domainName") or "").lower()
+    if not host:
+        raise ConfigError("the request's custom origin has no domainName to sign for")
     if custom.get("protocol") != "https":
         raise ConfigError(f"origin {host} is reached over {custom.get('protocol')}: signed requests go over https only")
     if config.host is not None and host != config.host:

@@ -633,6 +633,11 @@ def _event_with(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
             id="s3-origin",
         ),
         pytest.param(
+            _event_with(lambda cf: cf["request"]["origin"]["custom"].update(domainName="")),
+            "no domainName",
+            id="origin-without-domain-name",
+        ),
+        pytest.param(
             _event_with(lambda cf: cf["request"]["origin"]["custom"].update(path="/prod/")),
             "not in normalized form",
             id="origin-path-with-trailing-slash",
