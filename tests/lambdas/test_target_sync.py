@@ -10,10 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
-import subprocess
 import sys
-import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.lambdas._runtime import run_zipped
 
 from cfgen._resources import lambdas_dir
 from cfgen.artifacts import lambda_zip
@@ -36,55 +34,8 @@ STATE_KEY = "cfgen:target-sync:443"
 
 
 # ---------------------------------------------------------------------------
-# The moto server and the world
+# The world (the moto server and aws_env are in conftest.py)
 # ---------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def aws_env(moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    """Dummy credentials and the moto endpoint for every boto3 client of this test only."""
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
-    for name in (
-        "AWS_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_SECURITY_TOKEN",
-        "AWS_ROLE_ARN",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    # Standard-mode backoff sleeps up to seconds between attempts; the
-    # attempts themselves (and their count) are what these tests check.
-    from botocore.retries import standard
-
-    monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0)
-    return moto_url
 
 
 @dataclass
@@ -575,16 +526,10 @@ def test_lambda_zip_leaves_out_bytecode_hidden_files_and_directories(
 
 
 def test_the_zipped_handler_imports_and_syncs(world: World, tmp_path: Path) -> None:
-    zipfile.ZipFile(io.BytesIO(lambda_zip("target_sync"))).extractall(tmp_path)
-    script = "import json, target_sync.handler as h; print(json.dumps(h.handler({}, None)))"
-    env = {**os.environ, "VPC_ENDPOINT_ID": world.endpoint_id, "TARGET_GROUP_ARN": world.tg_arn, "PYTHONPATH": ""}
+    env = {"VPC_ENDPOINT_ID": world.endpoint_id, "TARGET_GROUP_ARN": world.tg_arn}
 
-    done = subprocess.run(
-        [sys.executable, "-E", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30
-    )
+    (summary,) = run_zipped(lambda_zip("target_sync"), "target_sync.handler", [{}], env, tmp_path).answers
 
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(done.stdout.splitlines()[-1])
     assert set(summary["registered"]) == world.endpoint_ips() == world.targets()
 
 
