@@ -1,6 +1,7 @@
 """The cfgen spec: load a YAML file into validated models, or explain why not.
 
-This package imports nothing else of cfgen but its errors, so that the
+This package imports nothing else of cfgen but its errors and the leaf
+helper that opens regular files without blocking, so that the
 schema, the editor support and ``cfgen validate`` stay independent of how
 anything is rendered.
 """
@@ -16,6 +17,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from .._regular import NotRegular, read_limited
 from ..errors import SpecError, SpecProblem
 from . import _files, _rules, _warnings
 from ._yaml import Located, YamlProblems, dotted, load_located
@@ -55,15 +57,14 @@ class LoadedSpec:
         return self.path.parent
 
 
+# A spec of 100 distributions with 20 origins each is about 600 KB; reading stops one byte past this.
+MAX_SPEC_BYTES = 1024 * 1024
+
+
 def load_spec(path: Path) -> LoadedSpec:
     """Load and validate the spec at ``path``; raise :class:`SpecError` with every problem."""
     shown = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError([SpecProblem(shown, 1, 1, "", "no such file; check the path")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError([SpecProblem(shown, 1, 1, "", f"cannot read the spec: {exc}")]) from None
+    text = _read_spec(path, shown)
     try:
         located = load_located(text, shown)
     except YamlProblems as exc:
@@ -78,6 +79,30 @@ def load_spec(path: Path) -> LoadedSpec:
         raise SpecError(problems)
     warnings = [replace(_at(located, path_, message), severity="warning") for path_, message in _warnings.check(spec)]
     return LoadedSpec(spec=spec, path=path, warnings=warnings)
+
+
+def _read_spec(path: Path, shown: str) -> str:
+    def fail(message: str, line: int = 1, col: int = 1) -> SpecError:
+        return SpecError([SpecProblem(shown, line, col, "", message)])
+
+    try:
+        data = read_limited(path, MAX_SPEC_BYTES)
+    except FileNotFoundError:
+        raise fail("no such file; check the path") from None
+    except NotRegular as exc:
+        raise fail(f"the spec is {exc.kind}; give the spec's YAML file") from None
+    except OSError as exc:
+        raise fail(f"cannot read the spec ({exc.strerror or exc})") from None
+    except ValueError:  # a NUL byte in the path
+        raise fail("the path holds a NUL character; check the path") from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise fail(f"the spec is larger than {MAX_SPEC_BYTES // 1024 // 1024} MiB; a CloudFront spec is far smaller")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line, col = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
+        raise fail(f"byte 0x{data[exc.start]:02x} is not UTF-8 text; save the spec as UTF-8", line, col) from None
 
 
 def json_schema() -> str:
