@@ -35,7 +35,7 @@ def test_validate_reports_every_error_as_one_located_line(tmp_path: Path) -> Non
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert [line.split(": error: ")[0] for line in lines] == [f"{spec}:3:9", f"{spec}:10:24"]
-    assert "region: 'mars' does not match" in lines[0]
+    assert "region: 'mars' is not an AWS region such as eu-west-1" in lines[0]
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,14 @@
 """A spec is input a pull request can change: every hostile one ends in located lines, never a crash.
 
 Regression tests of issue 8: YAML reader errors, deep nesting, tags, alias bombs,
-oversized and non-regular files, files outside the spec's folder.
+oversized and non-regular files, files outside the spec's folder, and messages
+that stay one line in the user's words.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +17,8 @@ from tests.conftest import MINIMAL_SPEC
 from tests.unit.conftest import EDGE_SPEC
 from tests.unit.test_spec import errors_of
 
-from cfgen.spec import MAX_SPEC_BYTES, load_spec
+from cfgen.spec import MAX_SPEC_BYTES, json_schema, load_spec
+from cfgen.spec._words import PATTERN_WORDS
 from cfgen.spec._yaml import MAX_DEPTH, MAX_VALUES
 
 # -- reading the spec -------------------------------------------------------
@@ -206,3 +209,77 @@ def test_a_file_in_a_subfolder_is_still_read(function_spec: Callable[[str], Path
     (spec.parent / "keys").mkdir()
     errors = [e for e in errors_of(spec) if "functions.0.code" in e]
     assert errors == []
+
+
+# -- messages ------------------------------------------------------------------
+
+
+def test_every_schema_pattern_has_words() -> None:
+    patterns = set(re.findall(r'"pattern": "((?:[^"\\]|\\.)*)"', json_schema()))
+    decoded = {p.encode().decode("unicode_escape") for p in patterns}
+    assert decoded and decoded <= set(PATTERN_WORDS), decoded - set(PATTERN_WORDS)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("eu-west-1", "mars", "3:9: error: region: 'mars' is not an AWS region such as eu-west-1"),
+        (
+            "    origins:",
+            "    comment: [a]\n    origins:",
+            "7:14: error: distributions.0.comment: expected text, got a list",
+        ),
+        (
+            "    origins:",
+            "    ipv6: maybe\n    origins:",
+            "7:11: error: distributions.0.ipv6: expected true or false, got 'maybe'",
+        ),
+        (
+            "behaviors:\n      - {path: default, origin: assets}",
+            "behaviors: 3",
+            "11:16: error: distributions.0.behaviors: expected a list (`- item` lines, or `[a, b]`), got 3",
+        ),
+        (
+            "type: s3",
+            "type: yes",
+            "error: distributions.0.origins.0.type: unknown origin type 'yes'; one of: s3, s3_website, alb, nlb, "
+            'ec2, api_gateway; unquoted, YAML reads yes as true: write "yes" if you mean the text',
+        ),
+        (
+            "    origins:",
+            "    geo_restriction: {type: whitelist, locations: [DE, NO]}\n    origins:",
+            "error: distributions.0.geo_restriction.locations.1: expected text, got false; unquoted, YAML reads NO "
+            'as false: write "NO" if you mean the text',
+        ),
+        (
+            "project: shop",
+            "project: 2024",
+            'error: project: expected text, got 2024; write "2024" in quotes if you mean the text',
+        ),
+        (
+            "region: eu-west-1",
+            "region: eu-west-1\ntags: {7: x}",
+            'error: tags.7: the key 7 must be text; write "7" in quotes',
+        ),
+    ],
+)
+def test_messages_say_what_is_expected(write_spec: Callable[[str], Path], old: str, new: str, expected: str) -> None:
+    assert old in MINIMAL_SPEC
+    lines = errors_of(write_spec(MINIMAL_SPEC.replace(old, new, 1)))
+    assert any(expected in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [('"a\\nb"', "a\\nb"), ('"a\\x1b[2Jb"', "a\\x1b[2Jb"), ('"a\\u2028b"', "a\\u2028b"), ('"a\\u202eb"', "a\\u202eb")],
+)
+def test_echoed_values_stay_on_one_line(write_spec: Callable[[str], Path], value: str, shown: str) -> None:
+    lines = errors_of(write_spec(MINIMAL_SPEC.replace("shop-assets-test", value)))
+    assert len(lines) == 1 and f"bucket name '{shown}'" in lines[0], lines
+    assert lines[0].isprintable()
+
+
+def test_no_raw_regex_or_library_phrase_reaches_the_user(write_spec: Callable[[str], Path]) -> None:
+    bad = MINIMAL_SPEC.replace("eu-west-1", "mars").replace("name: web", "name: Web")
+    for line in errors_of(write_spec(bad)):
+        assert "^" not in line and "Input should" not in line and "input should" not in line, line
