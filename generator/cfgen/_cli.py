@@ -73,11 +73,18 @@ def render(
             sys.stdout.write(outcome.diff)
         if outcome.drift:
             for item in outcome.drift:
-                err.print(f"{output / item.path}: {item.kind}", markup=False)
-            err.print(
-                f"{len(outcome.drift)} file(s) differ; run `cfgen render {spec} -o {output}`",
-                markup=False,
-            )
+                _say(err, f"{output / item.path}: {item.kind}")
+            command = f"cfgen render {spec} -o {output}"
+            by_hand = sum(item.by_hand for item in outcome.drift)
+            if by_hand:
+                # A plain render would refuse these: say the two ways that work.
+                _say(
+                    err,
+                    f"{len(outcome.drift)} file(s) differ, {by_hand} of them by hand: move the change into the spec "
+                    f"(or the file out of {output}) and run `{command}`, or overwrite it with `{command} --force`",
+                )
+            else:
+                _say(err, f"{len(outcome.drift)} file(s) differ; run `{command}`")
             raise typer.Exit(1)
         _say(out, f"{output}: up to date")
         return

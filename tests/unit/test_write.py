@@ -74,20 +74,24 @@ def test_check_and_diff_name_every_drift(tmp_path: Path) -> None:
     write.write(tmp_path, FILES, EXTRA)
     (tmp_path / "main.tf").write_text("edited\n")
     (tmp_path / "modules/m/main.tf").unlink()
-    drift = write.check(tmp_path, {**FILES, "new.tf": "n\n"}, EXTRA)
-    assert {(d.path, d.kind) for d in drift} >= {
-        ("main.tf", "changed"),
+    (tmp_path / "mine.tf").write_text("mine\n")
+    drift = write.check(tmp_path, {**FILES, "new.tf": "n\n", "mine.tf": "m\n"}, EXTRA)
+    assert {(d.path, d.kind) for d in drift} == {
+        ("main.tf", "changed by hand"),
         ("modules/m/main.tf", "missing"),
         ("new.tf", "missing"),
-        (write.MANIFEST, "changed"),
+        ("mine.tf", "not written by cfgen"),
+        (write.MANIFEST, "outdated"),
     }
+    assert [d.path for d in drift if d.by_hand] == ["main.tf", "mine.tf"]
     text = write.diff(tmp_path, FILES, EXTRA)
     assert "-edited\n+a\n" in text and "+++ b/modules/m/main.tf" in text
 
 
 def test_no_temporary_files_are_left(tmp_path: Path) -> None:
     write.write(tmp_path, FILES, EXTRA)
-    assert not [p for p in tmp_path.rglob("*.tmp")]
+    assert not [p for p in tmp_path.rglob("*.tmp")] + [p for p in tmp_path.rglob(f"*{write.TMP_SUFFIX}")]
+    assert not (tmp_path / write.JOURNAL).exists()
 
 
 def test_output_path_that_is_a_file(tmp_path: Path) -> None:
