@@ -31,7 +31,6 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 
-
 def _say(console: Console, text: str) -> None:
     """Print one line as is: no markup, and nothing in an echoed path or value can break the line."""
     console.print(one_line(text), markup=False)

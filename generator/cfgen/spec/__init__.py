@@ -125,7 +125,7 @@ def _from_pydantic(exc: ValidationError, located: Located) -> list[SpecProblem]:
             path = (*path, _discriminator(error))  # point at the tag the user wrote, not at the whole origin
         if path and path[-1] == "[key]":  # a mapping key of the wrong type (a number where a tag key goes)
             path = path[:-1]
-            message, on_key = f"the key {_show(error['input'])} must be text; write \"{path[-1]}\" in quotes", True
+            message, on_key = f'the key {_show(error["input"])} must be text; write "{path[-1]}" in quotes', True
         else:
             message, on_key = _explain(error, path, located)
         problem = _at(located, path, message, key=on_key)
