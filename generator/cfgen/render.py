@@ -25,6 +25,7 @@ from .spec import (
     Distribution,
     LoadedSpec,
 )
+from .spec import _names as names
 from .spec.managed_policies import OriginRequestPolicy, ResponseHeadersPolicy
 
 __all__ = ["Rendered", "render"]
@@ -118,6 +119,7 @@ def _environment() -> jinja2.Environment:
     env.globals["Attr"] = Attr
     env.globals["Ref"] = Ref
     env.filters["hcl"] = literal
+    env.globals["sync_name"] = names.SYNC.name  # the sync function's name, as validate checked it
     return env
 
 

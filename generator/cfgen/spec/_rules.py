@@ -9,15 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from difflib import get_close_matches
 
-from . import _vpc_rules
+from . import _names, _vpc_rules
 from .managed_policies import OriginRequestPolicy
 from .models import S3Origin, S3WebsiteOrigin, Spec
 
 Problem = tuple[tuple[str | int, ...], str]
-
-# CloudFront caps the names of origin access controls (and most other
-# resources cfgen names after project-distribution-origin) at 64 characters.
-MAX_RESOURCE_NAME = 64
 
 
 def check(spec: Spec) -> Iterator[Problem]:
@@ -40,13 +36,6 @@ def check(spec: Spec) -> Iterator[Problem]:
             aliases.setdefault(alias, dist.name)
         yield from _unique((((*base, "origins", j, "id"), o.id) for j, o in enumerate(dist.origins)), "origin id")
         for j, origin in enumerate(dist.origins):
-            name = f"{spec.project}-{dist.name}-{origin.id}"
-            if len(name) > MAX_RESOURCE_NAME:
-                yield (
-                    (*base, "origins", j, "id"),
-                    f"resource name '{name}' has {len(name)} characters; AWS allows "
-                    f"{MAX_RESOURCE_NAME}: shorten the project, distribution name or origin id",
-                )
             if not isinstance(origin, S3Origin | S3WebsiteOrigin):
                 continue
             bucket = origin.bucket.name
@@ -61,6 +50,7 @@ def check(spec: Spec) -> Iterator[Problem]:
         yield from _behaviors(spec, i)
         yield from _edge(spec, i)
         yield from _vpc_rules.check(spec, i)
+    yield from _names.problems(spec)
 
 
 # Managed origin request policies that pass the viewer's Host header to the origin.
