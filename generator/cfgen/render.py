@@ -14,7 +14,7 @@ import jinja2
 
 from . import _edge, _resources
 from ._hcl import Attr, Ref, attributes, literal
-from .errors import RenderError
+from .errors import RenderError, one_line
 from .patterns import OriginBinding, OriginView, _secret, module_name, pattern_for
 from .patterns.distribution import DistributionBinding
 from .spec import (
@@ -75,7 +75,7 @@ def render(loaded: LoadedSpec) -> Rendered:
         distributions[-1]["edge"] = _edge.edge_view(loaded, dist, module_name(dist.name))
     context: dict[str, Any] = {
         "spec": spec,
-        "spec_name": loaded.path.name,
+        "spec_name": one_line(loaded.path.name),  # in a comment: a newline in a file name must not end it
         "distributions": distributions,
         "variables": [
             v
