@@ -104,17 +104,6 @@ def test_map_keys_are_bare_only_when_hcl_reads_them_as_text(key: str, hcl: str) 
     assert literal({key: "v"}) == "{\n  " + hcl + ' = "v"\n}'
 
 
-def test_a_comment_with_control_characters_renders_as_valid_hcl(tmp_path: Path) -> None:
-    spec = tmp_path / "spec.yaml"
-    text = MINIMAL_SPEC.replace("    default_root_object: index.html", '    comment: "a\\bb\\fc\\nd"')
-    spec.write_text(text + "tags: {'${team}': x}\n")
-    files = render(load_spec(spec)).files
-    main, variables = files["main.tf"], files["variables.tf"]
-    assert isinstance(main, str) and isinstance(variables, str)
-    assert '= "a\\u0008b\\u000cc\\nd"' in main
-    assert '"$${team}"' in variables
-
-
 def test_a_spec_file_name_cannot_end_the_header_comment(tmp_path: Path) -> None:
     spec = tmp_path / 'x.yaml\nresource "null_resource" "evil" {}\n#'
     spec.write_text(MINIMAL_SPEC)

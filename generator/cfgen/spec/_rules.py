@@ -6,6 +6,7 @@ file position. They run only on a spec that passed the schema.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from difflib import get_close_matches
 
@@ -18,6 +19,7 @@ Problem = tuple[tuple[str | int, ...], str]
 
 def check(spec: Spec) -> Iterator[Problem]:
     """Every cross-field problem of ``spec``, in document order."""
+    yield from _tags(spec.tags)
     yield from _unique(
         ((("distributions", i, "name"), d.name) for i, d in enumerate(spec.distributions)),
         "distribution name",
@@ -50,7 +52,46 @@ def check(spec: Spec) -> Iterator[Problem]:
         yield from _behaviors(spec, i)
         yield from _edge(spec, i)
         yield from _vpc_rules.check(spec, i)
+    yield from _vpc_rules.shared_apis(spec)
     yield from _names.problems(spec)
+
+
+# AWS tags: 50 on a resource, and cfgen adds `Name` to some resources it creates.
+MAX_TAGS = 49
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
+# Besides letters, digits and spaces of any script, the characters every AWS service takes in tags.
+TAG_SYMBOLS = frozenset("_.:/=+-@")
+
+
+def _tags(tags: dict[str, str]) -> Iterator[Problem]:
+    if len(tags) > MAX_TAGS:
+        yield (
+            ("tags",),
+            (f"{len(tags)} tags; AWS allows 50 on a resource and cfgen adds Name to some: keep {MAX_TAGS} at most"),
+        )
+    for key, value in tags.items():
+        where: tuple[str | int, ...] = ("tags", key)
+        if not key:
+            yield where, "a tag key cannot be empty"
+        elif key.lower().startswith("aws:"):
+            yield where, f"tag key '{key}' starts with aws:, which AWS keeps for its own tags: rename it"
+        elif len(key) > MAX_TAG_KEY:
+            yield where, f"tag key has {len(key)} characters; AWS allows {MAX_TAG_KEY}"
+        if len(value) > MAX_TAG_VALUE:
+            yield where, f"the value of tag '{key}' has {len(value)} characters; AWS allows {MAX_TAG_VALUE}"
+        for text, what in ((key, "key"), (value, "value")):
+            bad = next((ch for ch in text if not _tag_character(ch)), None)
+            if bad is not None:
+                yield (
+                    where,
+                    (f"tag {what} {text!r} holds {bad!r}; AWS tags take letters, digits, spaces and _.:/=+-@ only"),
+                )
+                break
+
+
+def _tag_character(ch: str) -> bool:
+    return ch in TAG_SYMBOLS or unicodedata.category(ch)[0] in "LNZ"
 
 
 # Managed origin request policies that pass the viewer's Host header to the origin.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -56,9 +57,32 @@ Hostname = Annotated[
     str,
     StringConstraints(pattern=HOSTNAME, max_length=253),
 ]
-OBJECT_KEY = pattern(r"^[^/].*$", "an object key such as index.html (not starting with /)")
+OBJECT_KEY = pattern(
+    r"^[^/\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+    "an object key such as errors/404.html (not starting with /, no control characters)",
+)
+# What CloudFront accepts as a default root object (its API reference lists these characters).
+ROOT_OBJECT = pattern(
+    r"^[A-Za-z0-9_.*$~\"'@:+&-][A-Za-z0-9_.*$/~\"'@:+&-]*$",
+    "an object name such as index.html: letters, digits and _-.*$/~\"'@:+& only, not starting with /",
+)
+# The provider version of the rendered `required_providers` floor, and the CloudFront viewer policies it
+# does not know (checked by an offline plan: "expected minimum_protocol_version to be one of ... TLSv1.2_2021").
+PROVIDER_FLOOR = "5.100.0"
+NEWER_TLS_POLICIES = ("TLSv1.2_2025", "TLSv1.3_2025")
 ACM_VIEWER_ARN = re.compile(r"^arn:aws:acm:us-east-1:\d{12}:certificate/[0-9a-f-]{36}$")
 KMS_KEY_ARN = re.compile(r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")
+
+
+def _printable(text: str) -> str:
+    bad = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
+    if bad is not None:
+        raise ValueError(f"holds the control character U+{ord(bad):04X}; AWS takes printable text here: remove it")
+    return text
+
+
+# Free text that reaches an AWS API (comments, prefixes): its XML cannot carry control characters.
+Text = Annotated[str, AfterValidator(_printable)]
 
 
 class _Model(BaseModel):
@@ -191,7 +215,7 @@ class S3WebsiteOrigin(_Model):
     bucket: Bucket
     index_document: str = Field(
         "index.html",
-        pattern=pattern(r"^[^/]+$", "an object name without / such as index.html"),
+        pattern=pattern(r"^[^/\x00-\x1f\x7f]+$", "an object name without / or control characters, such as index.html"),
         max_length=1024,
         description="Served for paths ending in /.",
     )
@@ -249,7 +273,22 @@ class ViewerCertificate(_Model):
     """An ACM certificate in us-east-1 that covers every alias."""
 
     acm_certificate_arn: str
-    minimum_protocol_version: Literal["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] = "TLSv1.2_2021"
+    minimum_protocol_version: Literal["TLSv1.2_2021"] = Field(
+        "TLSv1.2_2021",
+        description="TLSv1.2_2021. TLSv1.2_2025 and TLSv1.3_2025 need a newer hashicorp/aws than 5.100.0, "
+        "the provider cfgen renders for and tests with.",
+    )
+
+    @field_validator("minimum_protocol_version", mode="before")
+    @classmethod
+    def _known_to_the_provider(cls, version: object) -> object:
+        if version in NEWER_TLS_POLICIES:
+            raise ValueError(
+                f"{version} is a CloudFront policy that hashicorp/aws {PROVIDER_FLOOR} (the provider version cfgen "
+                "renders for and tests with) refuses at plan; it needs a provider release that lists it. "
+                "Use TLSv1.2_2021"
+            )
+        return version
 
     @field_validator("acm_certificate_arn")
     @classmethod
@@ -282,7 +321,7 @@ class Logging(_Model):
     bucket: str = Field(
         pattern=pattern(r"^[a-z0-9.-]+\.s3\.amazonaws\.com$", "a bucket's domain name such as my-logs.s3.amazonaws.com")
     )
-    prefix: str = ""
+    prefix: Text = ""
     include_cookies: bool = False
 
 
@@ -319,7 +358,7 @@ class CloudFrontFunction(_Model):
 
     name: Name
     code: str = Field(description="Path of the .js file, relative to the spec's folder; 10 KB at most.")
-    comment: str | None = Field(None, max_length=128)
+    comment: Text | None = Field(None, max_length=128)
 
 
 class Route53(_Model):
@@ -335,13 +374,13 @@ class Distribution(_Model):
     """One CloudFront distribution and the origins only it may reach."""
 
     name: Name
-    comment: str | None = Field(None, max_length=128)
+    comment: Text | None = Field(None, max_length=128)
     aliases: list[Hostname] = Field(default_factory=list)
     viewer_certificate: ViewerCertificate | None = None
     price_class: Literal["PriceClass_All", "PriceClass_200", "PriceClass_100"] = "PriceClass_All"
     http_version: Literal["http2and3", "http2", "http3", "http1.1"] = "http2and3"
     ipv6: bool = True
-    default_root_object: str | None = Field(None, pattern=OBJECT_KEY, max_length=255)
+    default_root_object: str | None = Field(None, pattern=ROOT_OBJECT, max_length=255)
     web_acl_arn: str | None = Field(
         None,
         pattern=pattern(

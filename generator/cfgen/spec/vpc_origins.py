@@ -14,6 +14,7 @@ certificate does not cover, fixed endpoint IPs outside their subnet) are in
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -50,6 +51,7 @@ _AcmArn = Annotated[
         )
     ),
 ]
+_CIDR = re.compile(r"\d{1,3}(\.\d{1,3}){3}/\d{1,2}")
 _SecurityGroupId = Annotated[
     str, StringConstraints(pattern=pattern(r"^sg-[0-9a-f]{8,17}$", "a security group id such as sg-0a1b2c3d4e5f60718"))
 ]
@@ -68,10 +70,15 @@ class Subnet(_Model):
     @field_validator("cidr")
     @classmethod
     def _ipv4_network(cls, cidr: str) -> str:
+        # ipaddress also reads "10.0.1.7" (as /32) and "10.0.1.0/255.255.255.0"; AWS wants a.b.c.d/nn.
+        if not _CIDR.fullmatch(cidr):
+            raise ValueError(f"'{cidr}' is not an IPv4 CIDR written as address/prefix length, e.g. 10.0.1.0/24")
         try:
             network = ipaddress.IPv4Network(cidr)
         except ValueError:
             raise ValueError(f"'{cidr}' is not an IPv4 CIDR with its host bits zero, e.g. 10.0.1.0/24") from None
+        if not 16 <= network.prefixlen <= 28:
+            raise ValueError(f"subnet CIDR {cidr} has a /{network.prefixlen} prefix; AWS subnets are /16 to /28")
         if not network.is_private:
             raise ValueError(f"subnet CIDR {cidr} is not private address space; VPC origins live in private subnets")
         return cidr
