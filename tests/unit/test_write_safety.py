@@ -41,6 +41,18 @@ def fresh(tmp_path: Path, files: dict[str, str]) -> dict[str, str]:
     return tree(clean)
 
 
+def every_command_refuses(out: Path, match: str) -> None:
+    """render (with and without --force), --check and --diff all stop with ``match``."""
+    for action in (
+        lambda: write.write(out, NEW, EXTRA),
+        lambda: write.write(out, NEW, EXTRA, force=True),
+        lambda: write.check(out, NEW, EXTRA),
+        lambda: write.diff(out, NEW, EXTRA),
+    ):
+        with pytest.raises(WriteError, match=match):
+            action()
+
+
 # -- the manifest is input --------------------------------------------------------
 
 
@@ -60,14 +72,7 @@ def test_a_manifest_entry_outside_the_folder_stops_everything(tmp_path: Path, vi
     manifest["files"][entry] = sha("precious\n")
     (out / write.MANIFEST).write_text(json.dumps(manifest))
     before = tree(out)
-    for action in (
-        lambda: write.write(out, NEW, EXTRA),
-        lambda: write.write(out, NEW, EXTRA, force=True),
-        lambda: write.check(out, NEW, EXTRA),
-        lambda: write.diff(out, NEW, EXTRA),
-    ):
-        with pytest.raises(WriteError, match=r"\.cfgen-manifest\.json: entry .* restore it from git"):
-            action()
+    every_command_refuses(out, r"\.cfgen-manifest\.json: entry .* restore it from git")
     assert victim.read_text() == "precious\n"
     assert tree(out) == before, "nothing is touched"
 
@@ -143,13 +148,7 @@ def test_an_unreadable_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest
         return real_open(path, flags, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "open", deny)
-    for action in (
-        lambda: write.write(tmp_path, NEW, EXTRA),
-        lambda: write.check(tmp_path, NEW, EXTRA),
-        lambda: write.diff(tmp_path, NEW, EXTRA),
-    ):
-        with pytest.raises(WriteError, match=r"cannot read .*modules/m/main.tf \(Permission denied\); fix its"):
-            action()
+    every_command_refuses(tmp_path, r"cannot read .*modules/m/main.tf \(Permission denied\); fix its")
 
 
 # -- interrupted renders: failures injected after N renames -----------------------
@@ -273,13 +272,7 @@ def test_a_second_render_fails_fast_while_one_writes(tmp_path: Path) -> None:
     fd = os.open(tmp_path, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # what a running render holds
-        for action in (
-            lambda: write.write(tmp_path, NEW, EXTRA),
-            lambda: write.check(tmp_path, NEW, EXTRA),
-            lambda: write.diff(tmp_path, NEW, EXTRA),
-        ):
-            with pytest.raises(WriteError, match=f"another cfgen render is writing {tmp_path}"):
-                action()
+        every_command_refuses(tmp_path, f"another cfgen render is writing {tmp_path}")
     finally:
         os.close(fd)
     assert tree(tmp_path) == fresh(tmp_path / "x", OLD)
