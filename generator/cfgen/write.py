@@ -137,27 +137,31 @@ def check(out_dir: Path, files: Mapping[str, Content], extra: Mapping[str, Any])
 def diff(out_dir: Path, files: Mapping[str, Content], extra: Mapping[str, Any]) -> str:
     """A unified diff from what is on disk to the render (binary and very large files named only)."""
     expected: dict[str, Content] = {**files, MANIFEST: manifest_text(files, extra)}
-    chunks = []
     if not out_dir.is_dir():
-        return "".join(f"Only in the render: {rel}\n" for rel in expected)
+        return _diff(out_dir, check(out_dir, files, extra), expected)
     with _locked(out_dir, exclusive=False):
-        for item in _check_locked(out_dir, files, extra):
-            raw = _read_for_diff(out_dir / item.path) if item.kind != "missing" else b""
-            if raw is None:
-                chunks.append(f"File {item.path} differs (over {_MAX_DIFF_BYTES >> 20} MiB, not shown)\n")
-                continue
-            old, new = _text(raw), _text(_bytes(expected.get(item.path, "")))
-            if old is None or new is None:
-                chunks.append(f"Binary file {item.path} differs\n")
-                continue
-            chunks.extend(
-                difflib.unified_diff(
-                    old.splitlines(keepends=True),
-                    new.splitlines(keepends=True),
-                    fromfile=f"a/{item.path}" if old else "/dev/null",
-                    tofile=f"b/{item.path}" if item.path in expected else "/dev/null",
-                )
+        return _diff(out_dir, _check_locked(out_dir, files, extra), expected)
+
+
+def _diff(out_dir: Path, drift: list[Drift], expected: Mapping[str, Content]) -> str:
+    chunks = []
+    for item in drift:
+        raw = _read_for_diff(out_dir / item.path) if item.kind != "missing" else b""
+        if raw is None:
+            chunks.append(f"File {item.path} differs (over {_MAX_DIFF_BYTES >> 20} MiB, not shown)\n")
+            continue
+        old, new = _text(raw), _text(_bytes(expected.get(item.path, "")))
+        if old is None or new is None:
+            chunks.append(f"Binary file {item.path} differs\n")
+            continue
+        chunks.extend(
+            difflib.unified_diff(
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                fromfile=f"a/{item.path}" if old else "/dev/null",
+                tofile=f"b/{item.path}" if item.path in expected else "/dev/null",
             )
+        )
     return "".join(chunks)
 
 

@@ -118,3 +118,9 @@ def test_binary_artifacts_are_written_checked_and_diffed(tmp_path: Path) -> None
         write.MANIFEST,
     ]
     assert "Binary file artifacts/fn.zip differs" in write.diff(tmp_path, changed, EXTRA)
+
+
+def test_diff_into_a_folder_that_does_not_exist_shows_every_file(tmp_path: Path) -> None:
+    text = write.diff(tmp_path / "infra", FILES, EXTRA)
+    assert "+++ b/main.tf\n@@ -0,0 +1 @@\n+a\n" in text and f"+++ b/{write.MANIFEST}" in text
+    assert not (tmp_path / "infra").exists()
