@@ -283,3 +283,8 @@ def test_no_raw_regex_or_library_phrase_reaches_the_user(write_spec: Callable[[s
     bad = MINIMAL_SPEC.replace("eu-west-1", "mars").replace("name: web", "name: Web")
     for line in errors_of(write_spec(bad)):
         assert "^" not in line and "Input should" not in line and "input should" not in line, line
+
+
+def test_a_long_value_is_cut_in_the_message(write_spec: Callable[[str], Path]) -> None:
+    [line] = errors_of(write_spec(MINIMAL_SPEC.replace("eu-west-1", "x" * 5000)))
+    assert line.endswith(f"region: {'x' * 60!r}... (5000 characters) is not an AWS region such as eu-west-1")

@@ -279,9 +279,9 @@ def _unwrap(annotation: Any, node: Any) -> Any:
 
 
 def _show(value: Any) -> str:
-    """A value as the user wrote it in YAML, quoted when it is text."""
+    """A value as the user wrote it in YAML, quoted when it is text (a long one cut, so the line stays readable)."""
     if isinstance(value, str):
-        return repr(value)
+        return repr(value) if len(value) <= 80 else f"{value[:60]!r}... ({len(value)} characters)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
