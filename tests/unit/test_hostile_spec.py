@@ -288,3 +288,17 @@ def test_no_raw_regex_or_library_phrase_reaches_the_user(write_spec: Callable[[s
 def test_a_long_value_is_cut_in_the_message(write_spec: Callable[[str], Path]) -> None:
     [line] = errors_of(write_spec(MINIMAL_SPEC.replace("eu-west-1", "x" * 5000)))
     assert line.endswith(f"region: {'x' * 60!r}... (5000 characters) is not an AWS region such as eu-west-1")
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("!!timestamp version", "1:1: error: version: the key 'version' cannot be read as !!timestamp; quote it"),
+        ("!!float version", "1:1: error: version: the key 'version' cannot be read as !!float; quote it"),
+        ("!!binary aGk=", "1:1: error: aGk=: the YAML tag !!binary is not used in a cfgen spec; remove it"),
+        ('"v\\udc80"', "1:1: error: v\\udc80: holds a lone UTF-16 surrogate escape"),
+    ],
+)
+def test_keys_are_checked_like_values(write_spec: Callable[[str], Path], key: str, expected: str) -> None:
+    lines = errors_of(write_spec(f"{key}: 1\n" + MINIMAL_SPEC.replace("version: 1\n", "")))
+    assert any(line.startswith(expected) for line in lines), lines

@@ -34,6 +34,8 @@ _CORE = "tag:yaml.org,2002:"
 # Tags a spec may use: the ones plain YAML resolves to. `!!binary`, `!!set`, `!!omap`, `!!python/...`
 # and local tags (`!x`) build values no spec field takes.
 _TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge", "value")}
+# Keys the constructor itself resolves while it flattens a mapping (`<<: *defaults`, `=`).
+_MERGE_TAGS = {f"{_CORE}merge", f"{_CORE}value"}
 # What YAML 1.1 reads as true or false when unquoted, although a person meant text (NO is Norway).
 YAML11_BOOLEANS = frozenset(
     w for word in ("yes", "no", "on", "off", "y", "n", "true", "false") for w in (word, word.title(), word.upper())
@@ -191,6 +193,11 @@ class _Walk:
                 continue
             key = str(key_node.value)
             child = (*path, key)
+            if key_node.tag not in _TAGS:
+                self._add(key_at, child, f"the YAML tag {_tag(key_node.tag)} is not used in a cfgen spec; remove it")
+                continue
+            if key_node.tag not in _MERGE_TAGS and not self._scalar(key_node, child, key_at, key=True):
+                continue
             if key in seen:
                 self._add(key_at, child, f"duplicate key '{key}' (first on line {seen[key]}); remove one of them")
                 continue
@@ -198,20 +205,24 @@ class _Walk:
             self.out.keys.setdefault(child, key_at)
             self.node(value_node, child)
 
-    def _scalar(self, node: yaml.ScalarNode, path: Path, where: tuple[int, int]) -> None:
+    def _scalar(self, node: yaml.ScalarNode, path: Path, where: tuple[int, int], *, key: bool = False) -> bool:
+        """Whether the scalar (a value, or a ``key``) can be read; if not, its problem is recorded."""
         try:
             # Constructed once here (the loader caches it for construct_document), so that a value
             # its tag cannot hold (`!!float true`, a 13th month) is a located problem, not a crash.
             value = self.loader.construct_object(node, deep=True)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError, yaml.YAMLError):
-            self._add(where, path, f"{node.value!r} cannot be read as {_tag(node.tag)}; quote it if it is text")
-            return
+            what = "the key " if key else ""
+            self._add(where, path, f"{what}{node.value!r} cannot be read as {_tag(node.tag)}; quote it if it is text")
+            return False
         if isinstance(value, str) and _has_surrogate(value):
             self._add(
                 where, path, "holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), which is not text; remove it"
             )
-        if node.style is None and not isinstance(value, str):
+            return False
+        if node.style is None and not isinstance(value, str) and not key:
             self.out.plain[path] = str(node.value)
+        return True
 
     def _add(self, where: tuple[int, int], path: Path, message: str) -> None:
         self.problems.append(SpecProblem(self.out.file, where[0], where[1], dotted(path), message))
