@@ -172,7 +172,6 @@ def _diff(out_dir: Path, drift: list[Drift], expected: Mapping[str, Content]) ->
 class _State:
     """What the folder holds, and every hash cfgen may have left at each path."""
 
-    previous: dict[str, str]  # the last complete render's manifest
     known: dict[str, set[str]]  # path -> hashes cfgen wrote there (manifest and journal)
     on_disk: dict[str, str | None]  # path -> hash now, None when absent
 
@@ -185,7 +184,7 @@ def _state(out_dir: Path, paths: Iterable[str]) -> _State:
         known.setdefault(rel, set()).update(digests)
     every = {*paths, *known}
     _confine(out_dir, paths, None)
-    return _State(previous, known, {rel: _digest_path(out_dir / rel) for rel in sorted(every)})
+    return _State(known, {rel: _digest_path(out_dir / rel) for rel in sorted(every)})
 
 
 def _write_locked(out_dir: Path, files: Mapping[str, Content], extra: Mapping[str, Any], *, force: bool) -> WriteResult:
@@ -210,32 +209,31 @@ def _write_locked(out_dir: Path, files: Mapping[str, Content], extra: Mapping[st
         raise WriteError(
             f"{blocked[0]}{more}; move your change into the spec, move the file away, or pass --force to overwrite"
         )
-    # Before anything changes: every hash each path may hold from cfgen, durably.
-    journal = {rel: sorted(state.known.get(rel, set()) | {new[rel]}) for rel in files}
-    journal.update({rel: sorted(state.known[rel]) for rel in stale})
-    _remove_temporaries(out_dir, [*journal, MANIFEST, JOURNAL])
-    _atomic_write(out_dir / JOURNAL, json.dumps({"files": journal}, indent=2, sort_keys=True) + "\n")
-    _fsync_dir(out_dir)
-
-    result = WriteResult()
+    result = WriteResult(
+        written=[rel for rel in files if state.on_disk[rel] != new[rel]],
+        unchanged=[rel for rel in files if state.on_disk[rel] == new[rel]],
+        removed=[rel for rel in stale if state.on_disk[rel] is not None],
+    )
+    _remove_temporaries(out_dir, [*files, *stale, MANIFEST, JOURNAL])
+    if result.written or result.removed:
+        # Before anything changes: every hash each path may hold from cfgen, durably.
+        journal = {rel: sorted(state.known.get(rel, set()) | {new[rel]}) for rel in files}
+        journal.update({rel: sorted(state.known[rel]) for rel in stale})
+        _atomic_write(out_dir / JOURNAL, json.dumps({"files": journal}, indent=2, sort_keys=True) + "\n")
+        _fsync_dir(out_dir)
     touched = {out_dir}
-    for rel, content in files.items():
-        if state.on_disk[rel] == new[rel]:
-            result.unchanged.append(rel)
-            continue
-        _atomic_write(out_dir / rel, content)
+    for rel in result.written:
+        _atomic_write(out_dir / rel, files[rel])
         touched.add((out_dir / rel).parent)
-        result.written.append(rel)
-    for rel in stale:
-        target = out_dir / rel
-        if state.on_disk[rel] is not None:
-            _unlink(target)
-            touched.add(target.parent)
-            result.removed.append(rel)
-            _prune_empty(target.parent, out_dir)
+    for rel in result.removed:
+        _unlink(out_dir / rel)
+        touched.add((out_dir / rel).parent)
+        _prune_empty((out_dir / rel).parent, out_dir)
     for folder in sorted(touched):  # the renames are on disk before the manifest says they are
         _fsync_dir(folder)
-    _atomic_write(out_dir / MANIFEST, manifest_text(files, extra))
+    manifest = manifest_text(files, extra)
+    if _digest_path(out_dir / MANIFEST) != _digest(manifest):  # an unchanged render changes nothing at all
+        _atomic_write(out_dir / MANIFEST, manifest)
     _unlink(out_dir / JOURNAL)
     _fsync_dir(out_dir)
     return result

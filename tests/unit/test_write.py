@@ -27,7 +27,7 @@ def test_rewrite_is_a_no_op(tmp_path: Path) -> None:
     before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
     result = write.write(tmp_path, FILES, EXTRA)
     assert result.written == [] and sorted(result.unchanged) == sorted(FILES)
-    assert before[tmp_path / "main.tf"] == (tmp_path / "main.tf").stat().st_mtime_ns
+    assert before == {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}, "nothing is rewritten"
 
 
 def test_refuses_to_overwrite_a_file_it_did_not_write(tmp_path: Path) -> None:
