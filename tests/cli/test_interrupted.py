@@ -28,8 +28,9 @@ from cfgen import write
 BEFORE = EXAMPLES / "s3-oac-basic" / "spec.yaml"
 AFTER = EXAMPLES / "s3-oac-kms" / "spec.yaml"
 
-# Runs `cfgen render SPEC -o OUT` and kills itself (SIGKILL) just before the Nth rename or removal;
-# with a negative N it only sleeps that many tenths of a second before each one.
+# Runs `cfgen render SPEC -o OUT` and kills itself (SIGKILL) just before the Nth rename or removal.
+# With N = -1 it pauses instead before its second step (the journal is written): it creates OUT.paused
+# and goes on once OUT.go exists.
 _KILLER = textwrap.dedent(
     """
     import os, signal, sys, time
@@ -40,8 +41,10 @@ _KILLER = textwrap.dedent(
             count[0] += 1
             if count[0] == n:
                 os.kill(os.getpid(), signal.SIGKILL)
-            if n < 0:
-                time.sleep(-n / 10)
+            if n == -1 and count[0] == 2:
+                open(out + ".paused", "w").close()
+                while not os.path.exists(out + ".go"):
+                    time.sleep(0.05)
             return real(*args, **kwargs)
         return step
     os.replace, os.unlink = hook(os.replace), hook(os.unlink)
@@ -147,12 +150,15 @@ def test_a_second_render_fails_fast_while_the_first_writes(
 ) -> None:
     out = tmp_path / "out"
     assert cfgen("render", str(BEFORE), "-o", str(out)).returncode == 0
-    slow = render_with(-3, AFTER, out)  # 0.3 s before each rename
-    deadline = time.monotonic() + 60
-    while not (out / write.JOURNAL).exists():
+    slow = render_with(-1, AFTER, out)  # pauses after writing its journal
+    paused, go = Path(f"{out}.paused"), Path(f"{out}.go")
+    deadline = time.monotonic() + 120
+    while not paused.exists():
         assert slow.poll() is None and time.monotonic() < deadline, "the slow render never started writing"
         time.sleep(0.02)
+    assert (out / write.JOURNAL).exists()
     second = cfgen("render", str(BEFORE), "-o", str(out))
+    go.touch()
     assert second.returncode == 2
     assert second.stderr == f"error: another cfgen render is writing {out}; wait for it to finish and run again\n"
     _, stderr = slow.communicate(timeout=120)
