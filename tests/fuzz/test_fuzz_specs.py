@@ -39,7 +39,7 @@ SEED = int(os.environ.get("CFGEN_FUZZ_SEED", "8"))
 CASE_SECONDS = 60
 # The process may grow by this much over the whole run; a bomb that got through would take gigabytes.
 GROWTH_BYTES = 1 << 30
-LINE = re.compile(r"^.+:\d+:\d+: error: \S")
+LINE = re.compile(r"^.+:\d+:\d+: error: .")
 
 
 @dataclass
