@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from . import _service
-from .errors import CfgenError, SpecError, UsageError
+from .errors import CfgenError, SpecError, UsageError, one_line
 
 app = typer.Typer(
     name="cfgen",
@@ -29,6 +29,12 @@ app = typer.Typer(
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
+
+
+def _say(console: Console, text: str) -> None:
+    """Print one line as is: no markup, and nothing in an echoed path or value can break the line."""
+    console.print(one_line(text), markup=False)
+
 
 SpecArg = Annotated[Path, typer.Argument(help="The spec file (YAML).", show_default=False)]
 
@@ -51,8 +57,8 @@ def validate(spec: SpecArg) -> None:
     """Check a spec: schema, cross-field rules, and what AWS would refuse at apply."""
     loaded = _service.validate(spec)
     for warning in loaded.warnings:
-        err.print(str(warning), markup=False)
-    out.print(f"{spec}: valid", markup=False)
+        _say(err, str(warning))
+    _say(out, f"{spec}: valid")
 
 
 @app.command()
@@ -66,25 +72,32 @@ def render(
     """Render the root module and the modules it uses into a folder."""
     outcome = _service.render_spec(spec, output, check=check, show_diff=diff, force=force)
     for warning in outcome.loaded.warnings:
-        err.print(str(warning), markup=False)
+        _say(err, str(warning))
     if outcome.drift is not None:
         if outcome.diff:
             sys.stdout.write(outcome.diff)
         if outcome.drift:
             for item in outcome.drift:
-                err.print(f"{output / item.path}: {item.kind}", markup=False)
-            err.print(
-                f"{len(outcome.drift)} file(s) differ; run `cfgen render {spec} -o {output}`",
-                markup=False,
-            )
+                _say(err, f"{output / item.path}: {item.kind}")
+            command = f"cfgen render {spec} -o {output}"
+            by_hand = sum(item.by_hand for item in outcome.drift)
+            if by_hand:
+                # A plain render would refuse these: say the two ways that work.
+                _say(
+                    err,
+                    f"{len(outcome.drift)} file(s) differ, {by_hand} of them by hand: move the change into the spec "
+                    f"(or the file out of {output}) and run `{command}`, or overwrite it with `{command} --force`",
+                )
+            else:
+                _say(err, f"{len(outcome.drift)} file(s) differ; run `{command}`")
             raise typer.Exit(1)
-        out.print(f"{output}: up to date", markup=False)
+        _say(out, f"{output}: up to date")
         return
     written = outcome.written
     assert written is not None
-    out.print(
+    _say(
+        out,
         f"{output}: {len(written.written)} written, {len(written.unchanged)} unchanged, {len(written.removed)} removed",
-        markup=False,
     )
 
 
@@ -227,14 +240,11 @@ def main() -> None:
     try:
         app()
     except CfgenError as exc:
-        for line in str(exc).splitlines() or [type(exc).__name__]:
-            err.print(line if isinstance(exc, SpecError) else f"error: {line}", markup=False)
+        for line in str(exc).split("\n") if str(exc) else [type(exc).__name__]:
+            _say(err, line if isinstance(exc, SpecError) else f"error: {line}")
         sys.exit(exc.exit_code)
     except Exception as exc:
         if os.environ.get("CFGEN_DEBUG"):
             raise
-        err.print(
-            f"internal error: {type(exc).__name__}: {exc} (set CFGEN_DEBUG=1 for the traceback and report it)",
-            markup=False,
-        )
+        _say(err, f"internal error: {type(exc).__name__}: {exc} (set CFGEN_DEBUG=1 for the traceback and report it)")
         sys.exit(3)

@@ -14,6 +14,7 @@ from typing import Any
 from ._hcl import Attr, Ref, literal
 from .patterns.distribution import DistributionBinding, SignedBehavior
 from .spec import Behavior, Distribution, LoadedSpec
+from .spec import _names as names
 from .spec._files import function_code, public_key_pem
 from .spec.managed_policies import ResponseHeadersPolicy
 
@@ -62,7 +63,7 @@ def edge_view(loaded: LoadedSpec, dist: Distribution, module: str) -> EdgeView:
             (
                 label(dist, key.name),
                 [
-                    Attr("name", f"{project}-{dist.name}-{key.name}"),
+                    Attr("name", names.PUBLIC_KEY.name(project, dist.name, key.name)),
                     Attr("comment", f"Public key {key.name} for signed URLs and cookies (cfgen)"),
                     Attr("encoded_key", Ref(f'file("${{path.module}}/{path}")')),
                 ],
@@ -72,7 +73,7 @@ def edge_view(loaded: LoadedSpec, dist: Distribution, module: str) -> EdgeView:
         (
             label(dist, group.name),
             [
-                Attr("name", f"{project}-{dist.name}-{group.name}"),
+                Attr("name", names.KEY_GROUP.name(project, dist.name, group.name)),
                 Attr("comment", f"Key group {group.name} of {project} {dist.name} (cfgen)"),
                 Attr("items", [Ref(f"aws_cloudfront_public_key.{label(dist, k.name)}.id") for k in group.public_keys]),
             ],
@@ -87,7 +88,7 @@ def edge_view(loaded: LoadedSpec, dist: Distribution, module: str) -> EdgeView:
             (
                 label(dist, function.name),
                 [
-                    Attr("name", f"{project}-{dist.name}-{function.name}"),
+                    Attr("name", names.FUNCTION.name(project, dist.name, function.name)),
                     Attr("runtime", FUNCTION_RUNTIME),
                     Attr("comment", function.comment or f"{function.name} of {project} {dist.name} (cfgen)"),
                     Attr("publish", True),
@@ -100,7 +101,7 @@ def edge_view(loaded: LoadedSpec, dist: Distribution, module: str) -> EdgeView:
         strict = [
             label(dist, "strict"),
             [
-                Attr("name", f"{project}-{dist.name}-strict"),
+                Attr("name", names.STRICT_HEADERS.name(project, dist.name)),
                 Attr("comment", "Strict security headers (cfgen)"),
             ],
             {

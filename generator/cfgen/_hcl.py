@@ -9,6 +9,7 @@ keeps rendering pure: no terraform binary is needed to get clean output.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +45,7 @@ def literal(value: Any, indent: int = 0) -> str:
     if isinstance(value, int | float):
         return json.dumps(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False).replace("${", "$${").replace("%{", "%%{")
+        return _string(value)
     if isinstance(value, Mapping):
         if not value:
             return "{}"
@@ -99,6 +100,30 @@ def _align_comments(bodies: list[str], comments: list[str]) -> list[str]:
     return out
 
 
+# What HCL reads bare as an object key: an ASCII identifier that is not a literal keyword.
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_KEYWORDS = frozenset(("true", "false", "null"))
+# The escapes of HCL's quoted strings. JSON's \b and \f are not among them: every other
+# character that is not printable becomes \uNNNN (or \UNNNNNNNN), which HCL reads.
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _key(key: str) -> str:
-    is_identifier = key.replace("_", "a").replace("-", "a").isalnum() and not key[0].isdigit()
-    return key if is_identifier else json.dumps(key)
+    if _IDENTIFIER.fullmatch(key) and key not in _KEYWORDS:
+        return key
+    # A quoted key is a template too (`${` must stay text). It is ASCII, escapes and all: `terraform fmt`
+    # aligns the `=` after keys by grapheme clusters, which a Python length cannot count the same way.
+    return _string(key, ascii_only=True)
+
+
+def _string(value: str, *, ascii_only: bool = False) -> str:
+    """A quoted HCL string holding exactly ``value``: escaped, and ``${``/``%{`` kept as text."""
+    escaped = "".join(
+        _ESCAPES.get(ch) or (ch if ch.isprintable() and (ch.isascii() or not ascii_only) else _code(ch)) for ch in value
+    )
+    return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
+
+
+def _code(ch: str) -> str:
+    point = ord(ch)
+    return f"\\u{point:04x}" if point <= 0xFFFF else f"\\U{point:08x}"

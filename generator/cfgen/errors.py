@@ -18,7 +18,27 @@ __all__ = [
     "ToolError",
     "UsageError",
     "WriteError",
+    "one_line",
 ]
+
+
+def one_line(text: str) -> str:
+    """``text`` with every character that would break or hide a terminal line escaped.
+
+    Control and format characters (newlines included), line and paragraph separators, and
+    lone surrogates (which cannot even be printed as UTF-8) become ``\\n``,
+    ``\\x1b``, ``\\u2028``, ``\\udc80``: each problem stays one line, and an
+    echoed value cannot forge another line or move the cursor.
+    """
+    if text.isprintable():
+        return text
+    # Format characters (category Cf) are escaped too: bidirectional overrides can reorder what a reader sees.
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    escaped = ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+    return escaped if escaped != ch else f"\\u{ord(ch):04x}"
 
 
 class CfgenError(Exception):
@@ -44,7 +64,7 @@ class SpecProblem:
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
-        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {where}{self.message}"
+        return one_line(f"{self.file}:{self.line}:{self.col}: {self.severity}: {where}{self.message}")
 
 
 class SpecError(CfgenError):

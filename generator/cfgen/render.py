@@ -14,7 +14,7 @@ import jinja2
 
 from . import _edge, _resources
 from ._hcl import Attr, Ref, attributes, literal
-from .errors import RenderError
+from .errors import RenderError, one_line
 from .patterns import OriginBinding, OriginView, _secret, module_name, pattern_for
 from .patterns.distribution import DistributionBinding
 from .spec import (
@@ -25,6 +25,7 @@ from .spec import (
     Distribution,
     LoadedSpec,
 )
+from .spec import _names as names
 from .spec.managed_policies import OriginRequestPolicy, ResponseHeadersPolicy
 
 __all__ = ["Rendered", "render"]
@@ -74,7 +75,7 @@ def render(loaded: LoadedSpec) -> Rendered:
         distributions[-1]["edge"] = _edge.edge_view(loaded, dist, module_name(dist.name))
     context: dict[str, Any] = {
         "spec": spec,
-        "spec_name": loaded.path.name,
+        "spec_name": one_line(loaded.path.name),  # in a comment: a newline in a file name must not end it
         "distributions": distributions,
         "variables": [
             v
@@ -118,6 +119,7 @@ def _environment() -> jinja2.Environment:
     env.globals["Attr"] = Attr
     env.globals["Ref"] = Ref
     env.filters["hcl"] = literal
+    env.globals["sync_name"] = names.SYNC.name  # the sync function's name, as validate checked it
     return env
 
 

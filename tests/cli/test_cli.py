@@ -35,7 +35,7 @@ def test_validate_reports_every_error_as_one_located_line(tmp_path: Path) -> Non
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert [line.split(": error: ")[0] for line in lines] == [f"{spec}:3:9", f"{spec}:10:24"]
-    assert "region: 'mars' does not match" in lines[0]
+    assert "region: 'mars' is not an AWS region such as eu-west-1" in lines[0]
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,12 @@ def test_render_check_diff_cycle(tmp_path: Path) -> None:
     (out / "main.tf").write_text((out / "main.tf").read_text() + "# hand edit\n")
     check = cfgen("render", str(BASIC), "-o", str(out), "--check")
     assert check.returncode == 1
-    assert f"{out / 'main.tf'}: changed" in check.stderr
+    assert f"{out / 'main.tf'}: changed by hand" in check.stderr
+    command = f"cfgen render {BASIC} -o {out}"
+    assert check.stderr.splitlines()[-1] == (
+        f"1 file(s) differ, 1 of them by hand: move the change into the spec (or the file out of {out}) "
+        f"and run `{command}`, or overwrite it with `{command} --force`"
+    )
     diff = cfgen("render", str(BASIC), "-o", str(out), "--diff")
     assert diff.returncode == 1 and "-# hand edit" in diff.stdout
 

@@ -88,7 +88,7 @@ def test_minimal_spec_is_valid(write_spec: Callable[[str], Path]) -> None:
         pytest.param(
             "project: shop",
             "project: Shop",
-            "2:10: error: project: 'Shop' does not match",
+            "2:10: error: project: 'Shop' is not a name of lowercase letters",
             id="name",
         ),
         pytest.param(
@@ -129,7 +129,7 @@ def test_every_problem_is_reported_not_only_the_first(write_spec: Callable[[str]
             "version: 1\nversion: 1\n",
             "2:1: error: version: duplicate key 'version' (first on line 1)",
         ),
-        ("- a\n- b\n", "error: input should be a valid dictionary"),
+        ("- a\n- b\n", "error: expected a mapping of `key: value` lines, got a list"),
         ("version: 1\n\tproject: x\n", "error: malformed YAML"),
     ],
 )

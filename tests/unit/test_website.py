@@ -47,7 +47,7 @@ def test_a_website_origin_defaults_to_variables(write_spec: Callable[[str], Path
         pytest.param(
             "bucket: {name: docs-site-test}",
             "bucket: {name: docs-site-test}\n        secret: {source: ssm, parameter: 'arn:aws:ssm:x'}",
-            "distributions.0.origins.0.secret.parameter: 'arn:aws:ssm:x' does not match",
+            "distributions.0.origins.0.secret.parameter: 'arn:aws:ssm:x' is not an SSM parameter name",
             id="ssm-arn",
         ),
         pytest.param(

@@ -27,7 +27,7 @@ def test_rewrite_is_a_no_op(tmp_path: Path) -> None:
     before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
     result = write.write(tmp_path, FILES, EXTRA)
     assert result.written == [] and sorted(result.unchanged) == sorted(FILES)
-    assert before[tmp_path / "main.tf"] == (tmp_path / "main.tf").stat().st_mtime_ns
+    assert before == {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}, "nothing is rewritten"
 
 
 def test_refuses_to_overwrite_a_file_it_did_not_write(tmp_path: Path) -> None:
@@ -74,20 +74,24 @@ def test_check_and_diff_name_every_drift(tmp_path: Path) -> None:
     write.write(tmp_path, FILES, EXTRA)
     (tmp_path / "main.tf").write_text("edited\n")
     (tmp_path / "modules/m/main.tf").unlink()
-    drift = write.check(tmp_path, {**FILES, "new.tf": "n\n"}, EXTRA)
-    assert {(d.path, d.kind) for d in drift} >= {
-        ("main.tf", "changed"),
+    (tmp_path / "mine.tf").write_text("mine\n")
+    drift = write.check(tmp_path, {**FILES, "new.tf": "n\n", "mine.tf": "m\n"}, EXTRA)
+    assert {(d.path, d.kind) for d in drift} == {
+        ("main.tf", "changed by hand"),
         ("modules/m/main.tf", "missing"),
         ("new.tf", "missing"),
-        (write.MANIFEST, "changed"),
+        ("mine.tf", "not written by cfgen"),
+        (write.MANIFEST, "outdated"),
     }
+    assert [d.path for d in drift if d.by_hand] == ["main.tf", "mine.tf"]
     text = write.diff(tmp_path, FILES, EXTRA)
     assert "-edited\n+a\n" in text and "+++ b/modules/m/main.tf" in text
 
 
 def test_no_temporary_files_are_left(tmp_path: Path) -> None:
     write.write(tmp_path, FILES, EXTRA)
-    assert not [p for p in tmp_path.rglob("*.tmp")]
+    assert not [p for p in tmp_path.rglob("*.tmp")] + [p for p in tmp_path.rglob(f"*{write.TMP_SUFFIX}")]
+    assert not (tmp_path / write.JOURNAL).exists()
 
 
 def test_output_path_that_is_a_file(tmp_path: Path) -> None:
@@ -114,3 +118,9 @@ def test_binary_artifacts_are_written_checked_and_diffed(tmp_path: Path) -> None
         write.MANIFEST,
     ]
     assert "Binary file artifacts/fn.zip differs" in write.diff(tmp_path, changed, EXTRA)
+
+
+def test_diff_into_a_folder_that_does_not_exist_shows_every_file(tmp_path: Path) -> None:
+    text = write.diff(tmp_path / "infra", FILES, EXTRA)
+    assert "+++ b/main.tf\n@@ -0,0 +1 @@\n+a\n" in text and f"+++ b/{write.MANIFEST}" in text
+    assert not (tmp_path / "infra").exists()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from .._hcl import Attr, Ref
 from ..harness.plan import Const, PlanView, Resource, Statement, Sym, policy_statements
 from ..harness.results import Finding
+from ..spec import _names as names
 from ..spec.vpc_origins import ApiGatewayPrivateOrigin
 from . import _network, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
@@ -42,7 +43,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
     assert isinstance(origin, ApiGatewayPrivateOrigin)
     module = module_name(dist.name, origin.id)
     inputs = [
-        Attr("name", f"{spec.project}-{dist.name}-{origin.id}"),
+        Attr("name", names.VPC_ORIGIN.name(spec.project, dist.name, origin.id)),
         Attr("origin_domain", origin.origin_domain),
         Attr("certificate_arn", origin.alb_certificate.arn),
         Attr("vpc_id", origin.network.vpc_id),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .._hcl import Attr, Ref
 from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, policy_statements
 from ..harness.results import Finding
+from ..spec import _names as names
 from ..spec.models import S3Origin
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._threats import OriginDetails, ThreatModel, admins, path
@@ -40,7 +41,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         Attr("bucket_name", origin.bucket.name),
         Attr("create_bucket", origin.bucket.create),
         Attr("force_destroy", origin.bucket.force_destroy),
-        Attr("origin_access_control_name", f"{spec.project}-{dist.name}-{origin.id}"),
+        Attr("origin_access_control_name", names.OAC.name(spec.project, dist.name, origin.id)),
         Attr("distribution_arn", Ref(f"module.{module_name(dist.name)}.arn")),
     ]
     if origin.protection != "oac":

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .._hcl import Attr, Ref
 from ..harness.plan import PlanView
 from ..harness.results import Finding
+from ..spec import _names as names
 from ..spec.vpc_origins import AlbOrigin, Ec2Origin, NlbOrigin
 from . import _network, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
@@ -29,7 +30,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
     assert isinstance(origin, AlbOrigin | NlbOrigin | Ec2Origin)
     module = module_name(dist.name, origin.id)
     inputs = [
-        Attr("name", f"{spec.project}-{dist.name}-{origin.id}"),
+        Attr("name", names.VPC_ORIGIN.name(spec.project, dist.name, origin.id)),
         Attr("origin_type", origin.type),
         Attr("origin_domain", origin.origin_domain),
     ]

@@ -1,6 +1,7 @@
 """The cfgen spec: load a YAML file into validated models, or explain why not.
 
-This package imports nothing else of cfgen but its errors, so that the
+This package imports nothing else of cfgen but its errors and the leaf
+helper that opens regular files without blocking, so that the
 schema, the editor support and ``cfgen validate`` stay independent of how
 anything is rendered.
 """
@@ -16,9 +17,11 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from .._regular import NotRegular, read_limited
 from ..errors import SpecError, SpecProblem
 from . import _files, _rules, _warnings
-from ._yaml import Located, YamlProblems, dotted, load_located
+from ._words import PATTERN_WORDS
+from ._yaml import YAML11_BOOLEANS, Located, YamlProblems, dotted, load_located
 from .managed_policies import (
     CACHE_POLICY_IDS,
     ORIGIN_REQUEST_POLICY_IDS,
@@ -55,15 +58,14 @@ class LoadedSpec:
         return self.path.parent
 
 
+# A spec of 100 distributions with 20 origins each is about 600 KB; reading stops one byte past this.
+MAX_SPEC_BYTES = 1024 * 1024
+
+
 def load_spec(path: Path) -> LoadedSpec:
     """Load and validate the spec at ``path``; raise :class:`SpecError` with every problem."""
     shown = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError([SpecProblem(shown, 1, 1, "", "no such file; check the path")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError([SpecProblem(shown, 1, 1, "", f"cannot read the spec: {exc}")]) from None
+    text = _read_spec(path, shown)
     try:
         located = load_located(text, shown)
     except YamlProblems as exc:
@@ -78,6 +80,30 @@ def load_spec(path: Path) -> LoadedSpec:
         raise SpecError(problems)
     warnings = [replace(_at(located, path_, message), severity="warning") for path_, message in _warnings.check(spec)]
     return LoadedSpec(spec=spec, path=path, warnings=warnings)
+
+
+def _read_spec(path: Path, shown: str) -> str:
+    def fail(message: str, line: int = 1, col: int = 1) -> SpecError:
+        return SpecError([SpecProblem(shown, line, col, "", message)])
+
+    try:
+        data = read_limited(path, MAX_SPEC_BYTES)
+    except FileNotFoundError:
+        raise fail("no such file; check the path") from None
+    except NotRegular as exc:
+        raise fail(f"the spec is {exc.kind}; give the spec's YAML file") from None
+    except OSError as exc:
+        raise fail(f"cannot read the spec ({exc.strerror or exc})") from None
+    except ValueError:  # a NUL byte in the path
+        raise fail("the path holds a NUL character; check the path") from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise fail(f"the spec is larger than {MAX_SPEC_BYTES // 1024 // 1024} MiB; a CloudFront spec is far smaller")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line, col = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
+        raise fail(f"byte 0x{data[exc.start]:02x} is not UTF-8 text; save the spec as UTF-8", line, col) from None
 
 
 def json_schema() -> str:
@@ -97,7 +123,11 @@ def _from_pydantic(exc: ValidationError, located: Located) -> list[SpecProblem]:
         path = _data_path(error["loc"], located.data)
         if error["type"] == "union_tag_invalid":
             path = (*path, _discriminator(error))  # point at the tag the user wrote, not at the whole origin
-        message, on_key = _explain(error, path, located.data)
+        if path and path[-1] == "[key]":  # a mapping key of the wrong type (a number where a tag key goes)
+            path = path[:-1]
+            message, on_key = f'the key {_show(error["input"])} must be text; write "{path[-1]}" in quotes', True
+        else:
+            message, on_key = _explain(error, path, located)
         problem = _at(located, path, message, key=on_key)
         if (problem.path, problem.message) not in seen:
             seen.add((problem.path, problem.message))
@@ -122,8 +152,9 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
     for part in loc:
         if isinstance(node, dict) and part not in node and any(node.get(d) == part for d in _TAGGED):
             continue  # the discriminator tag of a tagged union, not a key
-        path.append(part)
-        if isinstance(node, dict) and isinstance(part, str):
+        # Positions are recorded by the key's text: YAML may have read `1:` or `yes:` as a number or boolean.
+        path.append(str(part) if isinstance(node, dict) and part in node else part)
+        if isinstance(node, dict) and part in node:
             node = node.get(part)
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
@@ -132,31 +163,78 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
     return tuple(path)
 
 
-def _explain(error: Any, path: tuple[str | int, ...], data: Any) -> tuple[str, bool]:
-    kind = error["type"]
+def _explain(error: Any, path: tuple[str | int, ...], located: Located) -> tuple[str, bool]:
+    """One pydantic error in the user's words: what is expected, with an example; and whether it is on the key."""
+    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(path[:-1], data)
+        allowed = _allowed_keys(path[:-1], located.data)
         hint = get_close_matches(str(path[-1]), allowed, n=1)
         fix = f"did you mean '{hint[0]}'?" if hint else f"allowed keys: {', '.join(allowed)}"
         return f"unknown key '{path[-1]}'; {fix}", True
     if kind == "missing":
         return f"required key '{path[-1]}' is missing; add it", False
     if kind == "union_tag_invalid":
-        expected = error["ctx"]["expected_tags"].replace("'", "")
+        expected = ctx["expected_tags"].replace("'", "")
         what = _TAGGED[_discriminator(error)][0]
-        return f"unknown {what} {error['ctx']['tag']!r}; one of: {expected}", False
+        tag = located.plain.get(path, ctx["tag"])  # as written: `yes`, not pydantic's 'True'
+        return f"unknown {what} {tag!r}; one of: {expected}{_quote_hint(path, located)}", False
     if kind == "union_tag_not_found":
         what, fix = _TAGGED[_discriminator(error)]
         return f"{what.split()[0]} has no `{_discriminator(error)}`; add `{fix}`", False
-    if kind == "literal_error":
-        return f"{_show(error['input'])} is not allowed; expected {error['ctx']['expected']}", False
-    if kind == "enum":
-        return f"{_show(error['input'])} is not allowed; expected {error['ctx']['expected']}", False
+    if kind in ("literal_error", "enum"):
+        return f"{_show(value)} is not allowed; expected {ctx['expected']}{_quote_hint(path, located)}", False
     if kind == "string_pattern_mismatch":
-        return f"{_show(error['input'])} does not match {error['ctx']['pattern']}", False
+        words = PATTERN_WORDS.get(ctx["pattern"], "in the form the JSON Schema gives (`cfgen schema`)")
+        return f"{_show(value)} is not {words}", False
     if kind == "value_error":
-        return str(error["ctx"]["error"]), False
-    return f"{error['msg'][0].lower()}{error['msg'][1:]} (got {_show(error['input'])})", False
+        return str(ctx["error"]), False
+    expected = _EXPECTED.get(kind)
+    if expected is not None:
+        return f"expected {expected.format(**ctx)}, got {_show(value)}{_quote_hint(path, located)}", False
+    if kind in ("string_too_long", "too_long"):
+        unit = "characters" if kind == "string_too_long" else "items"
+        return f"has {_size(value)} {unit}; at most {ctx['max_length']} are allowed", False
+    if kind in ("string_too_short", "too_short"):
+        if ctx["min_length"] == 1:
+            return "is empty; give at least one " + ("character" if kind == "string_too_short" else "item"), False
+        unit = "characters" if kind == "string_too_short" else "items"
+        return f"has {_size(value)} {unit}; at least {ctx['min_length']} are needed", False
+    # A kind not listed above: pydantic's own sentence, lower-cased, rather than nothing.
+    return f"{error['msg'][0].lower()}{error['msg'][1:]} (got {_show(value)})", False
+
+
+# Type errors: what the field expects, in the words of a YAML user.
+_EXPECTED = {
+    "string_type": "text",
+    "model_type": "a mapping of `key: value` lines",
+    "model_attributes_type": "a mapping of `key: value` lines",
+    "dict_type": "a mapping of `key: value` lines",
+    "list_type": "a list (`- item` lines, or `[a, b]`)",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "greater_than_equal": "a number of at least {ge}",
+    "less_than_equal": "a number of at most {le}",
+    "greater_than": "a number above {gt}",
+    "less_than": "a number below {lt}",
+}
+
+
+def _quote_hint(path: tuple[str | int, ...], located: Located) -> str:
+    """For an unquoted word that YAML read as a boolean, number or date: how to make it text."""
+    raw = located.plain.get(path)
+    if raw is None:
+        return ""
+    if raw in YAML11_BOOLEANS:
+        meaning = "true" if raw.lower() in ("yes", "on", "y", "true") else "false"
+        return f'; unquoted, YAML reads {raw} as {meaning}: write "{raw}" if you mean the text'
+    return f'; write "{raw}" in quotes if you mean the text'
+
+
+def _size(value: Any) -> int | str:
+    return len(value) if isinstance(value, str | list | dict) else "too many"
 
 
 def _allowed_keys(path: tuple[str | int, ...], data: Any) -> list[str]:
@@ -201,10 +279,17 @@ def _unwrap(annotation: Any, node: Any) -> Any:
 
 
 def _show(value: Any) -> str:
+    """A value as the user wrote it in YAML, quoted when it is text (a long one cut, so the line stays readable)."""
     if isinstance(value, str):
-        return repr(value)
+        return repr(value) if len(value) <= 80 else f"{value[:60]!r}... ({len(value)} characters)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "an empty value"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return f"the {type(value).__name__} {value}"

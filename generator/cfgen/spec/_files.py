@@ -1,6 +1,11 @@
 """Rules on the files a spec names (public keys, function code), relative to the spec's folder.
 
 Key material is never echoed: messages name the file and what is wrong with it.
+A spec may come from a pull request, and what these files hold is copied into
+the render (and published, for function code): so a name must resolve,
+symlinks included, inside the spec's folder, and only a regular file of at
+most the size AWS accepts is read, opened without blocking (a FIFO or a
+device is refused, never waited on).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from .._regular import NotRegular, read_limited
 from .models import Spec
 
 __all__ = ["MAX_FUNCTION_BYTES", "check", "function_code", "public_key_pem"]
@@ -47,6 +53,8 @@ def check(spec: Spec, base_dir: Path) -> Iterator[Problem]:
 def public_key_pem(base_dir: Path, name: str) -> str:
     """The RSA 2048-bit public key in ``name``, re-encoded as canonical SubjectPublicKeyInfo PEM."""
     data = _read(base_dir, name, _MAX_PEM_BYTES)
+    if len(data) > _MAX_PEM_BYTES:
+        raise FileProblem(f"'{name}' is over 16 KB; a PEM public key is about 450 bytes: check the path")
     if b"PRIVATE KEY" in data:
         raise FileProblem(
             f"'{name}' holds a private key; give the public key only ({_PUBOUT}) and keep the private key "
@@ -72,7 +80,7 @@ def public_key_pem(base_dir: Path, name: str) -> str:
 
 def function_code(base_dir: Path, name: str) -> str:
     """The JavaScript of a CloudFront Function, checked against CloudFront's size quota."""
-    data = _read(base_dir, name, MAX_FUNCTION_BYTES + 1)
+    data = _read(base_dir, name, MAX_FUNCTION_BYTES)
     if len(data) > MAX_FUNCTION_BYTES:
         raise FileProblem(f"'{name}' is over 10 KB, the CloudFront Functions limit; minify it or move logic out")
     try:
@@ -85,13 +93,25 @@ def function_code(base_dir: Path, name: str) -> str:
 
 
 def _read(base_dir: Path, name: str, limit: int) -> bytes:
-    path = base_dir / name
+    if "\0" in name:
+        raise FileProblem(f"'{name}' holds a NUL character; name a file in the spec's folder")
+    if Path(name).is_absolute():
+        raise FileProblem(f"'{name}' is an absolute path; give a path relative to the spec's folder, inside it")
+    root = base_dir.resolve()
     try:
-        with path.open("rb") as handle:
-            return handle.read(limit + 1)[: limit + 1]
+        target = (root / name).resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        raise FileProblem(f"'{name}' cannot be resolved (a symlink loop?); name a file in the spec's folder") from None
+    if not target.is_relative_to(root):
+        raise FileProblem(
+            f"'{name}' resolves outside the spec's folder ({root}); cfgen reads only files inside it: "
+            "move the file there"
+        )
+    try:
+        return read_limited(target, limit)
     except FileNotFoundError:
         raise FileProblem(f"no such file '{name}' (relative to the spec's folder); check the path") from None
-    except IsADirectoryError:
-        raise FileProblem(f"'{name}' is a folder; name the file") from None
+    except NotRegular as exc:
+        raise FileProblem(f"'{name}' is {exc.kind}; name a regular file") from None
     except OSError as exc:
-        raise FileProblem(f"cannot read '{name}' ({exc.strerror})") from None
+        raise FileProblem(f"cannot read '{name}' ({exc.strerror or exc})") from None

@@ -6,22 +6,20 @@ file position. They run only on a spec that passed the schema.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from difflib import get_close_matches
 
-from . import _vpc_rules
+from . import _names, _vpc_rules
 from .managed_policies import OriginRequestPolicy
 from .models import S3Origin, S3WebsiteOrigin, Spec
 
 Problem = tuple[tuple[str | int, ...], str]
 
-# CloudFront caps the names of origin access controls (and most other
-# resources cfgen names after project-distribution-origin) at 64 characters.
-MAX_RESOURCE_NAME = 64
-
 
 def check(spec: Spec) -> Iterator[Problem]:
     """Every cross-field problem of ``spec``, in document order."""
+    yield from _tags(spec.tags)
     yield from _unique(
         ((("distributions", i, "name"), d.name) for i, d in enumerate(spec.distributions)),
         "distribution name",
@@ -40,13 +38,6 @@ def check(spec: Spec) -> Iterator[Problem]:
             aliases.setdefault(alias, dist.name)
         yield from _unique((((*base, "origins", j, "id"), o.id) for j, o in enumerate(dist.origins)), "origin id")
         for j, origin in enumerate(dist.origins):
-            name = f"{spec.project}-{dist.name}-{origin.id}"
-            if len(name) > MAX_RESOURCE_NAME:
-                yield (
-                    (*base, "origins", j, "id"),
-                    f"resource name '{name}' has {len(name)} characters; AWS allows "
-                    f"{MAX_RESOURCE_NAME}: shorten the project, distribution name or origin id",
-                )
             if not isinstance(origin, S3Origin | S3WebsiteOrigin):
                 continue
             bucket = origin.bucket.name
@@ -61,6 +52,46 @@ def check(spec: Spec) -> Iterator[Problem]:
         yield from _behaviors(spec, i)
         yield from _edge(spec, i)
         yield from _vpc_rules.check(spec, i)
+    yield from _vpc_rules.shared_apis(spec)
+    yield from _names.problems(spec)
+
+
+# AWS tags: 50 on a resource, and cfgen adds `Name` to some resources it creates.
+MAX_TAGS = 49
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
+# Besides letters, digits and spaces of any script, the characters every AWS service takes in tags.
+TAG_SYMBOLS = frozenset("_.:/=+-@")
+
+
+def _tags(tags: dict[str, str]) -> Iterator[Problem]:
+    if len(tags) > MAX_TAGS:
+        yield (
+            ("tags",),
+            (f"{len(tags)} tags; AWS allows 50 on a resource and cfgen adds Name to some: keep {MAX_TAGS} at most"),
+        )
+    for key, value in tags.items():
+        where: tuple[str | int, ...] = ("tags", key)
+        if not key:
+            yield where, "a tag key cannot be empty"
+        elif key.lower().startswith("aws:"):
+            yield where, f"tag key '{key}' starts with aws:, which AWS keeps for its own tags: rename it"
+        elif len(key) > MAX_TAG_KEY:
+            yield where, f"tag key has {len(key)} characters; AWS allows {MAX_TAG_KEY}"
+        if len(value) > MAX_TAG_VALUE:
+            yield where, f"the value of tag '{key}' has {len(value)} characters; AWS allows {MAX_TAG_VALUE}"
+        for text, what in ((key, "key"), (value, "value")):
+            bad = next((ch for ch in text if not _tag_character(ch)), None)
+            if bad is not None:
+                yield (
+                    where,
+                    (f"tag {what} {text!r} holds {bad!r}; AWS tags take letters, digits, spaces and _.:/=+-@ only"),
+                )
+                break
+
+
+def _tag_character(ch: str) -> bool:
+    return ch in TAG_SYMBOLS or unicodedata.category(ch)[0] in "LNZ"
 
 
 # Managed origin request policies that pass the viewer's Host header to the origin.

@@ -146,3 +146,20 @@ def _private_api(base: tuple[str | int, ...], origin: ApiGatewayPrivateOrigin) -
             (*base, "static_ips"),
             f"target_sync static_ips needs one `{{subnet, ip}}` per subnet; missing: {', '.join(missing)}",
         )
+
+
+def shared_apis(spec: Spec) -> Iterator[Problem]:
+    """A REST API named by two origins: each origin writes the API's resource policy, and the two would fight."""
+    owners: dict[str, str] = {}
+    for i, dist in enumerate(spec.distributions):
+        for j, origin in enumerate(dist.origins):
+            if not isinstance(origin, ApiGatewayPrivateOrigin) or origin.api.rest_api_id is None:
+                continue
+            api = origin.api.rest_api_id
+            if api in owners:
+                yield (
+                    ("distributions", i, "origins", j, "api", "rest_api_id"),
+                    f"API {api} is already the origin '{owners[api]}'; an API has one resource policy and each origin "
+                    "writes its own, so two would overwrite each other: give each origin its own API",
+                )
+            owners.setdefault(api, f"{dist.name}/{origin.id}")

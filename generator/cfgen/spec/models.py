@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -21,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from ._words import HOSTNAME, NAME, ORIGIN_PATH, pattern
 from .countries import country_code_problem
 from .managed_policies import CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy
 from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
@@ -45,16 +47,42 @@ __all__ = [
 
 Name = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$", max_length=24),
+    StringConstraints(pattern=NAME, max_length=24),
     Field(description="Lowercase letters, digits and hyphens; starts with a letter; 24 at most."),
 ]
-Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+Region = Annotated[
+    str, StringConstraints(pattern=pattern(r"^[a-z]{2}(-gov)?-[a-z]+-\d$", "an AWS region such as eu-west-1"))
+]
 Hostname = Annotated[
     str,
-    StringConstraints(pattern=r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", max_length=253),
+    StringConstraints(pattern=HOSTNAME, max_length=253),
 ]
+OBJECT_KEY = pattern(
+    r"^[^/\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+    "an object key such as errors/404.html (not starting with /, no control characters)",
+)
+# What CloudFront accepts as a default root object (its API reference lists these characters).
+ROOT_OBJECT = pattern(
+    r"^[A-Za-z0-9_.*$~\"'@:+&-][A-Za-z0-9_.*$/~\"'@:+&-]*$",
+    "an object name such as index.html: letters, digits and _-.*$/~\"'@:+& only, not starting with /",
+)
+# The provider version of the rendered `required_providers` floor, and the CloudFront viewer policies it
+# does not know (checked by an offline plan: "expected minimum_protocol_version to be one of ... TLSv1.2_2021").
+PROVIDER_FLOOR = "5.100.0"
+NEWER_TLS_POLICIES = ("TLSv1.2_2025", "TLSv1.3_2025")
 ACM_VIEWER_ARN = re.compile(r"^arn:aws:acm:us-east-1:\d{12}:certificate/[0-9a-f-]{36}$")
 KMS_KEY_ARN = re.compile(r"^arn:aws:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")
+
+
+def _printable(text: str) -> str:
+    bad = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
+    if bad is not None:
+        raise ValueError(f"holds the control character U+{ord(bad):04X}; AWS takes printable text here: remove it")
+    return text
+
+
+# Free text that reaches an AWS API (comments, prefixes): its XML cannot carry control characters.
+Text = Annotated[str, AfterValidator(_printable)]
 
 
 class _Model(BaseModel):
@@ -109,7 +137,7 @@ class S3Origin(_Model):
     )
     bucket: Bucket
     kms: Kms | None = None
-    origin_path: str = Field("", pattern=r"^(/[^/]+)*$", description="Path prefix, e.g. /site.")
+    origin_path: str = Field("", pattern=ORIGIN_PATH, max_length=255, description="Path prefix, e.g. /site.")
 
     @model_validator(mode="after")
     def _oai_cannot_decrypt(self) -> S3Origin:
@@ -151,7 +179,10 @@ class SecretsManagerSecret(_SecretSource):
 
     source: Literal["secrets_manager"]
     secret_id: str = Field(
-        pattern=r"^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$",
+        pattern=pattern(
+            r"^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:)?[A-Za-z0-9/_+=.@-]{1,512}$",
+            "a Secrets Manager secret name such as shop/site/referer, or its ARN",
+        ),
         description="Name or ARN of the secret.",
     )
 
@@ -161,7 +192,7 @@ class SsmSecret(_SecretSource):
 
     source: Literal["ssm"]
     parameter: str = Field(
-        pattern=r"^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$",
+        pattern=pattern(r"^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", "an SSM parameter name such as /shop/site/referer"),
         max_length=1011,
         description="Parameter name, e.g. /shop/site/referer (not an ARN, no :version).",
     )
@@ -182,8 +213,15 @@ class S3WebsiteOrigin(_Model):
         "features (index documents in folders, redirects).",
     )
     bucket: Bucket
-    index_document: str = Field("index.html", pattern=r"^[^/]+$", description="Served for paths ending in /.")
-    error_document: str | None = Field(None, pattern=r"^[^/].*$", description="Object served with 4XX errors.")
+    index_document: str = Field(
+        "index.html",
+        pattern=pattern(r"^[^/\x00-\x1f\x7f]+$", "an object name without / or control characters, such as index.html"),
+        max_length=1024,
+        description="Served for paths ending in /.",
+    )
+    error_document: str | None = Field(
+        None, pattern=OBJECT_KEY, max_length=1024, description="Object served with 4XX errors."
+    )
     secret: Secret = Field(
         default_factory=lambda: VariableSecret(source="variable"),
         description="Where the Referer secret lives: `{source: variable}` (default), "
@@ -235,7 +273,22 @@ class ViewerCertificate(_Model):
     """An ACM certificate in us-east-1 that covers every alias."""
 
     acm_certificate_arn: str
-    minimum_protocol_version: Literal["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"] = "TLSv1.2_2021"
+    minimum_protocol_version: Literal["TLSv1.2_2021"] = Field(
+        "TLSv1.2_2021",
+        description="TLSv1.2_2021. TLSv1.2_2025 and TLSv1.3_2025 need a newer hashicorp/aws than 5.100.0, "
+        "the provider cfgen renders for and tests with.",
+    )
+
+    @field_validator("minimum_protocol_version", mode="before")
+    @classmethod
+    def _known_to_the_provider(cls, version: object) -> object:
+        if version in NEWER_TLS_POLICIES:
+            raise ValueError(
+                f"{version} is a CloudFront policy that hashicorp/aws {PROVIDER_FLOOR} (the provider version cfgen "
+                "renders for and tests with) refuses at plan; it needs a provider release that lists it. "
+                "Use TLSv1.2_2021"
+            )
+        return version
 
     @field_validator("acm_certificate_arn")
     @classmethod
@@ -265,8 +318,10 @@ class GeoRestriction(_Model):
 class Logging(_Model):
     """CloudFront standard logging to an S3 bucket (ACLs must be enabled on it)."""
 
-    bucket: str = Field(pattern=r"^[a-z0-9.-]+\.s3\.amazonaws\.com$")
-    prefix: str = ""
+    bucket: str = Field(
+        pattern=pattern(r"^[a-z0-9.-]+\.s3\.amazonaws\.com$", "a bucket's domain name such as my-logs.s3.amazonaws.com")
+    )
+    prefix: Text = ""
     include_cookies: bool = False
 
 
@@ -303,28 +358,35 @@ class CloudFrontFunction(_Model):
 
     name: Name
     code: str = Field(description="Path of the .js file, relative to the spec's folder; 10 KB at most.")
-    comment: str | None = Field(None, max_length=128)
+    comment: Text | None = Field(None, max_length=128)
 
 
 class Route53(_Model):
     """A hosted zone in which cfgen creates alias records (A, and AAAA with ipv6) for every alias."""
 
-    zone_id: str = Field(pattern=r"^Z[A-Z0-9]{1,32}$", description="Route 53 hosted zone id, e.g. Z0123456789ABC.")
+    zone_id: str = Field(
+        pattern=pattern(r"^Z[A-Z0-9]{1,32}$", "a Route 53 hosted zone id such as Z0123456789ABC"),
+        description="Route 53 hosted zone id, e.g. Z0123456789ABC.",
+    )
 
 
 class Distribution(_Model):
     """One CloudFront distribution and the origins only it may reach."""
 
     name: Name
-    comment: str | None = Field(None, max_length=128)
+    comment: Text | None = Field(None, max_length=128)
     aliases: list[Hostname] = Field(default_factory=list)
     viewer_certificate: ViewerCertificate | None = None
     price_class: Literal["PriceClass_All", "PriceClass_200", "PriceClass_100"] = "PriceClass_All"
     http_version: Literal["http2and3", "http2", "http3", "http1.1"] = "http2and3"
     ipv6: bool = True
-    default_root_object: str | None = Field(None, pattern=r"^[^/].*$")
+    default_root_object: str | None = Field(None, pattern=ROOT_OBJECT, max_length=255)
     web_acl_arn: str | None = Field(
-        None, pattern=r"^arn:aws:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[0-9a-f-]{36}$"
+        None,
+        pattern=pattern(
+            r"^arn:aws:wafv2:us-east-1:\d{12}:global/webacl/[\w-]+/[0-9a-f-]{36}$",
+            "a global WAF web ACL ARN: arn:aws:wafv2:us-east-1:ACCOUNT:global/webacl/NAME/ID",
+        ),
     )
     geo_restriction: GeoRestriction | None = None
     logging: Logging | None = None

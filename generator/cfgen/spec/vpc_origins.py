@@ -14,9 +14,12 @@ certificate does not cover, fixed endpoint IPs outside their subnet) are in
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from ._words import HOSTNAME, NAME, ORIGIN_PATH, SUBNET_ID, pattern
 
 __all__ = [
     "AlbOrigin",
@@ -34,13 +37,24 @@ __all__ = [
     "domain_covered",
 ]
 
-_Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$", max_length=24)]
+_Id = Annotated[str, StringConstraints(pattern=NAME, max_length=24)]
 _Hostname = Annotated[
     str,
-    StringConstraints(pattern=r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", max_length=253),
+    StringConstraints(pattern=HOSTNAME, max_length=253),
 ]
-_AcmArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")]
-_SecurityGroupId = Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]{8,17}$")]
+_AcmArn = Annotated[
+    str,
+    StringConstraints(
+        pattern=pattern(
+            r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$",
+            "an ACM certificate ARN such as arn:aws:acm:eu-west-1:111111111111:certificate/UUID",
+        )
+    ),
+]
+_CIDR = re.compile(r"\d{1,3}(\.\d{1,3}){3}/\d{1,2}")
+_SecurityGroupId = Annotated[
+    str, StringConstraints(pattern=pattern(r"^sg-[0-9a-f]{8,17}$", "a security group id such as sg-0a1b2c3d4e5f60718"))
+]
 
 
 class _Model(BaseModel):
@@ -50,16 +64,21 @@ class _Model(BaseModel):
 class Subnet(_Model):
     """A private subnet, with its CIDR so that cfgen can check addresses and scope egress."""
 
-    id: str = Field(pattern=r"^subnet-[0-9a-f]{8,17}$")
+    id: str = Field(pattern=SUBNET_ID)
     cidr: str = Field(description="The subnet's IPv4 CIDR, e.g. 10.0.1.0/24.")
 
     @field_validator("cidr")
     @classmethod
     def _ipv4_network(cls, cidr: str) -> str:
+        # ipaddress also reads "10.0.1.7" (as /32) and "10.0.1.0/255.255.255.0"; AWS wants a.b.c.d/nn.
+        if not _CIDR.fullmatch(cidr):
+            raise ValueError(f"'{cidr}' is not an IPv4 CIDR written as address/prefix length, e.g. 10.0.1.0/24")
         try:
             network = ipaddress.IPv4Network(cidr)
         except ValueError:
             raise ValueError(f"'{cidr}' is not an IPv4 CIDR with its host bits zero, e.g. 10.0.1.0/24") from None
+        if not 16 <= network.prefixlen <= 28:
+            raise ValueError(f"subnet CIDR {cidr} has a /{network.prefixlen} prefix; AWS subnets are /16 to /28")
         if not network.is_private:
             raise ValueError(f"subnet CIDR {cidr} is not private address space; VPC origins live in private subnets")
         return cidr
@@ -68,7 +87,7 @@ class Subnet(_Model):
 class Network(_Model):
     """The VPC of the origin and the private subnets it uses."""
 
-    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
+    vpc_id: str = Field(pattern=pattern(r"^vpc-[0-9a-f]{8,17}$", "a VPC id such as vpc-0a1b2c3d4e5f60718"))
     subnets: list[Subnet] = Field(min_length=1)
 
 
@@ -86,7 +105,10 @@ class LoadBalancer(_Model):
 
     arn: str | None = Field(
         None,
-        pattern=r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/(app|net)/[\w-]+/[0-9a-f]+$",
+        pattern=pattern(
+            r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer/(app|net)/[\w-]+/[0-9a-f]+$",
+            "a load balancer ARN such as arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID",
+        ),
         description="An existing internal load balancer; omit to let cfgen create one.",
     )
     security_group_id: _SecurityGroupId | None = Field(
@@ -119,7 +141,7 @@ class _VpcOriginBase(_Model):
         description="Name CloudFront connects to (TLS SNI and Host); the origin's certificate must cover it."
     )
     https_port: int = Field(443, ge=1, le=65535)
-    origin_path: str = Field("", pattern=r"^(/[^/]+)*$", description="Path prefix, e.g. /app.")
+    origin_path: str = Field("", pattern=ORIGIN_PATH, max_length=255, description="Path prefix, e.g. /app.")
 
 
 class AlbOrigin(_VpcOriginBase):
@@ -141,9 +163,14 @@ class NlbOrigin(_VpcOriginBase):
 class Ec2Instance(_Model):
     """An existing instance in a private subnet, serving HTTPS itself."""
 
-    arn: str = Field(pattern=r"^arn:aws[a-z-]*:ec2:[a-z0-9-]+:\d{12}:instance/i-[0-9a-f]{8,17}$")
+    arn: str = Field(
+        pattern=pattern(
+            r"^arn:aws[a-z-]*:ec2:[a-z0-9-]+:\d{12}:instance/i-[0-9a-f]{8,17}$",
+            "an instance ARN such as arn:aws:ec2:REGION:ACCOUNT:instance/i-0a1b2c3d4e5f60718",
+        )
+    )
     network_interface_id: str = Field(
-        pattern=r"^eni-[0-9a-f]{8,17}$",
+        pattern=pattern(r"^eni-[0-9a-f]{8,17}$", "a network interface id such as eni-0a1b2c3d4e5f60718"),
         description="Its primary network interface: cfgen attaches the CloudFront-only security group there.",
     )
 
@@ -162,8 +189,12 @@ class PrivateApi(_Model):
     """The PRIVATE REST API: an existing one by id, or a small demo API cfgen creates."""
 
     create_demo: bool = Field(False, description="Create a demo PRIVATE REST API (GET / answers from a mock).")
-    rest_api_id: str | None = Field(None, pattern=r"^[a-z0-9]{10}$")
-    stage: str = Field("prod", pattern=r"^[A-Za-z0-9_-]{1,128}$")
+    rest_api_id: str | None = Field(
+        None, pattern=pattern(r"^[a-z0-9]{10}$", "a REST API id of 10 lowercase letters and digits such as a1b2c3d4e5")
+    )
+    stage: str = Field(
+        "prod", pattern=pattern(r"^[A-Za-z0-9_-]{1,128}$", "a stage name of letters, digits, _ and - such as prod")
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> PrivateApi:
@@ -175,7 +206,7 @@ class PrivateApi(_Model):
 class StaticIp(_Model):
     """A fixed IP of the execute-api endpoint in one subnet."""
 
-    subnet: str = Field(pattern=r"^subnet-[0-9a-f]{8,17}$")
+    subnet: str = Field(pattern=SUBNET_ID)
     ip: str
 
     @field_validator("ip")
@@ -191,7 +222,10 @@ class StaticIp(_Model):
 class SyncSchedule(_Model):
     """The sync function's schedule and patience."""
 
-    schedule_expression: str = Field("rate(1 minute)", pattern=r"^(rate|cron)\(.+\)$")
+    schedule_expression: str = Field(
+        "rate(1 minute)",
+        pattern=pattern(r"^(rate|cron)\(.+\)$", "a schedule such as rate(5 minutes) or cron(0 * * * ? *)"),
+    )
     missing_runs_before_deregister: int = Field(3, ge=1, le=60)
 
 
