@@ -102,53 +102,37 @@ resource "aws_s3_bucket_ownership_controls" "this" {
 # Website endpoints serve anonymous GETs over HTTP only, so the one Allow is to
 # every principal, bound to the secret Referer that CloudFront sends. There is
 # no aws:SecureTransport deny for reads: it would deny every website request.
-data "aws_iam_policy_document" "bucket_policy" {
-  #checkov:skip=CKV_CFG_1:A website endpoint cannot verify CloudFront's identity (no OAC); the Allow is bound to the secret Referer instead, which CKV_CFG_6 checks.
-  #checkov:skip=CKV_CFG_2:A website endpoint serves anonymous requests only, so the Allow must be to "*"; it holds only with the secret Referer (CKV_CFG_6).
-  statement {
-    sid       = "AllowGetObjectWithSecretReferer"
-    effect    = "Allow"
-    actions   = ["s3:GetObject"]
-    resources = ["${local.bucket_arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:Referer"
-      values   = var.referer_secrets
-    }
-  }
-
-  statement {
-    sid         = "DenyInsecureTransportExceptReads"
-    effect      = "Deny"
-    not_actions = ["s3:GetObject"]
-    resources   = [local.bucket_arn, "${local.bucket_arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
+#
+# The policy is built here with jsonencode, not by an aws_iam_policy_document:
+# it holds the secret, and a data source's attributes are never marked
+# sensitive (its JSON would show in plans, `terraform show` and state).
+# Built from the sensitive var.referer_secrets, this value is sensitive
+# wherever Terraform plans or stores it.
 resource "aws_s3_bucket_policy" "this" {
   #checkov:skip=CKV_CFG_1:A website endpoint cannot verify CloudFront's identity (no OAC); the Allow is bound to the secret Referer instead, which CKV_CFG_6 checks.
   #checkov:skip=CKV_CFG_2:A website endpoint serves anonymous requests only, so the Allow must be to "*"; it holds only with the secret Referer (CKV_CFG_6).
   bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
-  # The document's JSON holds the secret but a data source's result is not
-  # marked sensitive; without sensitive() every plan would print it.
-  policy = sensitive(data.aws_iam_policy_document.bucket_policy.json)
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AllowGetObjectWithSecretReferer"
+        Effect    = "Allow"
+        Principal = "*"
+        Action    = "s3:GetObject"
+        Resource  = "${local.bucket_arn}/*"
+        Condition = { StringEquals = { "aws:Referer" = var.referer_secrets } }
+      },
+      {
+        Sid       = "DenyInsecureTransportExceptReads"
+        Effect    = "Deny"
+        Principal = "*"
+        NotAction = "s3:GetObject"
+        Resource  = [local.bucket_arn, "${local.bucket_arn}/*"]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
 
   # S3 aborts concurrent configuration changes on a bucket (OperationAborted),
   # and refuses a public policy until the public access block allows it.

@@ -18,8 +18,8 @@ from cfgen.spec import load_spec
 Plan = dict[str, Any]
 
 
-def plan_spec(spec: Path, tmp: Path, mirror: Path) -> tuple[Plan, Rendered]:
-    """Render ``spec`` into ``tmp/tree`` and plan it offline against the mirror."""
+def plan_spec(spec: Path, tmp: Path, mirror: Path, tf_vars: dict[str, str] | None = None) -> tuple[Plan, Rendered]:
+    """Render ``spec`` into ``tmp/tree`` and plan it offline against the mirror (``tf_vars`` as TF_VAR_*)."""
     rendered = render(load_spec(spec))
     write.write(tmp / "tree", rendered.files, {"origins": []})
     plan = _terraform.plan_tree(
@@ -28,6 +28,7 @@ def plan_spec(spec: Path, tmp: Path, mirror: Path) -> tuple[Plan, Rendered]:
         plugin_mirror=mirror,
         offline=True,
         work_dir=tmp / "work",
+        tf_vars=tf_vars,
     )
     return plan, rendered
 

@@ -134,7 +134,7 @@ def test_website_proofs_hold_on_the_rendered_plan(website: Planned) -> None:
 def test_the_policy_accepts_exactly_the_secret_cloudfront_sends(website: Planned) -> None:
     plan, _ = website
     referers = allow(plan)["Condition"]["StringEquals"]["aws:Referer"]
-    assert referers == sent_referer(plan) == _terraform.placeholder("docs_site_referer_secret")
+    assert referers == [sent_referer(plan)] == [_terraform.placeholder("docs_site_referer_secret")]
     assert allow(plan)["Principal"] == "*" and allow(plan)["Action"] == "s3:GetObject"
     assert change(plan, POLICY)["after_sensitive"]["policy"] is True
     config = origin(plan)["custom_origin_config"][0]
