@@ -15,7 +15,6 @@ resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_144:A CloudFront origin is served from one region; cross-region replication is a disaster-recovery choice with its own bucket, role and cost, outside this module.
   #checkov:skip=CKV_AWS_145:S3 website endpoints cannot serve SSE-KMS objects (anonymous requests cannot decrypt); objects use SSE-S3.
   #checkov:skip=CKV2_AWS_62:Nothing consumes object events for a CloudFront origin; notifications would need a destination this module does not own.
-  #checkov:skip=CKV2_AWS_61:Origin objects are site content with no expiry; a lifecycle rule is the owner's retention decision (deleting content would break the site).
   #checkov:skip=CKV2_AWS_6:The public access block exists and blocks ACLs; its two policy flags must be off for the Referer-conditioned policy (see CKV2_CFG_1 below).
   #checkov:skip=CKV2_CFG_1:A website endpoint serves anonymous requests, so the Referer-conditioned policy is public in S3's terms and block_public_policy and restrict_public_buckets must be false; both ACL flags stay true. CKV_CFG_6 checks the policy.
   count = var.create_bucket ? 1 : 0
@@ -34,6 +33,35 @@ resource "aws_s3_bucket_versioning" "this" {
   versioning_configuration {
     status = "Enabled"
   }
+}
+
+# Overwritten and deleted versions expire, and multipart uploads left
+# incomplete (billed while they wait) are aborted. Created buckets only: a
+# lifecycle configuration replaces the bucket's whole one, and an adopted
+# bucket keeps its own.
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  count = var.create_bucket ? 1 : 0
+
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  rule {
+    id     = "expire-noncurrent-versions-abort-incomplete-uploads"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  # A rule on noncurrent versions wants versioning set first, and S3 aborts
+  # concurrent configuration changes on one bucket (OperationAborted).
+  depends_on = [aws_s3_bucket_versioning.this]
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "this" {

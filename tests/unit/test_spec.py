@@ -178,3 +178,27 @@ def test_unknown_s3_protection_lists_the_three_modes(write_spec: Callable[[str],
     spec = MINIMAL_SPEC.replace("        type: s3\n", "        type: s3\n        protection: oia\n", 1)
     lines = errors_of(write_spec(spec))
     assert any("'oia' is not allowed; expected 'oac', 'oai' or 'oai_to_oac'" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("bucket", "expected"),
+    [
+        pytest.param(
+            "{name: shop-assets-test, create: false, noncurrent_version_expiration_days: 30}",
+            "10:17: error: distributions.0.origins.0.bucket: noncurrent_version_expiration_days applies to a "
+            "bucket cfgen creates",
+            id="adopted",
+        ),
+        pytest.param(
+            "{name: shop-assets-test, noncurrent_version_expiration_days: 0}",
+            "10:78: error: distributions.0.origins.0.bucket.noncurrent_version_expiration_days: "
+            "input should be greater than or equal to 1",
+            id="zero-days",
+        ),
+    ],
+)
+def test_lifecycle_days_are_for_created_buckets_only(
+    write_spec: Callable[[str], Path], bucket: str, expected: str
+) -> None:
+    lines = errors_of(write_spec(MINIMAL_SPEC.replace("{name: shop-assets-test}", bucket)))
+    assert any(expected in line for line in lines), lines

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .._hcl import Attr, Ref
 from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, policy_statements
 from ..harness.results import Finding
-from ..spec.models import S3Origin
+from ..spec.models import Bucket, S3Origin
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._threats import OriginDetails, ThreatModel, admins, path
 
@@ -37,9 +37,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
     assert isinstance(origin, S3Origin)
     module = module_name(dist.name, origin.id)
     inputs = [
-        Attr("bucket_name", origin.bucket.name),
-        Attr("create_bucket", origin.bucket.create),
-        Attr("force_destroy", origin.bucket.force_destroy),
+        *bucket_inputs(origin.bucket),
         Attr("origin_access_control_name", f"{spec.project}-{dist.name}-{origin.id}"),
         Attr("distribution_arn", Ref(f"module.{module_name(dist.name)}.arn")),
     ]
@@ -76,6 +74,19 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
         outputs=outputs,
     )
+
+
+def bucket_inputs(bucket: Bucket) -> list[Attr]:
+    """The inputs every S3 origin module takes about its bucket."""
+    inputs = [
+        Attr("bucket_name", bucket.name),
+        Attr("create_bucket", bucket.create),
+        Attr("force_destroy", bucket.force_destroy),
+    ]
+    # Only when the spec sets it: the modules' default is the spec's (a unit test keeps them equal).
+    if bucket.create and "noncurrent_version_expiration_days" in bucket.model_fields_set:
+        inputs.append(Attr("noncurrent_version_expiration_days", bucket.noncurrent_version_expiration_days))
+    return inputs
 
 
 # -- proofs ------------------------------------------------------------------

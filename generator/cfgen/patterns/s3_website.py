@@ -41,12 +41,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
     assert isinstance(origin, S3WebsiteOrigin)
     module = module_name(dist.name, origin.id)
     secret = secret_call(f"{module}_referer", origin.secret, f"Referer secret of {dist.name}/{origin.id}")
-    inputs = [
-        Attr("bucket_name", origin.bucket.name),
-        Attr("create_bucket", origin.bucket.create),
-        Attr("force_destroy", origin.bucket.force_destroy),
-        Attr("index_document", origin.index_document),
-    ]
+    inputs = [*s3_oac.bucket_inputs(origin.bucket), Attr("index_document", origin.index_document)]
     if origin.error_document is not None:
         inputs.append(Attr("error_document", origin.error_document))
     inputs.append(Attr("referer_secrets", secret.values))

@@ -67,6 +67,14 @@ class Bucket(_Model):
     name: str = Field(description="Bucket name (AWS naming rules apply).")
     create: bool = Field(True, description="Create the bucket; false adopts an existing one.")
     force_destroy: bool = Field(False, description="Let `destroy` delete a non-empty bucket.")
+    noncurrent_version_expiration_days: int = Field(
+        90,
+        ge=1,
+        le=36500,
+        description="Days S3 keeps an overwritten or deleted version of an object before it expires it "
+        "(a created bucket's lifecycle rule, which also aborts multipart uploads left incomplete for 7 days). "
+        "An adopted bucket keeps its own lifecycle.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -75,6 +83,15 @@ class Bucket(_Model):
         if problem:
             raise ValueError(problem)
         return name
+
+    @model_validator(mode="after")
+    def _lifecycle_of_created_buckets(self) -> Bucket:
+        if not self.create and "noncurrent_version_expiration_days" in self.model_fields_set:
+            raise ValueError(
+                "noncurrent_version_expiration_days applies to a bucket cfgen creates: an adopted bucket "
+                "(create: false) keeps its own lifecycle; drop the field or manage the lifecycle yourself"
+            )
+        return self
 
 
 class Kms(_Model):

@@ -38,7 +38,6 @@ resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_18:Server access logs need a second, log-receiving bucket this module does not own; viewer reads are logged by the distribution (logging input) and S3 API calls by CloudTrail.
   #checkov:skip=CKV_AWS_144:A CloudFront origin is served from one region; cross-region replication is a disaster-recovery choice with its own bucket, role and cost, outside this module.
   #checkov:skip=CKV2_AWS_62:Nothing consumes object events for a CloudFront origin; notifications would need a destination this module does not own.
-  #checkov:skip=CKV2_AWS_61:Origin objects are site content with no expiry; a lifecycle rule is the owner's retention decision (deleting content would break the site).
   count = var.create_bucket ? 1 : 0
 
   bucket        = var.bucket_name
@@ -55,6 +54,35 @@ resource "aws_s3_bucket_versioning" "this" {
   versioning_configuration {
     status = "Enabled"
   }
+}
+
+# Overwritten and deleted versions expire, and multipart uploads left
+# incomplete (billed while they wait) are aborted. Created buckets only: a
+# lifecycle configuration replaces the bucket's whole one, and an adopted
+# bucket keeps its own.
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  count = var.create_bucket ? 1 : 0
+
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  rule {
+    id     = "expire-noncurrent-versions-abort-incomplete-uploads"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  # A rule on noncurrent versions wants versioning set first, and S3 aborts
+  # concurrent configuration changes on one bucket (OperationAborted).
+  depends_on = [aws_s3_bucket_versioning.this]
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "this" {

@@ -30,6 +30,17 @@ variable "versioning" {
   default     = true
 }
 
+variable "noncurrent_version_expiration_days" {
+  description = "Days a created bucket keeps an overwritten or deleted version of an object before the lifecycle rule expires it (the same rule aborts multipart uploads left incomplete for 7 days)"
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
+    error_message = "noncurrent_version_expiration_days must be a whole number of days, 1 or more."
+  }
+}
+
 variable "tags" {
   description = "Tags added to the created bucket and KMS key"
   type        = map(string)
