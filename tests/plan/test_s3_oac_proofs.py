@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, plan_spec, planned, proof_results
+from tests.plan._plans import Plan, cfgen_test_edited, plan_spec, planned, proof_results, replace_once
 
 from cfgen.patterns import OriginBinding
 
@@ -63,8 +62,13 @@ def test_all_proofs_hold_on_the_rendered_plan(basic: tuple[Plan, list[OriginBind
     }
 
 
-def test_kms_proof_holds_when_cfgen_owns_the_key(kms: tuple[Plan, list[OriginBinding]]) -> None:
-    assert results(*kms)["CFG_S3_KMS"] == ""
+def test_kms_proofs_hold_for_the_key_cfgen_owns_and_the_statement_for_yours(
+    kms: tuple[Plan, list[OriginBinding]],
+) -> None:
+    plan, bindings = kms
+    for binding in bindings:  # web/assets (key created), web/media (your key)
+        got = proof_results(plan, [binding])
+        assert got["CFG_S3_KMS"] == "", (binding.label, got)
 
 
 def _drop_source_arn(plan: Plan) -> None:
@@ -161,38 +165,87 @@ def test_kms_proof_fails_without_source_arn(kms: tuple[Plan, list[OriginBinding]
     assert "has no StringEquals AWS:SourceArn condition" in results(plan, kms[1])["CFG_S3_KMS"]
 
 
-def test_cfgen_test_fails_on_a_hand_edited_tree(tmp_path: Path, plugin_mirror: Path) -> None:
-    """End to end: a tree edited after render fails `cfgen test --dir` with exit 1 and says why."""
-    tree = tmp_path / "infra"
-    cli = [sys.executable, "-m", "cfgen"]
-    subprocess.run([*cli, "render", str(BASIC), "-o", str(tree)], check=True, capture_output=True)
+def _statement_condition(plan: Plan) -> dict[str, Any]:
+    """The condition of the statement cfgen outputs for the key it does not own (web/media)."""
+    document = module_resource(plan, "web_media", "data.aws_iam_policy_document.kms_key_policy_statement")
+    condition: dict[str, Any] = document["expressions"]["statement"][0]["condition"][0]
+    return condition
+
+
+def _statement_for_every_distribution(plan: Plan) -> None:
+    _statement_condition(plan)["values"] = {"constant_value": ["arn:aws:cloudfront::111111111111:distribution/*"]}
+
+
+def _statement_source_arn_like(plan: Plan) -> None:
+    _statement_condition(plan)["test"] = {"constant_value": "StringLike"}
+
+
+def _statement_not_planned(plan: Plan) -> None:
+    plan["resource_changes"] = [c for c in plan["resource_changes"] if "kms_key_policy_statement" not in c["address"]]
+
+
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        (_statement_not_planned, "neither aws_kms_key.this nor the statement for its owner is planned"),
+        (
+            _statement_for_every_distribution,
+            "has AWS:SourceArn arn:aws:cloudfront::111111111111:distribution/*, "
+            "not module.web.aws_cloudfront_distribution.this.arn",
+        ),
+        (_statement_source_arn_like, "has no StringEquals AWS:SourceArn condition"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else None,
+)
+def test_the_statement_for_a_key_cfgen_does_not_own_is_planned_and_names_this_distribution(
+    kms: tuple[Plan, list[OriginBinding]], break_it: Callable[[Plan], None], message: str
+) -> None:
+    plan = copy.deepcopy(kms[0])
+    break_it(plan)
+    media = [b for b in kms[1] if b.origin == "media"]
+    got = proof_results(plan, media)
+    assert message in got["CFG_S3_KMS"], got
+    assert [k for k, v in got.items() if v] == ["CFG_S3_KMS"]
+
+
+def _another_distribution_by_hand(tree: Path) -> None:
     main = tree / "main.tf"
     main.write_text(
-        main.read_text().replace(
-            "distribution_arn           = module.site.arn",
-            'distribution_arn           = "arn:aws:cloudfront::111111111111:distribution/EOTHERDIST"',
+        re.sub(
+            r"distribution_arn( +)= module\.site\.arn",
+            r'distribution_arn\1= "arn:aws:cloudfront::111111111111:distribution/EOTHERDIST"',
+            main.read_text(),
         )
     )
-    before = sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*"))
-    result = subprocess.run(
-        [
-            *cli,
-            "test",
-            "--dir",
-            str(tree),
-            "--offline",
-            "--plugin-mirror",
-            str(plugin_mirror),
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
+
+
+def _statement_for_every_distribution_by_hand(tree: Path) -> None:
+    replace_once(
+        tree / "modules" / "s3-origin" / "main.tf",
+        "values   = [var.distribution_arn]",
+        'values   = ["arn:aws:cloudfront::111111111111:distribution/*"]',
+        after='data "aws_iam_policy_document" "kms_key_policy_statement"',
     )
-    assert result.returncode == 1, result.stderr
-    failed = [f for f in json.loads(result.stdout)["findings"] if not f["passed"]]
-    assert {(f["check_id"], f["origin"]) for f in failed if f["source"] == "proof"} == {
-        ("CFG_S3_OAC_POLICY", "site/assets")
-    }
-    assert "EOTHERDIST" in failed[0]["message"] or any("EOTHERDIST" in f["message"] for f in failed)
-    assert sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*")) == before, "the user's tree is untouched"
+
+
+@pytest.mark.parametrize(
+    ("spec", "edit", "failed_proofs", "message"),
+    [
+        (BASIC, _another_distribution_by_hand, {("CFG_S3_OAC_POLICY", "site/assets")}, "EOTHERDIST"),
+        (KMS, _statement_for_every_distribution_by_hand, {("CFG_S3_KMS", "web/media")}, "distribution/*"),
+    ],
+    ids=["another-distribution", "kms-statement-for-every-distribution"],
+)
+def test_cfgen_test_fails_on_a_hand_edited_tree(
+    tmp_path: Path,
+    plugin_mirror: Path,
+    spec: Path,
+    edit: Callable[[Path], None],
+    failed_proofs: set[tuple[str, str]],
+    message: str,
+) -> None:
+    """End to end: a tree edited after render fails `cfgen test --dir` with exit 1 and says why."""
+    code, failed = cfgen_test_edited(spec, tmp_path, plugin_mirror, edit)
+    assert code == 1
+    assert {(f["check_id"], f["origin"]) for f in failed if f["source"] == "proof"} == failed_proofs
+    assert all(message in f["message"] for f in failed if f["source"] == "proof")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._hcl import Attr, Ref
-from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, policy_statements
+from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, document_statements, policy_statements
 from ..harness.results import Finding
 from ..spec.models import Bucket, S3Origin
 from ._base import OriginBinding, OriginView, Pattern, module_name
@@ -109,8 +109,26 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         origin_access_control(plan, binding, distribution),
     ]
     key = plan.one(module, "aws_kms_key")
+    statement = plan.one(module, "aws_iam_policy_document", "kms_key_policy_statement")
+    call = (plan.module_config(()) or {}).get("module_calls", {}).get(binding.module, {}).get("expressions", {})
     if key is not None:
         findings.append(kms_key_policy(plan, binding, key, distribution))
+    elif statement is not None:
+        findings.append(kms_statement_for_key_owner(plan, binding, statement, distribution))
+    elif call.get("create_kms_key", {}).get("constant_value") is True or "kms_key_arn" in call:
+        # The call asks for SSE-KMS, yet neither the key nor the statement for its owner is planned.
+        problem = (
+            "the module call sets a KMS key, but neither aws_kms_key.this nor the statement for its owner is planned"
+        )
+        findings.append(
+            finding(
+                binding,
+                "CFG_S3_KMS",
+                "KMS: CloudFront may decrypt only for this distribution",
+                f"module.{binding.module}",
+                problem,
+            )
+        )
     return findings
 
 
@@ -247,16 +265,33 @@ def origin_entries(distribution: Resource, origin_id: str) -> list[tuple[dict[st
 
 def kms_key_policy(plan: PlanView, binding: OriginBinding, key: Resource, distribution: Resource | None) -> Finding:
     title = "KMS key policy: CloudFront may decrypt only for this distribution"
-    statements = policy_statements(plan, key)
+    return _kms_finding(binding, title, key, policy_statements(plan, key), distribution)
+
+
+def kms_statement_for_key_owner(
+    plan: PlanView, binding: OriginBinding, document: Resource, distribution: Resource | None
+) -> Finding:
+    """The statement cfgen outputs for a key it does not own lets CloudFront decrypt for this distribution only."""
+    title = "KMS statement to add to your key's policy: CloudFront may decrypt only for this distribution"
+    return _kms_finding(binding, title, document, document_statements(plan, document), distribution)
+
+
+def _kms_finding(
+    binding: OriginBinding,
+    title: str,
+    policy: Resource,
+    statements: list[Statement] | None,
+    distribution: Resource | None,
+) -> Finding:
     if statements is None:
-        return finding(binding, "CFG_S3_KMS", title, key.address, "cannot read the key policy at plan time")
+        return finding(binding, "CFG_S3_KMS", title, policy.address, "cannot read the key policy at plan time")
     for_cloudfront = [
         s for s in statements if s.effect == "Allow" and any(Const(CLOUDFRONT) in ids for _, ids in s.principals)
     ]
     if not for_cloudfront:
-        return finding(binding, "CFG_S3_KMS", title, key.address, "no statement lets CloudFront decrypt")
+        return finding(binding, "CFG_S3_KMS", title, policy.address, "no statement lets CloudFront decrypt")
     problem = source_arn_problem(for_cloudfront, distribution)
-    return finding(binding, "CFG_S3_KMS", title, key.address, problem)
+    return finding(binding, "CFG_S3_KMS", title, policy.address, problem)
 
 
 # -- threat model --------------------------------------------------------------
@@ -288,8 +323,9 @@ KMS_PATHS = (
     path(
         "kms_decrypt",
         "residual",
-        note="The key is not cfgen's: its policy decides who decrypts. cfgen outputs the statement that lets only "
-        "this distribution's CloudFront decrypt; add it to the key policy.",
+        ("CFG_S3_KMS",),
+        "The key is not cfgen's: its policy decides who decrypts. cfgen outputs the statement that lets only "
+        "this distribution's CloudFront decrypt (proven to name it); add it to the key policy.",
         when="kms_external",
     ),
 )
