@@ -131,11 +131,26 @@ resource "aws_s3_bucket_ownership_controls" "this" {
 # every principal, bound to the secret Referer that CloudFront sends. There is
 # no aws:SecureTransport deny for reads: it would deny every website request.
 #
+# DenyObjectReadsWithoutSecretReferer closes the REST endpoint to principals of
+# the account (and the URLs they presign): the actions that hand out an
+# object's bytes are denied unless the request carries the secret Referer, or
+# aws:PrincipalArn is one of `direct_reader_arns` (a role's ARN, whatever the
+# session). A key missing from the request makes a *NotEquals test true.
+#
 # The policy is built here with jsonencode, not by an aws_iam_policy_document:
 # it holds the secret, and a data source's attributes are never marked
 # sensitive (its JSON would show in plans, `terraform show` and state).
 # Built from the sensitive var.referer_secrets, this value is sensitive
 # wherever Terraform plans or stores it.
+locals {
+  # S3 gets no empty list of principals: without direct readers the Deny has
+  # only the Referer condition.
+  read_guard_condition = merge(
+    { StringNotEquals = { "aws:Referer" = var.referer_secrets } },
+    length(var.direct_reader_arns) > 0 ? { ArnNotEquals = { "aws:PrincipalArn" = var.direct_reader_arns } } : {},
+  )
+}
+
 resource "aws_s3_bucket_policy" "this" {
   #checkov:skip=CKV_AWS_70:A website endpoint serves anonymous requests only, so the one Allow is to "*"; it holds only with the secret Referer, which CKV_CFG_6 checks.
   #checkov:skip=CKV_CFG_1:A website endpoint cannot verify CloudFront's identity (no OAC); the Allow is bound to the secret Referer instead, which CKV_CFG_6 checks.
@@ -151,6 +166,20 @@ resource "aws_s3_bucket_policy" "this" {
         Action    = "s3:GetObject"
         Resource  = "${local.bucket_arn}/*"
         Condition = { StringEquals = { "aws:Referer" = var.referer_secrets } }
+      },
+      {
+        Sid       = "DenyObjectReadsWithoutSecretReferer"
+        Effect    = "Deny"
+        Principal = "*"
+        Action = [
+          "s3:GetObject",
+          "s3:GetObjectVersion",
+          "s3:GetObjectTorrent",
+          "s3:GetObjectVersionTorrent",
+          "s3:GetObjectVersionForReplication",
+        ]
+        Resource  = "${local.bucket_arn}/*"
+        Condition = local.read_guard_condition
       },
       {
         Sid       = "DenyInsecureTransportExceptReads"

@@ -113,14 +113,19 @@ def test_vendors_modules_when_cfgen_lives_under_a_dot_folder(
 
 
 @pytest.mark.parametrize("origin_type", ["s3", "s3_website"])
-def test_lifecycle_days_reach_the_module_only_when_the_spec_sets_them(
+def test_direct_readers_and_lifecycle_days_reach_the_module_only_when_the_spec_sets_them(
     write_spec: Callable[[str], Path], origin_type: str
 ) -> None:
     base = MINIMAL_SPEC.replace("type: s3\n", f"type: {origin_type}\n")
     bare = render(load_spec(write_spec(base))).files["main.tf"]
-    assert "noncurrent_version_expiration_days" not in bare
-    spec = base.replace("{name: shop-assets-test}", "{name: shop-assets-test, noncurrent_version_expiration_days: 30}")
+    assert "direct_reader_arns" not in bare and "noncurrent_version_expiration_days" not in bare
+    spec = base.replace(
+        "{name: shop-assets-test}\n",
+        "{name: shop-assets-test, noncurrent_version_expiration_days: 30}\n"
+        "        direct_readers: [arn:aws:iam::111111111111:role/backup]\n",
+    )
     main = render(load_spec(write_spec(spec, "set.yaml"))).files["main.tf"]
+    assert 'direct_reader_arns                 = ["arn:aws:iam::111111111111:role/backup"]' in main
     assert "noncurrent_version_expiration_days = 30" in main
 
 

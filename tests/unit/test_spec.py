@@ -180,6 +180,52 @@ def test_unknown_s3_protection_lists_the_three_modes(write_spec: Callable[[str],
     assert any("'oia' is not allowed; expected 'oac', 'oai' or 'oai_to_oac'" in line for line in lines), lines
 
 
+READER = "arn:aws:iam::111111111111:role/backup"
+
+
+@pytest.mark.parametrize(
+    ("readers", "expected"),
+    [
+        pytest.param(
+            "[arn:aws:iam::111111111111:role/*]",
+            "11:26: error: distributions.0.origins.0.direct_readers.0: "
+            "'arn:aws:iam::111111111111:role/*' has a wildcard",
+            id="wildcard",
+        ),
+        pytest.param(
+            "[arn:aws:sts::111111111111:assumed-role/backup/session-1]",
+            "is a role session; the bucket policy compares aws:PrincipalArn, which is the role's ARN",
+            id="session",
+        ),
+        pytest.param(
+            "[arn:aws:iam::111111111111:root]",
+            "is not the ARN of an IAM role or user",
+            id="root",
+        ),
+        pytest.param(
+            f"[{READER}, {READER}]",
+            f"distributions.0.origins.0.direct_readers.1: duplicate direct reader '{READER}'",
+            id="twice",
+        ),
+    ],
+)
+def test_direct_readers_are_roles_or_users_by_arn(
+    write_spec: Callable[[str], Path], readers: str, expected: str
+) -> None:
+    spec = MINIMAL_SPEC.replace(
+        "{name: shop-assets-test}\n", f"{{name: shop-assets-test}}\n        direct_readers: {readers}\n"
+    )
+    lines = errors_of(write_spec(spec))
+    assert any(expected in line for line in lines), lines
+
+
+def test_direct_readers_of_a_website_origin(write_spec: Callable[[str], Path]) -> None:
+    spec = MINIMAL_SPEC.replace("type: s3\n", "type: s3_website\n").replace(
+        "{name: shop-assets-test}\n", f"{{name: shop-assets-test}}\n        direct_readers: [{READER}]\n"
+    )
+    assert load_spec(write_spec(spec)).spec.distributions[0].origins[0].direct_readers == [READER]
+
+
 @pytest.mark.parametrize(
     ("bucket", "expected"),
     [

@@ -69,6 +69,7 @@ module "web_assets" {
   noncurrent_version_expiration_days = 30
   origin_access_control_name         = "shop-web-assets"
   distribution_arn                   = module.web.arn
+  direct_reader_arns                 = ["arn:aws:iam::111111111111:role/shop-backup"]
   create_kms_key                     = true
 }
 

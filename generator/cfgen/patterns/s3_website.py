@@ -18,11 +18,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._hcl import Attr, Ref
-from ..harness.plan import Const, PlanView, Resource, Statement
+from ..harness.plan import Const, PlanView, Resource, Statement, Value
 from ..harness.results import Finding
 from ..spec.models import S3WebsiteOrigin
 from . import s3_oac
 from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._s3_guard import CHECK as GUARD
+from ._s3_guard import Admitted, guard_problem
 from ._secret import MODULE as SECRET_MODULE
 from ._secret import secret_call, secret_use
 from ._threats import OriginDetails, ThreatModel, admins, path
@@ -45,6 +47,8 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
     if origin.error_document is not None:
         inputs.append(Attr("error_document", origin.error_document))
     inputs.append(Attr("referer_secrets", secret.values))
+    if origin.direct_readers:
+        inputs.append(Attr("direct_reader_arns", list(origin.direct_readers)))
     return OriginView(
         module=module,
         inputs=inputs,
@@ -74,6 +78,7 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         header_finding,
         _acls_blocked(plan, binding),
         s3_oac.ownership(plan, binding),
+        _account_guard(plan, binding, header),
     ]
 
 
@@ -164,6 +169,43 @@ def referer_policy_problem(statements: list[Statement], sent: str | None, litera
     return ""
 
 
+def _account_guard(plan: PlanView, binding: OriginBinding, sent: str | None) -> Finding:
+    """Principals of the account read the REST endpoint only with the secret, or as listed."""
+
+    def problem_of(policy: Resource, statements: list[Statement]) -> str:
+        # The secrets: what CloudFront sends, and what the Allow takes (the previous one, mid-rotation).
+        accepted = {sent} | {
+            v.value
+            for s in statements
+            if s.effect == "Allow"
+            for v in s.condition_values("StringEquals", "aws:Referer") or []
+            if isinstance(v, Const)
+        }
+        admitted = Admitted(
+            key="aws:Referer",
+            tests=("StringNotEquals",),
+            what="the secret Referer CloudFront sends",
+            problem_of=lambda values: _guard_referer_problem(values, accepted, sent),
+        )
+        bucket = policy.values.get("bucket") if policy.known("bucket") else None
+        return guard_problem(statements, bucket if isinstance(bucket, str) else None, admitted)
+
+    title = "bucket policy: object reads denied to every principal without the secret Referer, but the listed ones"
+    return s3_oac.bucket_policy_finding(plan, binding, GUARD, title, problem_of)
+
+
+def _guard_referer_problem(values: list[Value], accepted: set[object], sent: str | None) -> str:
+    """Why the guard's Referer values differ from the secrets; never shows a value (it is the secret)."""
+    secrets = [v.value for v in values if isinstance(v, Const) and isinstance(v.value, str) and v.value]
+    if not secrets or len(secrets) != len(values):
+        return "an aws:Referer value is empty or unreadable"
+    if any(secret not in accepted for secret in secrets):
+        return "it lets through a Referer that is neither the one CloudFront sends nor one the Allow accepts"
+    if sent is not None and sent not in secrets:
+        return "it does not let through the Referer the distribution sends: every request would be denied"
+    return ""
+
+
 def _acls_blocked(plan: PlanView, binding: OriginBinding) -> Finding:
     """ACLs stay blocked; the two policy flags must be off for the Referer policy to apply at all."""
     check, title = "CFG_S3_WEBSITE_ACLS", "public access block: public ACLs blocked and ignored"
@@ -198,12 +240,8 @@ THREATS = ThreatModel(
             ("CFG_S3_WEBSITE_POLICY", "CFG_S3_WEBSITE_ACLS", "CFG_S3_OWNERSHIP"),
             "Anonymous requests without the secret Referer match no Allow; ACLs are blocked and disabled.",
         ),
-        path(
-            "account_principals",
-            "residual",
-            note="An identity policy in this account that allows s3:GetObject reads through the REST endpoint "
-            "and can presign URLs. Closed by a bucket-policy Deny of reads without the secret Referer.",
-        ),
+        # Through the REST endpoint too: the guard's Deny holds on both endpoints.
+        s3_oac.account_principals("the request carries the secret Referer"),
         path(
             "secret_holders",
             "residual",
@@ -234,6 +272,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
                 also_in=("the bucket policy (s3:GetBucketPolicy)",),
             ),
         ),
+        notes=s3_oac.direct_reader_notes(origin.direct_readers),
         todo=("Rotate the Referer secret on a schedule (README: S3 website endpoints and their secret).",),
     )
 

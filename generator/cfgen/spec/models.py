@@ -94,6 +94,36 @@ class Bucket(_Model):
         return self
 
 
+# aws:PrincipalArn of an IAM role (its ARN, whatever the session) or user; no wildcard.
+DIRECT_READER_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)(/[\w+=,.@-]+)+$")
+
+
+def _direct_reader(arn: str) -> str:
+    if re.match(r"^arn:aws[a-z-]*:sts::\d{12}:assumed-role/", arn):
+        raise ValueError(
+            f"'{arn}' is a role session; the bucket policy compares aws:PrincipalArn, which is the role's ARN "
+            "(arn:aws:iam::ACCOUNT:role/NAME) whatever the session: give that"
+        )
+    if "*" in arn or "?" in arn:
+        raise ValueError(f"'{arn}' has a wildcard; name each role or user that may read directly")
+    if not DIRECT_READER_ARN.match(arn):
+        raise ValueError(
+            f"'{arn}' is not the ARN of an IAM role or user (arn:aws:iam::ACCOUNT:role/NAME or "
+            "arn:aws:iam::ACCOUNT:user/NAME)"
+        )
+    return arn
+
+
+DirectReaders = Annotated[
+    list[Annotated[str, AfterValidator(_direct_reader)]],
+    Field(
+        description="IAM roles or users (by ARN) that may still read the bucket's objects directly: a backup, "
+        "replication or Macie role, a deploy tool that reads objects back. The bucket policy denies object "
+        "reads to every other principal of the account unless they come through this distribution.",
+    ),
+]
+
+
 class Kms(_Model):
     """SSE-KMS for the bucket: a key cfgen creates, or an existing key by ARN."""
 
@@ -127,6 +157,7 @@ class S3Origin(_Model):
     bucket: Bucket
     kms: Kms | None = None
     origin_path: str = Field("", pattern=r"^(/[^/]+)*$", description="Path prefix, e.g. /site.")
+    direct_readers: DirectReaders = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _oai_cannot_decrypt(self) -> S3Origin:
@@ -206,6 +237,7 @@ class S3WebsiteOrigin(_Model):
         description="Where the Referer secret lives: `{source: variable}` (default), "
         "`{source: secrets_manager, secret_id: NAME}` or `{source: ssm, parameter: /NAME}`.",
     )
+    direct_readers: DirectReaders = Field(default_factory=list)
 
 
 Origin = Annotated[

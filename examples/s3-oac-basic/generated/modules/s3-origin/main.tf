@@ -155,14 +155,27 @@ resource "aws_cloudfront_origin_access_identity" "this" {
 # Bucket policy
 ################################################################################
 
-# One document per access mode, each with static statements only: cfgen's
-# plan proofs and checkov read them from the configuration while the
-# distribution ARN and the OAI's IAM ARN are still unknown, which a `dynamic`
-# block would hide (the plan's configuration does not show dynamic blocks).
-# Exactly one document exists for a given `access`.
+# One document per access mode (two for `oac`: with and without direct
+# readers), each with static statements only: cfgen's plan proofs and checkov
+# read them from the configuration while the distribution ARN and the OAI's
+# IAM ARN are still unknown, which a `dynamic` block would hide (the plan's
+# configuration does not show dynamic blocks). Exactly one document exists.
+#
+# Every document holds the read guard, DenyObjectReadsNotThroughThisDistribution:
+# the actions that hand out an object's bytes (a presigned URL is a GetObject
+# by its signer) are denied to every principal unless AWS:SourceArn is this
+# distribution, or aws:PrincipalArn is one of `direct_reader_arns` or, in the
+# OAI modes, this origin's OAI. Conditions of one statement are ANDed, and a
+# key missing from the request makes a *NotEquals test true: a principal of
+# the account (whose request has no AWS:SourceArn) is denied whatever its IAM
+# policy allows, unless listed; an anonymous request (neither key) is denied.
+# aws:PrincipalArn is present in every signed request and is a role's ARN, not
+# its session's. The OAI signs without a SourceArn; it is named by the ARN a
+# bucket policy gives it as a principal. S3 gets no empty list of principals:
+# without direct readers, `oac` uses the document without that condition.
 
 data "aws_iam_policy_document" "bucket_policy" {
-  count = var.access == "oac" ? 1 : 0
+  count = var.access == "oac" && length(var.direct_reader_arns) == 0 ? 1 : 0
 
   statement {
     sid       = "AllowCloudFrontServicePrincipalReadOnly"
@@ -179,6 +192,100 @@ data "aws_iam_policy_document" "bucket_policy" {
       test     = "StringEquals"
       variable = "AWS:SourceArn"
       values   = [var.distribution_arn]
+    }
+  }
+
+  statement {
+    sid    = "DenyObjectReadsNotThroughThisDistribution"
+    effect = "Deny"
+    actions = [
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "s3:GetObjectTorrent",
+      "s3:GetObjectVersionTorrent",
+      "s3:GetObjectVersionForReplication",
+    ]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [local.bucket_arn, "${local.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "bucket_policy_direct_readers" {
+  count = var.access == "oac" && length(var.direct_reader_arns) > 0 ? 1 : 0
+
+  statement {
+    sid       = "AllowCloudFrontServicePrincipalReadOnly"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+  }
+
+  statement {
+    sid    = "DenyObjectReadsNotThroughThisDistribution"
+    effect = "Deny"
+    actions = [
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "s3:GetObjectTorrent",
+      "s3:GetObjectVersionTorrent",
+      "s3:GetObjectVersionForReplication",
+    ]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = var.direct_reader_arns
     }
   }
 
@@ -213,6 +320,36 @@ data "aws_iam_policy_document" "bucket_policy_oai" {
     principals {
       type        = "AWS"
       identifiers = [aws_cloudfront_origin_access_identity.this[0].iam_arn]
+    }
+  }
+
+  statement {
+    sid    = "DenyObjectReadsNotThroughThisDistribution"
+    effect = "Deny"
+    actions = [
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "s3:GetObjectTorrent",
+      "s3:GetObjectVersionTorrent",
+      "s3:GetObjectVersionForReplication",
+    ]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = concat([aws_cloudfront_origin_access_identity.this[0].iam_arn], var.direct_reader_arns)
     }
   }
 
@@ -269,6 +406,36 @@ data "aws_iam_policy_document" "bucket_policy_oai_to_oac" {
   }
 
   statement {
+    sid    = "DenyObjectReadsNotThroughThisDistribution"
+    effect = "Deny"
+    actions = [
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "s3:GetObjectTorrent",
+      "s3:GetObjectVersionTorrent",
+      "s3:GetObjectVersionForReplication",
+    ]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = concat([aws_cloudfront_origin_access_identity.this[0].iam_arn], var.direct_reader_arns)
+    }
+  }
+
+  statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
     actions   = ["s3:*"]
@@ -294,6 +461,7 @@ resource "aws_s3_bucket_policy" "this" {
   policy = (
     var.access == "oai" ? data.aws_iam_policy_document.bucket_policy_oai[0].json :
     var.access == "oai_to_oac" ? data.aws_iam_policy_document.bucket_policy_oai_to_oac[0].json :
+    length(var.direct_reader_arns) > 0 ? data.aws_iam_policy_document.bucket_policy_direct_readers[0].json :
     data.aws_iam_policy_document.bucket_policy[0].json
   )
 

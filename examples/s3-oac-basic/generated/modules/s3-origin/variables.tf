@@ -82,6 +82,17 @@ variable "origin_access_control_name" {
   }
 }
 
+variable "direct_reader_arns" {
+  description = "ARNs of IAM roles or users that may still read objects directly (a backup, replication or Macie role). The bucket policy denies object reads to every other principal unless they come through the distribution (or, with `oai` and `oai_to_oac`, as its OAI). A role is named by its ARN, not a session's"
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.direct_reader_arns : can(regex("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)(/[A-Za-z0-9_+=,.@-]+)+$", arn))])
+    error_message = "direct_reader_arns takes ARNs of IAM roles or users (arn:aws:iam::ACCOUNT:role/NAME), without wildcards; for a role session give the role's ARN."
+  }
+}
+
 ################################################################################
 # Encryption
 ################################################################################
