@@ -219,6 +219,13 @@ def _acls_blocked(plan: PlanView, binding: OriginBinding) -> Finding:
 
 # -- threat model --------------------------------------------------------------
 
+# S3 deems the Referer policy public: the account's own block public access settings override the bucket's.
+ACCOUNT_BLOCK = (
+    "The pattern cannot work in an account whose S3 Block Public Access (account level) blocks public "
+    "policies: S3 refuses the bucket policy at apply (BlockPublicPolicy) or ignores it (RestrictPublicBuckets), "
+    "and every request gets 403."
+)
+
 THREATS = ThreatModel(
     hops=("viewer", "CloudFront distribution", "HTTP with Referer: <secret>", "S3 website endpoint"),
     paths=(
@@ -248,8 +255,8 @@ THREATS = ThreatModel(
             note="The check is a shared secret, not CloudFront's identity: whoever learns it (from state, plan "
             "files, the distribution's configuration or the clear-HTTP hop to S3) reads the bucket directly, "
             "around the distribution's WAF, geo restriction, signed URLs and logs. Narrowed by rotation "
-            "(two values accepted) and by guarding state; closed only by `type: s3` with OAC. The pattern "
-            "needs the account-level S3 public access block off for the bucket's policy to apply.",
+            "(two values accepted) and by guarding state; closed only by `type: s3` with OAC. "
+            f"{ACCOUNT_BLOCK}",
         ),
         admins(("the bucket policy", "the public access block", "the distribution")),
     ),
@@ -273,7 +280,11 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
             ),
         ),
         notes=s3_oac.direct_reader_notes(origin.direct_readers),
-        todo=("Rotate the Referer secret on a schedule (README: S3 website endpoints and their secret).",),
+        todo=(
+            "Check that the account's S3 Block Public Access does not block public policies "
+            "(aws s3control get-public-access-block): if it does, this pattern fails; use `type: s3` with OAC.",
+            "Rotate the Referer secret on a schedule (README: S3 website endpoints and their secret).",
+        ),
     )
 
 
