@@ -158,7 +158,8 @@ def test_oai_is_valid_with_a_located_warning_naming_oac(write_spec: Callable[[st
     assert loaded.spec.distributions[0].origins[0].protection == "oai"
     [warning] = [str(w) for w in loaded.warnings]
     assert warning.startswith(f"{path}:10:21: warning: distributions.0.origins.0.protection: ")
-    assert "use `protection: oac`" in warning and "oai_to_oac" in warning
+    assert "use `protection: oac`" in warning.lower() and "oai_to_oac" in warning
+    assert "any distribution of this AWS account can be given the same OAI" in warning
 
 
 @pytest.mark.parametrize("protection", ["oac", "oai_to_oac"])
