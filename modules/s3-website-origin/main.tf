@@ -15,7 +15,6 @@ resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_144:A CloudFront origin is served from one region; cross-region replication is a disaster-recovery choice with its own bucket, role and cost, outside this module.
   #checkov:skip=CKV_AWS_145:S3 website endpoints cannot serve SSE-KMS objects (anonymous requests cannot decrypt); objects use SSE-S3.
   #checkov:skip=CKV2_AWS_62:Nothing consumes object events for a CloudFront origin; notifications would need a destination this module does not own.
-  #checkov:skip=CKV2_AWS_61:Origin objects are site content with no expiry; a lifecycle rule is the owner's retention decision (deleting content would break the site).
   #checkov:skip=CKV2_AWS_6:The public access block exists and blocks ACLs; its two policy flags must be off for the Referer-conditioned policy (see CKV2_CFG_1 below).
   #checkov:skip=CKV2_CFG_1:A website endpoint serves anonymous requests, so the Referer-conditioned policy is public in S3's terms and block_public_policy and restrict_public_buckets must be false; both ACL flags stay true. CKV_CFG_6 checks the policy.
   count = var.create_bucket ? 1 : 0
@@ -34,6 +33,35 @@ resource "aws_s3_bucket_versioning" "this" {
   versioning_configuration {
     status = "Enabled"
   }
+}
+
+# Overwritten and deleted versions expire, and multipart uploads left
+# incomplete (billed while they wait) are aborted. Created buckets only: a
+# lifecycle configuration replaces the bucket's whole one, and an adopted
+# bucket keeps its own.
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  count = var.create_bucket ? 1 : 0
+
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  rule {
+    id     = "expire-noncurrent-versions-abort-incomplete-uploads"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  # A rule on noncurrent versions wants versioning set first, and S3 aborts
+  # concurrent configuration changes on one bucket (OperationAborted).
+  depends_on = [aws_s3_bucket_versioning.this]
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
@@ -102,53 +130,67 @@ resource "aws_s3_bucket_ownership_controls" "this" {
 # Website endpoints serve anonymous GETs over HTTP only, so the one Allow is to
 # every principal, bound to the secret Referer that CloudFront sends. There is
 # no aws:SecureTransport deny for reads: it would deny every website request.
-data "aws_iam_policy_document" "bucket_policy" {
-  #checkov:skip=CKV_CFG_1:A website endpoint cannot verify CloudFront's identity (no OAC); the Allow is bound to the secret Referer instead, which CKV_CFG_6 checks.
-  #checkov:skip=CKV_CFG_2:A website endpoint serves anonymous requests only, so the Allow must be to "*"; it holds only with the secret Referer (CKV_CFG_6).
-  statement {
-    sid       = "AllowGetObjectWithSecretReferer"
-    effect    = "Allow"
-    actions   = ["s3:GetObject"]
-    resources = ["${local.bucket_arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:Referer"
-      values   = var.referer_secrets
-    }
-  }
-
-  statement {
-    sid         = "DenyInsecureTransportExceptReads"
-    effect      = "Deny"
-    not_actions = ["s3:GetObject"]
-    resources   = [local.bucket_arn, "${local.bucket_arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
+#
+# DenyObjectReadsWithoutSecretReferer closes the REST endpoint to principals of
+# the account (and the URLs they presign): the actions that hand out an
+# object's bytes are denied unless the request carries the secret Referer, or
+# aws:PrincipalArn is one of `direct_reader_arns` (a role's ARN, whatever the
+# session). A key missing from the request makes a *NotEquals test true.
+#
+# The policy is built here with jsonencode, not by an aws_iam_policy_document:
+# it holds the secret, and a data source's attributes are never marked
+# sensitive (its JSON would show in plans, `terraform show` and state).
+# Built from the sensitive var.referer_secrets, this value is sensitive
+# wherever Terraform plans or stores it.
+locals {
+  # S3 gets no empty list of principals: without direct readers the Deny has
+  # only the Referer condition.
+  read_guard_condition = merge(
+    { StringNotEquals = { "aws:Referer" = var.referer_secrets } },
+    length(var.direct_reader_arns) > 0 ? { ArnNotEquals = { "aws:PrincipalArn" = var.direct_reader_arns } } : {},
+  )
 }
 
 resource "aws_s3_bucket_policy" "this" {
+  #checkov:skip=CKV_AWS_70:A website endpoint serves anonymous requests only, so the one Allow is to "*"; it holds only with the secret Referer, which CKV_CFG_6 checks.
   #checkov:skip=CKV_CFG_1:A website endpoint cannot verify CloudFront's identity (no OAC); the Allow is bound to the secret Referer instead, which CKV_CFG_6 checks.
   #checkov:skip=CKV_CFG_2:A website endpoint serves anonymous requests only, so the Allow must be to "*"; it holds only with the secret Referer (CKV_CFG_6).
   bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
-  # The document's JSON holds the secret but a data source's result is not
-  # marked sensitive; without sensitive() every plan would print it.
-  policy = sensitive(data.aws_iam_policy_document.bucket_policy.json)
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AllowGetObjectWithSecretReferer"
+        Effect    = "Allow"
+        Principal = "*"
+        Action    = "s3:GetObject"
+        Resource  = "${local.bucket_arn}/*"
+        Condition = { StringEquals = { "aws:Referer" = var.referer_secrets } }
+      },
+      {
+        Sid       = "DenyObjectReadsWithoutSecretReferer"
+        Effect    = "Deny"
+        Principal = "*"
+        Action = [
+          "s3:GetObject",
+          "s3:GetObjectVersion",
+          "s3:GetObjectTorrent",
+          "s3:GetObjectVersionTorrent",
+          "s3:GetObjectVersionForReplication",
+        ]
+        Resource  = "${local.bucket_arn}/*"
+        Condition = local.read_guard_condition
+      },
+      {
+        Sid       = "DenyInsecureTransportExceptReads"
+        Effect    = "Deny"
+        Principal = "*"
+        NotAction = "s3:GetObject"
+        Resource  = [local.bucket_arn, "${local.bucket_arn}/*"]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+    ]
+  })
 
   # S3 aborts concurrent configuration changes on a bucket (OperationAborted),
   # and refuses a public policy until the public access block allows it.

@@ -6,6 +6,10 @@ edit would, so each proof gets a failing fixture without a plan of its own.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +22,8 @@ from cfgen.spec import load_spec
 Plan = dict[str, Any]
 
 
-def plan_spec(spec: Path, tmp: Path, mirror: Path) -> tuple[Plan, Rendered]:
-    """Render ``spec`` into ``tmp/tree`` and plan it offline against the mirror."""
+def plan_spec(spec: Path, tmp: Path, mirror: Path, tf_vars: dict[str, str] | None = None) -> tuple[Plan, Rendered]:
+    """Render ``spec`` into ``tmp/tree`` and plan it offline against the mirror (``tf_vars`` as TF_VAR_*)."""
     rendered = render(load_spec(spec))
     write.write(tmp / "tree", rendered.files, {"origins": []})
     plan = _terraform.plan_tree(
@@ -28,6 +32,7 @@ def plan_spec(spec: Path, tmp: Path, mirror: Path) -> tuple[Plan, Rendered]:
         plugin_mirror=mirror,
         offline=True,
         work_dir=tmp / "work",
+        tf_vars=tf_vars,
     )
     return plan, rendered
 
@@ -51,3 +56,36 @@ def planned(plan: Plan, address: str) -> dict[str, Any]:
     """The planned values (``after``) of one resource instance."""
     after: dict[str, Any] = change(plan, address)["after"]
     return after
+
+
+def cfgen_test_edited(
+    spec: Path, tmp: Path, mirror: Path, edit: Callable[[Path], None]
+) -> tuple[int, list[dict[str, Any]]]:
+    """Render ``spec``, let ``edit`` change the tree by hand, run `cfgen test --dir` on it.
+
+    Returns the exit code and the findings that failed; asserts that the
+    user's tree is left as the edit made it.
+    """
+    tree = tmp / "infra"
+    cli = [sys.executable, "-m", "cfgen"]
+    subprocess.run([*cli, "render", str(spec), "-o", str(tree)], check=True, capture_output=True)
+    edit(tree)
+    before = {p.relative_to(tree).as_posix(): p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    result = subprocess.run(
+        [*cli, "test", "--dir", str(tree), "--offline", "--plugin-mirror", str(mirror), "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    after = {p.relative_to(tree).as_posix(): p.read_bytes() for p in tree.rglob("*") if p.is_file()}
+    assert after == before, "the user's tree is untouched"
+    assert result.stdout, result.stderr
+    failed = [f for f in json.loads(result.stdout)["findings"] if not f["passed"]]
+    return result.returncode, failed
+
+
+def replace_once(path: Path, old: str, new: str, *, after: str = "") -> None:
+    """Replace the first ``old`` that follows ``after`` in ``path``: a hand edit that must apply."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(after) if after else 0
+    at = text.index(old, start)
+    path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")

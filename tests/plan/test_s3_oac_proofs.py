@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, plan_spec, planned, proof_results
+from tests.plan._plans import Plan, cfgen_test_edited, change, plan_spec, planned, proof_results, replace_once
 
 from cfgen.patterns import OriginBinding
 
 pytestmark = pytest.mark.plan
 BASIC = EXAMPLES / "s3-oac-basic" / "spec.yaml"
 KMS = EXAMPLES / "s3-oac-kms" / "spec.yaml"
+GUARD_SID = "DenyObjectReadsNotThroughThisDistribution"
+DISTRIBUTION = "module.site.aws_cloudfront_distribution.this"
+KNOWN_ARN = "arn:aws:cloudfront::111111111111:distribution/E2KNOWNDIST"
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +56,35 @@ def bucket_statement(plan: Plan) -> dict[str, Any]:
     return next(s for s in document["expressions"]["statement"] if s["effect"]["constant_value"] == "Allow")
 
 
+def guard(plan: Plan, module: str = "site_assets", document: str = "bucket_policy") -> dict[str, Any]:
+    """The read guard's statement in the configuration of ``document``."""
+    statements = module_resource(plan, module, f"data.aws_iam_policy_document.{document}")["expressions"]["statement"]
+    return next(s for s in statements if s.get("sid", {}).get("constant_value") == GUARD_SID)
+
+
 def test_all_proofs_hold_on_the_rendered_plan(basic: tuple[Plan, list[OriginBinding]]) -> None:
     assert results(*basic) == {
         "CFG_S3_OAC_POLICY": "",
         "CFG_S3_PUBLIC_ACCESS_BLOCK": "",
         "CFG_S3_OWNERSHIP": "",
         "CFG_S3_OAC": "",
+        "CFG_S3_ACCOUNT_GUARD": "",
     }
 
 
-def test_kms_proof_holds_when_cfgen_owns_the_key(kms: tuple[Plan, list[OriginBinding]]) -> None:
-    assert results(*kms)["CFG_S3_KMS"] == ""
+def test_kms_proofs_hold_for_the_key_cfgen_owns_and_the_statement_for_yours(
+    kms: tuple[Plan, list[OriginBinding]],
+) -> None:
+    plan, bindings = kms
+    for binding in bindings:  # web/assets (key created, a direct reader), web/media (your key)
+        got = proof_results(plan, [binding])
+        assert got["CFG_S3_KMS"] == "" and got["CFG_S3_ACCOUNT_GUARD"] == "", (binding.label, got)
+    # The direct reader is excepted, by aws:PrincipalArn, in the document the policy uses.
+    readers = guard(plan, "web_assets", "bucket_policy_direct_readers")["condition"]
+    assert [(c["test"]["constant_value"], c["variable"]["constant_value"]) for c in readers] == [
+        ("StringNotEquals", "AWS:SourceArn"),
+        ("ArnNotEquals", "aws:PrincipalArn"),
+    ]
 
 
 def _drop_source_arn(plan: Plan) -> None:
@@ -96,9 +116,7 @@ def _literal_policy_with_wildcard(plan: Plan) -> None:
             "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}],
         }
     )
-    for change in plan["resource_changes"]:
-        if change["address"] == "module.site_assets.aws_s3_bucket_policy.this":
-            change["change"]["after_unknown"].pop("policy", None)
+    change(plan, "module.site_assets.aws_s3_bucket_policy.this")["after_unknown"].pop("policy", None)
 
 
 def _public_access_flag_off(plan: Plan) -> None:
@@ -121,22 +139,115 @@ def _no_bucket_policy(plan: Plan) -> None:
     ]
 
 
+# -- the read guard: principals of the account read only through the distribution ----------
+
+
+def _no_guard(plan: Plan) -> None:
+    document = module_resource(plan, "site_assets", "data.aws_iam_policy_document.bucket_policy")
+    document["expressions"]["statement"].remove(guard(plan))
+
+
+def _guard_denies_fewer_reads(plan: Plan) -> None:
+    guard(plan)["actions"] = {"constant_value": ["s3:GetObject"]}
+
+
+def _guard_for_one_role(plan: Plan) -> None:
+    guard(plan)["principals"] = [
+        {"type": {"constant_value": "AWS"}, "identifiers": {"constant_value": ["arn:aws:iam::111111111111:role/x"]}}
+    ]
+
+
+def _guard_not_principal(plan: Plan) -> None:
+    statement = guard(plan)
+    statement["not_principals"] = statement.pop("principals")
+
+
+def _guard_admits_every_distribution(plan: Plan) -> None:
+    guard(plan)["condition"][0]["values"] = {"constant_value": ["arn:aws:cloudfront::111111111111:distribution/*"]}
+
+
+def _guard_source_arn_like(plan: Plan) -> None:
+    guard(plan)["condition"][0]["test"] = {"constant_value": "StringNotLike"}
+
+
+def _condition(test: str, variable: str, values: list[str]) -> dict[str, Any]:
+    return {
+        "test": {"constant_value": test},
+        "variable": {"constant_value": variable},
+        "values": {"constant_value": values},
+    }
+
+
+def _guard_wildcard_exception(plan: Plan) -> None:
+    guard(plan)["condition"].append(
+        _condition("ArnNotEquals", "aws:PrincipalArn", ["arn:aws:iam::111111111111:role/*"])
+    )
+
+
+def _guard_narrowed_by_another_condition(plan: Plan) -> None:
+    guard(plan)["condition"].append(_condition("Bool", "aws:SecureTransport", ["false"]))
+
+
+def _guard_without_source_arn(plan: Plan) -> None:
+    guard(plan).pop("condition")
+
+
+def _known_policy(plan: Plan, guard_resource: str) -> None:
+    """The policy as a later plan sees it (distribution known), its guard on another bucket's objects."""
+    planned(plan, DISTRIBUTION)["arn"] = KNOWN_ARN
+    change(plan, DISTRIBUTION)["after_unknown"].pop("arn", None)
+    arn = "arn:aws:s3:::demo-site-assets-example"
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudfront.amazonaws.com"},
+                "Action": "s3:GetObject",
+                "Resource": f"{arn}/*",
+                "Condition": {"StringEquals": {"AWS:SourceArn": KNOWN_ARN}},
+            },
+            {
+                "Sid": GUARD_SID,
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:GetObject*",
+                "Resource": guard_resource,
+                "Condition": {"StringNotEquals": {"AWS:SourceArn": KNOWN_ARN}},
+            },
+        ],
+    }
+    planned(plan, "module.site_assets.aws_s3_bucket_policy.this")["policy"] = json.dumps(document)
+    change(plan, "module.site_assets.aws_s3_bucket_policy.this")["after_unknown"].pop("policy", None)
+
+
+def _guard_on_another_bucket(plan: Plan) -> None:
+    _known_policy(plan, "arn:aws:s3:::another-bucket/*")
+
+
 @pytest.mark.parametrize(
     ("break_it", "check_id", "message"),
     [
         (_drop_source_arn, "CFG_S3_OAC_POLICY", "has no StringEquals AWS:SourceArn condition"),
         (_public_allow, "CFG_S3_OAC_POLICY", "allows Principal '*'"),
-        (
-            _another_distribution,
-            "CFG_S3_OAC_POLICY",
-            "distribution/EOTHERDIST, not module.site.aws_cloudfront_distribution.this.arn",
-        ),
         (_source_arn_like, "CFG_S3_OAC_POLICY", "has no StringEquals AWS:SourceArn condition"),
-        (_literal_policy_with_wildcard, "CFG_S3_OAC_POLICY", "allows Principal '*'"),
-        (_no_bucket_policy, "CFG_S3_OAC_POLICY", "no bucket policy in the plan"),
         (_public_access_flag_off, "CFG_S3_PUBLIC_ACCESS_BLOCK", "restrict_public_buckets not true"),
         (_object_writer, "CFG_S3_OWNERSHIP", "object_ownership is 'ObjectWriter'"),
         (_oac_never_signs, "CFG_S3_OAC", "signing_behavior is 'never'"),
+        (_no_guard, "CFG_S3_ACCOUNT_GUARD", "no Deny statement guards object reads"),
+        (_guard_denies_fewer_reads, "CFG_S3_ACCOUNT_GUARD", "does not deny s3:GetObjectVersion, s3:GetObjectTorrent"),
+        (_guard_for_one_role, "CFG_S3_ACCOUNT_GUARD", "applies to AWS:arn:aws:iam::111111111111:role/x only"),
+        (_guard_not_principal, "CFG_S3_ACCOUNT_GUARD", "uses NotPrincipal"),
+        (
+            _guard_admits_every_distribution,
+            "CFG_S3_ACCOUNT_GUARD",
+            f"AWS:SourceArn arn:aws:cloudfront::111111111111:distribution/*, not {DISTRIBUTION}.arn",
+        ),
+        (_guard_source_arn_like, "CFG_S3_ACCOUNT_GUARD", "tests AWS:SourceArn with StringNotLike"),
+        (_guard_wildcard_exception, "CFG_S3_ACCOUNT_GUARD", "excepts 'arn:aws:iam::111111111111:role/*', a wildcard"),
+        (_guard_narrowed_by_another_condition, "CFG_S3_ACCOUNT_GUARD", "another condition, Bool aws:SecureTransport"),
+        (_guard_without_source_arn, "CFG_S3_ACCOUNT_GUARD", "would deny this distribution too"),
+        (_guard_on_another_bucket, "CFG_S3_ACCOUNT_GUARD", "not the objects of demo-site-assets-example"),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )
@@ -153,6 +264,73 @@ def test_each_proof_fails_when_broken(
     assert [k for k, v in got.items() if v] == [check_id], "a break must fail its own proof only"
 
 
+@pytest.mark.parametrize(
+    ("break_it", "messages"),
+    [
+        (
+            _another_distribution,
+            {
+                "CFG_S3_OAC_POLICY": f"distribution/EOTHERDIST, not {DISTRIBUTION}.arn",
+                "CFG_S3_ACCOUNT_GUARD": f"distribution/EOTHERDIST, not {DISTRIBUTION}.arn",
+            },
+        ),
+        (
+            _literal_policy_with_wildcard,
+            {"CFG_S3_OAC_POLICY": "allows Principal '*'", "CFG_S3_ACCOUNT_GUARD": "no Deny statement guards"},
+        ),
+        (
+            _no_bucket_policy,
+            {
+                "CFG_S3_OAC_POLICY": "no bucket policy in the plan",
+                "CFG_S3_ACCOUNT_GUARD": "no bucket policy in the plan",
+            },
+        ),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else None,
+)
+def test_a_break_of_the_whole_policy_fails_the_allow_and_the_guard(
+    basic: tuple[Plan, list[OriginBinding]], break_it: Callable[[Plan], None], messages: dict[str, str]
+) -> None:
+    plan = copy.deepcopy(basic[0])
+    break_it(plan)
+    got = results(plan, basic[1])
+    assert all(message in got[check] for check, message in messages.items()), got
+    assert sorted(k for k, v in got.items() if v) == sorted(messages)
+
+
+def test_the_guard_holds_on_a_known_policy_and_its_partition(basic: tuple[Plan, list[OriginBinding]]) -> None:
+    """The break above is the resource only: the same policy on this bucket's objects holds."""
+    plan = copy.deepcopy(basic[0])
+    _known_policy(plan, "arn:aws:s3:::demo-site-assets-example/*")
+    assert set(results(plan, basic[1]).values()) == {""}
+
+
+def _reader(arn: str) -> Callable[[Plan], None]:
+    def edit(plan: Plan) -> None:
+        call = plan["configuration"]["root_module"]["module_calls"]["web_assets"]
+        call["expressions"]["direct_reader_arns"] = {"constant_value": [arn]}
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("arn", "message"),
+    [
+        ("arn:aws:iam::111111111111:role/*", "a wildcard"),
+        ("arn:aws:iam::111111111111:root", "which is not the ARN of an IAM role or user"),
+        ("arn:aws:sts::111111111111:assumed-role/backup/s1", "which is not the ARN of an IAM role or user"),
+    ],
+)
+def test_the_guard_fails_on_a_direct_reader_that_is_not_one_role_or_user(
+    kms: tuple[Plan, list[OriginBinding]], arn: str, message: str
+) -> None:
+    plan = copy.deepcopy(kms[0])
+    _reader(arn)(plan)
+    got = proof_results(plan, kms[1][:1])
+    assert message in got["CFG_S3_ACCOUNT_GUARD"], got
+    assert [k for k, v in got.items() if v] == ["CFG_S3_ACCOUNT_GUARD"]
+
+
 def test_kms_proof_fails_without_source_arn(kms: tuple[Plan, list[OriginBinding]]) -> None:
     plan = copy.deepcopy(kms[0])
     document = module_resource(plan, "web_assets", "data.aws_iam_policy_document.kms_key_policy")
@@ -161,38 +339,98 @@ def test_kms_proof_fails_without_source_arn(kms: tuple[Plan, list[OriginBinding]
     assert "has no StringEquals AWS:SourceArn condition" in results(plan, kms[1])["CFG_S3_KMS"]
 
 
-def test_cfgen_test_fails_on_a_hand_edited_tree(tmp_path: Path, plugin_mirror: Path) -> None:
-    """End to end: a tree edited after render fails `cfgen test --dir` with exit 1 and says why."""
-    tree = tmp_path / "infra"
-    cli = [sys.executable, "-m", "cfgen"]
-    subprocess.run([*cli, "render", str(BASIC), "-o", str(tree)], check=True, capture_output=True)
+def _statement_condition(plan: Plan) -> dict[str, Any]:
+    """The condition of the statement cfgen outputs for the key it does not own (web/media)."""
+    document = module_resource(plan, "web_media", "data.aws_iam_policy_document.kms_key_policy_statement")
+    condition: dict[str, Any] = document["expressions"]["statement"][0]["condition"][0]
+    return condition
+
+
+def _statement_for_every_distribution(plan: Plan) -> None:
+    _statement_condition(plan)["values"] = {"constant_value": ["arn:aws:cloudfront::111111111111:distribution/*"]}
+
+
+def _statement_source_arn_like(plan: Plan) -> None:
+    _statement_condition(plan)["test"] = {"constant_value": "StringLike"}
+
+
+def _statement_not_planned(plan: Plan) -> None:
+    plan["resource_changes"] = [c for c in plan["resource_changes"] if "kms_key_policy_statement" not in c["address"]]
+
+
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        (_statement_not_planned, "neither aws_kms_key.this nor the statement for its owner is planned"),
+        (
+            _statement_for_every_distribution,
+            "has AWS:SourceArn arn:aws:cloudfront::111111111111:distribution/*, "
+            "not module.web.aws_cloudfront_distribution.this.arn",
+        ),
+        (_statement_source_arn_like, "has no StringEquals AWS:SourceArn condition"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else None,
+)
+def test_the_statement_for_a_key_cfgen_does_not_own_is_planned_and_names_this_distribution(
+    kms: tuple[Plan, list[OriginBinding]], break_it: Callable[[Plan], None], message: str
+) -> None:
+    plan = copy.deepcopy(kms[0])
+    break_it(plan)
+    media = [b for b in kms[1] if b.origin == "media"]
+    got = proof_results(plan, media)
+    assert message in got["CFG_S3_KMS"], got
+    assert [k for k, v in got.items() if v] == ["CFG_S3_KMS"]
+
+
+def _another_distribution_by_hand(tree: Path) -> None:
     main = tree / "main.tf"
     main.write_text(
-        main.read_text().replace(
-            "distribution_arn           = module.site.arn",
-            'distribution_arn           = "arn:aws:cloudfront::111111111111:distribution/EOTHERDIST"',
+        re.sub(
+            r"distribution_arn( +)= module\.site\.arn",
+            r'distribution_arn\1= "arn:aws:cloudfront::111111111111:distribution/EOTHERDIST"',
+            main.read_text(),
         )
     )
-    before = sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*"))
-    result = subprocess.run(
-        [
-            *cli,
-            "test",
-            "--dir",
-            str(tree),
-            "--offline",
-            "--plugin-mirror",
-            str(plugin_mirror),
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
+
+
+def _guard_denies_fewer_reads_by_hand(tree: Path) -> None:
+    main = tree / "modules" / "s3-origin" / "main.tf"
+    main.write_text(main.read_text().replace('      "s3:GetObjectVersion",\n', ""))
+
+
+def _statement_for_every_distribution_by_hand(tree: Path) -> None:
+    replace_once(
+        tree / "modules" / "s3-origin" / "main.tf",
+        "values   = [var.distribution_arn]",
+        'values   = ["arn:aws:cloudfront::111111111111:distribution/*"]',
+        after='data "aws_iam_policy_document" "kms_key_policy_statement"',
     )
-    assert result.returncode == 1, result.stderr
-    failed = [f for f in json.loads(result.stdout)["findings"] if not f["passed"]]
-    assert {(f["check_id"], f["origin"]) for f in failed if f["source"] == "proof"} == {
-        ("CFG_S3_OAC_POLICY", "site/assets")
-    }
-    assert "EOTHERDIST" in failed[0]["message"] or any("EOTHERDIST" in f["message"] for f in failed)
-    assert sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*")) == before, "the user's tree is untouched"
+
+
+@pytest.mark.parametrize(
+    ("spec", "edit", "failed_proofs", "message"),
+    [
+        (
+            BASIC,
+            _another_distribution_by_hand,
+            {("CFG_S3_OAC_POLICY", "site/assets"), ("CFG_S3_ACCOUNT_GUARD", "site/assets")},
+            "EOTHERDIST",
+        ),
+        (BASIC, _guard_denies_fewer_reads_by_hand, {("CFG_S3_ACCOUNT_GUARD", "site/assets")}, "s3:GetObjectVersion"),
+        (KMS, _statement_for_every_distribution_by_hand, {("CFG_S3_KMS", "web/media")}, "distribution/*"),
+    ],
+    ids=["another-distribution", "guard-denies-fewer-reads", "kms-statement-for-every-distribution"],
+)
+def test_cfgen_test_fails_on_a_hand_edited_tree(
+    tmp_path: Path,
+    plugin_mirror: Path,
+    spec: Path,
+    edit: Callable[[Path], None],
+    failed_proofs: set[tuple[str, str]],
+    message: str,
+) -> None:
+    """End to end: a tree edited after render fails `cfgen test --dir` with exit 1 and says why."""
+    code, failed = cfgen_test_edited(spec, tmp_path, plugin_mirror, edit)
+    assert code == 1
+    assert {(f["check_id"], f["origin"]) for f in failed if f["source"] == "proof"} == failed_proofs
+    assert all(message in f["message"] for f in failed if f["source"] == "proof")

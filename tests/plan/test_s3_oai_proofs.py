@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, plan_spec, proof_results
+from tests.plan._plans import Plan, cfgen_test_edited, plan_spec, proof_results
 
 from cfgen.patterns import OriginBinding
 
@@ -22,6 +22,7 @@ LEGACY = EXAMPLES / "s3-oai-legacy" / "spec.yaml"
 MIGRATION = EXAMPLES / "s3-oai-to-oac" / "spec.yaml"
 MODULE = "site_assets"
 OAI = f"module.{MODULE}.aws_cloudfront_origin_access_identity.this"
+GUARD_SID = "DenyObjectReadsNotThroughThisDistribution"
 Planned = tuple[Plan, list[OriginBinding]]
 
 
@@ -63,6 +64,43 @@ def _constant(value: Any) -> dict[str, Any]:
     return {"constant_value": value}
 
 
+def guard_exceptions(plan: Plan, name: str) -> dict[str, Any]:
+    """The aws:PrincipalArn condition of the read guard in document ``name``."""
+    statements = document(plan, name)["expressions"]["statement"]
+    guard = next(s for s in statements if s.get("sid", {}).get("constant_value") == GUARD_SID)
+    condition: dict[str, Any] = next(
+        c for c in guard["condition"] if c["variable"]["constant_value"] == "aws:PrincipalArn"
+    )
+    return condition
+
+
+def _forgets_the_oai(name: str) -> Callable[[Plan], None]:
+    def edit(plan: Plan) -> None:
+        guard_exceptions(plan, name)["values"] = {"references": ["var.direct_reader_arns"]}
+
+    edit.__name__ = f"_guard_forgets_the_oai_in_{name}"
+    return edit
+
+
+def _excepts_another_oai(plan: Plan) -> None:
+    guard_exceptions(plan, "bucket_policy_oai")["values"] = _constant(
+        ["arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity EOTHER"]
+    )
+
+
+# Breaks that reopen more than one guarantee: the policy as a whole, or the distribution's ARN it names.
+ALSO_FAILS = {
+    "_two_documents_planned": ["CFG_S3_ACCOUNT_GUARD"],
+    "_migration_other_distribution": ["CFG_S3_ACCOUNT_GUARD"],
+}
+
+
+def assert_fails_alone(got: dict[str, str], break_it: Callable[[Plan], None], check_id: str, message: str) -> None:
+    assert message in got[check_id], got
+    expected = sorted([check_id, *ALSO_FAILS.get(break_it.__name__, [])])
+    assert sorted(k for k, v in got.items() if v) == expected, "a break must fail its own proof only"
+
+
 # -- s3 + oai -------------------------------------------------------------------
 
 
@@ -72,6 +110,7 @@ def test_oai_proofs_hold_on_the_rendered_plan(legacy: Planned) -> None:
         "CFG_S3_PUBLIC_ACCESS_BLOCK": "",
         "CFG_S3_OWNERSHIP": "",
         "CFG_S3_OAI": "",
+        "CFG_S3_ACCOUNT_GUARD": "",
     }
 
 
@@ -137,6 +176,12 @@ def _origins_not_from_the_module(plan: Plan) -> None:
         (_unsigned_origin, "CFG_S3_OAI", "has no s3_origin_config"),
         (_origin_from_elsewhere, "CFG_S3_OAI", "names access identity 'origin-access-identity/cloudfront/EOTHER'"),
         (_origins_not_from_the_module, "CFG_S3_OAI", "does not pass aws_cloudfront_origin_access_identity"),
+        (
+            _forgets_the_oai("bucket_policy_oai"),
+            "CFG_S3_ACCOUNT_GUARD",
+            f"does not except this origin's access identity ({OAI}[0].iam_arn), which signs without a SourceArn",
+        ),
+        (_excepts_another_oai, "CFG_S3_ACCOUNT_GUARD", "does not except this origin's access identity"),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )
@@ -146,8 +191,7 @@ def test_each_oai_proof_fails_when_broken(
     plan = copy.deepcopy(legacy[0])
     break_it(plan)
     got = proof_results(plan, legacy[1])
-    assert message in got[check_id], got
-    assert [k for k, v in got.items() if v] == [check_id], "a break must fail its own proof only"
+    assert_fails_alone(got, break_it, check_id, message)
 
 
 # -- s3 + oai_to_oac ----------------------------------------------------------------
@@ -159,6 +203,7 @@ def test_migration_proofs_hold_on_the_rendered_plan(migration: Planned) -> None:
         "CFG_S3_PUBLIC_ACCESS_BLOCK": "",
         "CFG_S3_OWNERSHIP": "",
         "CFG_S3_OAI": "",
+        "CFG_S3_ACCOUNT_GUARD": "",
     }
 
 
@@ -206,6 +251,11 @@ def _switched_in_the_same_apply(plan: Plan) -> None:
         (_migration_oai_public, "CFG_S3_MIGRATION_POLICY", "allows Principal '*'"),
         (_migration_other_distribution, "CFG_S3_MIGRATION_POLICY", "distribution/EOTHERDIST"),
         (_switched_in_the_same_apply, "CFG_S3_OAI", "uses an origin access control, not the OAI"),
+        (
+            _forgets_the_oai("bucket_policy_oai_to_oac"),
+            "CFG_S3_ACCOUNT_GUARD",
+            "does not except this origin's access identity",
+        ),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )
@@ -215,5 +265,24 @@ def test_each_migration_proof_fails_when_broken(
     plan = copy.deepcopy(migration[0])
     break_it(plan)
     got = proof_results(plan, migration[1])
-    assert message in got[check_id], got
-    assert [k for k, v in got.items() if v] == [check_id], "a break must fail its own proof only"
+    assert_fails_alone(got, break_it, check_id, message)
+
+
+def _oai_left_out_of_the_guard_by_hand(tree: Path) -> None:
+    main = tree / "modules" / "s3-origin" / "main.tf"
+    text = main.read_text(encoding="utf-8")
+    edited = text.replace(
+        "concat([aws_cloudfront_origin_access_identity.this[0].iam_arn], var.direct_reader_arns)",
+        "var.direct_reader_arns",
+    )
+    assert edited != text
+    main.write_text(edited, encoding="utf-8")
+
+
+def test_cfgen_test_fails_when_the_guard_would_deny_the_oai(tmp_path: Path, plugin_mirror: Path) -> None:
+    """The hand edit that would make the OAI's every read a 403: `cfgen test --dir` exits 1 and says why."""
+    code, failed = cfgen_test_edited(LEGACY, tmp_path, plugin_mirror, _oai_left_out_of_the_guard_by_hand)
+    assert code == 1
+    proofs = [f for f in failed if f["source"] == "proof"]
+    assert [(f["check_id"], f["origin"]) for f in proofs] == [("CFG_S3_ACCOUNT_GUARD", "site/assets")]
+    assert "does not except this origin's access identity" in proofs[0]["message"]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, change, plan_spec, planned, proof_results
+from tests.plan._plans import Plan, cfgen_test_edited, change, plan_spec, planned, proof_results, replace_once
 
 from cfgen import _service, write
 from cfgen.errors import ToolError
@@ -33,6 +33,7 @@ MODULE = "docs_site"
 POLICY = f"module.{MODULE}.aws_s3_bucket_policy.this"
 DISTRIBUTION = "module.docs.aws_cloudfront_distribution.this"
 BLOCK = f"module.{MODULE}.aws_s3_bucket_public_access_block.this"
+GUARD_SID = "DenyObjectReadsWithoutSecretReferer"
 Planned = tuple[Plan, list[OriginBinding]]
 
 AWS_SOURCES = """\
@@ -50,6 +51,7 @@ distributions:
         type: s3_website
         bucket: {name: docs-blog-ssm-example}
         secret: {source: ssm, parameter: /docs/blog/referer}
+        direct_readers: [arn:aws:iam::111111111111:role/docs-backup]
     behaviors:
       - {path: /blog/*, origin: blog}
       - {path: default, origin: site}
@@ -105,6 +107,16 @@ def allow(plan: Plan) -> dict[str, Any]:
     return next(s for s in policy_document(plan)["Statement"] if s["Effect"] == "Allow")
 
 
+def guard(plan: Plan) -> dict[str, Any]:
+    return next(s for s in policy_document(plan)["Statement"] if s.get("Sid") == GUARD_SID)
+
+
+def edit_guard(plan: Plan, edit: Callable[[dict[str, Any]], None]) -> None:
+    document = policy_document(plan)
+    edit(next(s for s in document["Statement"] if s.get("Sid") == GUARD_SID))
+    set_policy(plan, document)
+
+
 def edit_allow(plan: Plan, edit: Callable[[dict[str, Any]], None]) -> None:
     document = policy_document(plan)
     edit(next(s for s in document["Statement"] if s["Effect"] == "Allow"))
@@ -128,13 +140,15 @@ def test_website_proofs_hold_on_the_rendered_plan(website: Planned) -> None:
         "CFG_S3_WEBSITE_ORIGIN": "",
         "CFG_S3_WEBSITE_ACLS": "",
         "CFG_S3_OWNERSHIP": "",
+        "CFG_S3_ACCOUNT_GUARD": "",
     }
 
 
 def test_the_policy_accepts_exactly_the_secret_cloudfront_sends(website: Planned) -> None:
     plan, _ = website
     referers = allow(plan)["Condition"]["StringEquals"]["aws:Referer"]
-    assert referers == sent_referer(plan) == _terraform.placeholder("docs_site_referer_secret")
+    assert referers == [sent_referer(plan)] == [_terraform.placeholder("docs_site_referer_secret")]
+    assert guard(plan)["Condition"] == {"StringNotEquals": {"aws:Referer": referers}}
     assert allow(plan)["Principal"] == "*" and allow(plan)["Action"] == "s3:GetObject"
     assert change(plan, POLICY)["after_sensitive"]["policy"] is True
     config = origin(plan)["custom_origin_config"][0]
@@ -150,6 +164,13 @@ def test_secrets_manager_and_ssm_sources_plan_offline_with_a_rotation(aws_source
         document = json.loads(planned(plan, f"module.{module}.aws_s3_bucket_policy.this")["policy"])
         statement = next(s for s in document["Statement"] if s["Effect"] == "Allow")
         assert statement["Condition"]["StringEquals"]["aws:Referer"] == [current, previous]
+        read_guard = next(s for s in document["Statement"] if s.get("Sid") == GUARD_SID)
+        readers = {"ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::111111111111:role/docs-backup"]}}
+        expected = {
+            "StringNotEquals": {"aws:Referer": [current, previous]},
+            **(readers if module == "docs_blog" else {}),
+        }
+        assert read_guard["Condition"] == expected
     # The override switched the calls to variables: no data source reads AWS.
     reads = [c["address"] for c in plan["resource_changes"] if c["type"].startswith(("aws_secretsmanager", "aws_ssm"))]
     state = json.dumps(plan.get("prior_state", {}))
@@ -226,6 +247,44 @@ def _no_policy(plan: Plan) -> None:
     plan["resource_changes"] = [c for c in plan["resource_changes"] if c["address"] != POLICY]
 
 
+def _no_guard(plan: Plan) -> None:
+    document = policy_document(plan)
+    document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != GUARD_SID]
+    set_policy(plan, document)
+
+
+def _guard_admits_another_referer(plan: Plan) -> None:
+    edit_guard(plan, lambda s: s["Condition"]["StringNotEquals"].update({"aws:Referer": ["x" * 40]}))
+
+
+def _guard_denies_fewer_reads(plan: Plan) -> None:
+    edit_guard(plan, lambda s: s.update(Action="s3:GetObject"))
+
+
+def _guard_referer_like(plan: Plan) -> None:
+    edit_guard(plan, lambda s: s.update(Condition={"StringNotLike": s["Condition"]["StringNotEquals"]}))
+
+
+def _guard_wildcard_exception(plan: Plan) -> None:
+    edit_guard(plan, lambda s: s["Condition"].update(ArnNotEquals={"aws:PrincipalArn": "arn:aws:iam::1:role/*"}))
+
+
+def _guard_narrowed(plan: Plan) -> None:
+    edit_guard(plan, lambda s: s["Condition"].update(Bool={"aws:SecureTransport": "false"}))
+
+
+def _guard_behind_the_rotation(plan: Plan) -> None:
+    """Mid-rotation, the Allow takes the new secret CloudFront sends, but the guard still only the old one."""
+    old, new = sent_referer(plan), "a-newer-secret-both-allow-and-header-have-00000"
+    origin(plan)["custom_header"][0]["value"] = new
+    document = policy_document(plan)
+    next(s for s in document["Statement"] if s["Effect"] == "Allow")["Condition"]["StringEquals"]["aws:Referer"] = [
+        new,
+        old,
+    ]
+    set_policy(plan, document)
+
+
 BROKEN: dict[str, tuple[Callable[[Plan], None], str, str]] = {
     "allow without a condition": (_no_condition, "CFG_S3_WEBSITE_POLICY", "not StringEquals aws:Referer"),
     "StringLike on the Referer": (_string_like, "CFG_S3_WEBSITE_POLICY", "not StringEquals aws:Referer"),
@@ -242,7 +301,36 @@ BROKEN: dict[str, tuple[Callable[[Plan], None], str, str]] = {
     "two Referer headers": (_two_referer_headers, "CFG_S3_WEBSITE_ORIGIN", "sends 2 Referer headers"),
     "header not sensitive": (_header_not_sensitive, "CFG_S3_WEBSITE_ORIGIN", "not sensitive in the plan"),
     "public ACLs": (_acls_allowed, "CFG_S3_WEBSITE_ACLS", "block_public_acls not true"),
+    "no read guard": (_no_guard, "CFG_S3_ACCOUNT_GUARD", "no Deny statement guards object reads"),
+    "guard admits another Referer": (
+        _guard_admits_another_referer,
+        "CFG_S3_ACCOUNT_GUARD",
+        "lets through a Referer that is neither the one CloudFront sends nor one the Allow accepts",
+    ),
+    "guard denies fewer reads": (
+        _guard_denies_fewer_reads,
+        "CFG_S3_ACCOUNT_GUARD",
+        "does not deny s3:GetObjectVersion",
+    ),
+    "guard tests the Referer by pattern": (
+        _guard_referer_like,
+        "CFG_S3_ACCOUNT_GUARD",
+        "tests aws:Referer with StringNotLike",
+    ),
+    "guard excepts a wildcard": (
+        _guard_wildcard_exception,
+        "CFG_S3_ACCOUNT_GUARD",
+        "'arn:aws:iam::1:role/*', a wildcard",
+    ),
+    "guard narrowed": (_guard_narrowed, "CFG_S3_ACCOUNT_GUARD", "another condition, Bool aws:SecureTransport"),
+    "guard behind the rotation": (
+        _guard_behind_the_rotation,
+        "CFG_S3_ACCOUNT_GUARD",
+        "does not let through the Referer the distribution sends",
+    ),
 }
+# The policy no longer takes the Referer CloudFront sends, or is gone: the Allow and the guard both fail.
+ALSO_FAILS = {"policy behind the header": ["CFG_S3_ACCOUNT_GUARD"], "no bucket policy": ["CFG_S3_ACCOUNT_GUARD"]}
 
 
 @pytest.mark.parametrize("case", list(BROKEN), ids=list(BROKEN))
@@ -253,7 +341,7 @@ def test_website_proof_fails_when_broken(website: Planned, case: str) -> None:
     edit(broken)
     results = proof_results(broken, bindings)
     assert expected in results[check]
-    assert [c for c, message in results.items() if message] == [check]
+    assert sorted(c for c, message in results.items() if message) == sorted([check, *ALSO_FAILS.get(case, [])])
 
 
 def test_a_secret_written_in_the_code_fails_both_proofs_that_use_it(website: Planned) -> None:
@@ -327,3 +415,22 @@ def test_a_short_secret_stops_the_plan_in_one_line(tmp_path: Path, plugin_mirror
             tf_vars={"docs_site_referer_secret": "too-short"},
         )
     assert "shorter than min_length" in str(caught.value) and "too-short" not in str(caught.value)
+
+
+def _guard_narrowed_by_hand(tree: Path) -> None:
+    replace_once(
+        tree / "modules" / "s3-website-origin" / "main.tf",
+        "Condition = local.read_guard_condition",
+        'Condition = { Bool = { "aws:SecureTransport" = "false" } }',
+    )
+
+
+def test_cfgen_test_fails_when_principals_of_the_account_read_around_the_secret(
+    tmp_path: Path, plugin_mirror: Path
+) -> None:
+    """A hand edit that leaves the REST endpoint open to the account: `cfgen test --dir` exits 1."""
+    code, failed = cfgen_test_edited(EXAMPLE, tmp_path, plugin_mirror, _guard_narrowed_by_hand)
+    assert code == 1
+    proofs = [f for f in failed if f["source"] == "proof"]
+    assert [(f["check_id"], f["origin"]) for f in proofs] == [("CFG_S3_ACCOUNT_GUARD", "docs/site")]
+    assert "no Deny statement guards object reads" in proofs[0]["message"]

@@ -11,8 +11,10 @@ import pytest
 from tests.conftest import MINIMAL_SPEC
 
 from cfgen._hcl import Attr, Ref, attributes, literal
+from cfgen._resources import modules_dir
 from cfgen.render import render
 from cfgen.spec import load_spec
+from cfgen.spec.models import Bucket
 
 
 def test_same_spec_same_bytes(write_spec: Callable[[str], Path]) -> None:
@@ -108,3 +110,29 @@ def test_vendors_modules_when_cfgen_lives_under_a_dot_folder(
     files = render(load_spec(write_spec(MINIMAL_SPEC))).files
     assert "modules/s3-origin/main.tf" in files
     assert "modules/cloudfront-distribution/variables.tf" in files
+
+
+@pytest.mark.parametrize("origin_type", ["s3", "s3_website"])
+def test_direct_readers_and_lifecycle_days_reach_the_module_only_when_the_spec_sets_them(
+    write_spec: Callable[[str], Path], origin_type: str
+) -> None:
+    base = MINIMAL_SPEC.replace("type: s3\n", f"type: {origin_type}\n")
+    bare = render(load_spec(write_spec(base))).files["main.tf"]
+    assert "direct_reader_arns" not in bare and "noncurrent_version_expiration_days" not in bare
+    spec = base.replace(
+        "{name: shop-assets-test}\n",
+        "{name: shop-assets-test, noncurrent_version_expiration_days: 30}\n"
+        "        direct_readers: [arn:aws:iam::111111111111:role/backup]\n",
+    )
+    main = render(load_spec(write_spec(spec, "set.yaml"))).files["main.tf"]
+    assert 'direct_reader_arns                 = ["arn:aws:iam::111111111111:role/backup"]' in main
+    assert "noncurrent_version_expiration_days = 30" in main
+
+
+@pytest.mark.parametrize("module", ["s3-origin", "s3-website-origin"])
+def test_the_modules_lifecycle_default_is_the_specs(module: str) -> None:
+    """The render leaves the days out when the spec does, so both defaults must say the same."""
+    variables = (modules_dir() / module / "variables.tf").read_text(encoding="utf-8")
+    block = variables.split('variable "noncurrent_version_expiration_days" {', 1)[1].split("\n}\n", 1)[0]
+    default = Bucket.model_fields["noncurrent_version_expiration_days"].default
+    assert f"  default     = {default}\n" in block

@@ -158,7 +158,8 @@ def test_oai_is_valid_with_a_located_warning_naming_oac(write_spec: Callable[[st
     assert loaded.spec.distributions[0].origins[0].protection == "oai"
     [warning] = [str(w) for w in loaded.warnings]
     assert warning.startswith(f"{path}:10:21: warning: distributions.0.origins.0.protection: ")
-    assert "use `protection: oac`" in warning and "oai_to_oac" in warning
+    assert "use `protection: oac`" in warning.lower() and "oai_to_oac" in warning
+    assert "any distribution of this AWS account can be given the same OAI" in warning
 
 
 @pytest.mark.parametrize("protection", ["oac", "oai_to_oac"])
@@ -178,3 +179,73 @@ def test_unknown_s3_protection_lists_the_three_modes(write_spec: Callable[[str],
     spec = MINIMAL_SPEC.replace("        type: s3\n", "        type: s3\n        protection: oia\n", 1)
     lines = errors_of(write_spec(spec))
     assert any("'oia' is not allowed; expected 'oac', 'oai' or 'oai_to_oac'" in line for line in lines), lines
+
+
+READER = "arn:aws:iam::111111111111:role/backup"
+
+
+@pytest.mark.parametrize(
+    ("readers", "expected"),
+    [
+        pytest.param(
+            "[arn:aws:iam::111111111111:role/*]",
+            "11:26: error: distributions.0.origins.0.direct_readers.0: "
+            "'arn:aws:iam::111111111111:role/*' has a wildcard",
+            id="wildcard",
+        ),
+        pytest.param(
+            "[arn:aws:sts::111111111111:assumed-role/backup/session-1]",
+            "is a role session; the bucket policy compares aws:PrincipalArn, which is the role's ARN",
+            id="session",
+        ),
+        pytest.param(
+            "[arn:aws:iam::111111111111:root]",
+            "is not the ARN of an IAM role or user",
+            id="root",
+        ),
+        pytest.param(
+            f"[{READER}, {READER}]",
+            f"distributions.0.origins.0.direct_readers.1: duplicate direct reader '{READER}'",
+            id="twice",
+        ),
+    ],
+)
+def test_direct_readers_are_roles_or_users_by_arn(
+    write_spec: Callable[[str], Path], readers: str, expected: str
+) -> None:
+    spec = MINIMAL_SPEC.replace(
+        "{name: shop-assets-test}\n", f"{{name: shop-assets-test}}\n        direct_readers: {readers}\n"
+    )
+    lines = errors_of(write_spec(spec))
+    assert any(expected in line for line in lines), lines
+
+
+def test_direct_readers_of_a_website_origin(write_spec: Callable[[str], Path]) -> None:
+    spec = MINIMAL_SPEC.replace("type: s3\n", "type: s3_website\n").replace(
+        "{name: shop-assets-test}\n", f"{{name: shop-assets-test}}\n        direct_readers: [{READER}]\n"
+    )
+    assert load_spec(write_spec(spec)).spec.distributions[0].origins[0].direct_readers == [READER]
+
+
+@pytest.mark.parametrize(
+    ("bucket", "expected"),
+    [
+        pytest.param(
+            "{name: shop-assets-test, create: false, noncurrent_version_expiration_days: 30}",
+            "10:17: error: distributions.0.origins.0.bucket: noncurrent_version_expiration_days applies to a "
+            "bucket cfgen creates",
+            id="adopted",
+        ),
+        pytest.param(
+            "{name: shop-assets-test, noncurrent_version_expiration_days: 0}",
+            "10:78: error: distributions.0.origins.0.bucket.noncurrent_version_expiration_days: "
+            "expected a number of at least 1, got 0",
+            id="zero-days",
+        ),
+    ],
+)
+def test_lifecycle_days_are_for_created_buckets_only(
+    write_spec: Callable[[str], Path], bucket: str, expected: str
+) -> None:
+    lines = errors_of(write_spec(MINIMAL_SPEC.replace("{name: shop-assets-test}", bucket)))
+    assert any(expected in line for line in lines), lines

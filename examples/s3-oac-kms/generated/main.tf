@@ -64,12 +64,14 @@ module "web" {
 module "web_assets" {
   source = "./modules/s3-origin"
 
-  bucket_name                = "shop-web-assets-example"
-  create_bucket              = true
-  force_destroy              = false
-  origin_access_control_name = "shop-web-assets"
-  distribution_arn           = module.web.arn
-  create_kms_key             = true
+  bucket_name                        = "shop-web-assets-example"
+  create_bucket                      = true
+  force_destroy                      = false
+  noncurrent_version_expiration_days = 30
+  origin_access_control_name         = "shop-web-assets"
+  distribution_arn                   = module.web.arn
+  direct_reader_arns                 = ["arn:aws:iam::111111111111:role/shop-backup"]
+  create_kms_key                     = true
 }
 
 # Origin "web/media": S3 behind Origin Access Control.

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Const", "PlanView", "Resource", "Statement", "Sym", "Value", "policy_statements"]
+__all__ = ["Const", "PlanView", "Resource", "Statement", "Sym", "Value", "document_statements", "policy_statements"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,7 @@ class Statement:
     sid: str
     effect: str
     actions: list[Value] = field(default_factory=list)
+    resources: list[Value] = field(default_factory=list)
     principals: list[tuple[str, list[Value]]] = field(default_factory=list)
     conditions: list[tuple[str, str, list[Value]]] = field(default_factory=list)
     not_principals: bool = False
@@ -132,7 +133,8 @@ class PlanView:
 
     def _add(self, item: dict[str, Any], values: dict[str, Any], unknown: Any, sensitive: Any) -> None:
         address = item["address"]
-        module = tuple(re.findall(r"module\.([^.\[]+)", item.get("module_address", "")))
+        # Prior state (data sources read while planning) gives no module_address: the address holds it.
+        module = tuple(re.findall(r"module\.([^.\[]+)", item.get("module_address", address)))
         self._resources[address] = Resource(
             address=address,
             config_address=_INDEX.sub("", address),
@@ -259,7 +261,11 @@ class PlanView:
         expression = call.get("expressions", {}).get(name)
         if expression is None:
             default = (self.module_config(module) or {}).get("variables", {}).get(name, {})
-            return [Const(default["default"])] if "default" in default else [Opaque(f"var.{name}")]
+            if "default" not in default:
+                return [Opaque(f"var.{name}")]
+            value = default["default"]
+            # A list default is its items, as a list written in the call is (values_of).
+            return [Const(v) for v in value] if isinstance(value, list) else [Const(value)]
         if "references" in expression:
             return [
                 v for r in _most_specific(expression["references"]) for v in self.resolve(module[:-1], r, depth + 1)
@@ -296,12 +302,23 @@ def policy_statements(view: PlanView, resource: Resource, attribute: str = "poli
         return None
     (name,) = documents
     document = view.one(resource.module, "aws_iam_policy_document", name)
-    if document is not None and document.known("json"):
-        return _from_json(json.loads(document.values["json"]))
+    if document is not None:
+        return document_statements(view, document)
     doc_config = view.resource_config(resource.module, f"data.aws_iam_policy_document.{name}")
     if doc_config is None:
         return None
     return _from_config(view, resource.module, doc_config.get("expressions", {}))
+
+
+def document_statements(view: PlanView, document: Resource) -> list[Statement] | None:
+    """Statements of one ``aws_iam_policy_document``: its JSON when known, else its configuration."""
+    if document.known("json"):
+        return _from_json(json.loads(document.values["json"]))
+    prefix = "".join(f"module.{m}." for m in document.module)
+    config = view.resource_config(document.module, document.config_address.removeprefix(prefix))
+    if config is None:
+        return None
+    return _from_config(view, document.module, config.get("expressions", {}))
 
 
 def _from_config(view: PlanView, module: tuple[str, ...], expressions: dict[str, Any]) -> list[Statement] | None:
@@ -314,6 +331,7 @@ def _from_config(view: PlanView, module: tuple[str, ...], expressions: dict[str,
             sid=str(block.get("sid", {}).get("constant_value", "")),
             effect=effect,
             actions=view.values_of(module, block.get("actions")),
+            resources=view.values_of(module, block.get("resources")),
         )
         for principal in block.get("principals", []):
             kind = principal.get("type", {}).get("constant_value", "?")
@@ -339,6 +357,7 @@ def _from_json(document: dict[str, Any]) -> list[Statement]:
             sid=str(item.get("Sid", "")),
             effect=str(item.get("Effect", "")),
             actions=[Const(a) for a in _listed(item.get("Action"))],
+            resources=[Const(r) for r in _listed(item.get("Resource"))],
             not_principals="NotPrincipal" in item,
         )
         principal = item.get("Principal")

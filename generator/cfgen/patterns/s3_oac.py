@@ -9,22 +9,25 @@ distribution. With SSE-KMS the key policy is scoped the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._hcl import Attr, Ref
-from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, policy_statements
+from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, document_statements, policy_statements
 from ..harness.results import Finding
 from ..spec import _names as names
-from ..spec.models import S3Origin
+from ..spec.models import Bucket, S3Origin
 from ._base import OriginBinding, OriginView, Pattern, module_name
-from ._threats import OriginDetails, ThreatModel, admins, path
+from ._s3_guard import CHECK as GUARD
+from ._s3_guard import Admitted, MustAdmit, guard_problem
+from ._threats import AccessPath, OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
     from ..spec.models import Origin
 
 CLOUDFRONT = "cloudfront.amazonaws.com"
+GUARD_TITLE = "bucket policy: object reads denied to every principal but this distribution and the listed ones"
 PUBLIC_ACCESS_FLAGS = (
     "block_public_acls",
     "block_public_policy",
@@ -38,14 +41,14 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
     assert isinstance(origin, S3Origin)
     module = module_name(dist.name, origin.id)
     inputs = [
-        Attr("bucket_name", origin.bucket.name),
-        Attr("create_bucket", origin.bucket.create),
-        Attr("force_destroy", origin.bucket.force_destroy),
+        *bucket_inputs(origin.bucket),
         Attr("origin_access_control_name", names.OAC.name(spec.project, dist.name, origin.id)),
         Attr("distribution_arn", Ref(f"module.{module_name(dist.name)}.arn")),
     ]
     if origin.protection != "oac":
         inputs.append(Attr("access", origin.protection))
+    if origin.direct_readers:
+        inputs.append(Attr("direct_reader_arns", list(origin.direct_readers)))
     outputs = [
         (
             f"{module}_bucket_name",
@@ -79,6 +82,19 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
     )
 
 
+def bucket_inputs(bucket: Bucket) -> list[Attr]:
+    """The inputs every S3 origin module takes about its bucket."""
+    inputs = [
+        Attr("bucket_name", bucket.name),
+        Attr("create_bucket", bucket.create),
+        Attr("force_destroy", bucket.force_destroy),
+    ]
+    # Only when the spec sets it: the modules' default is the spec's (a unit test keeps them equal).
+    if bucket.create and "noncurrent_version_expiration_days" in bucket.model_fields_set:
+        inputs.append(Attr("noncurrent_version_expiration_days", bucket.noncurrent_version_expiration_days))
+    return inputs
+
+
 # -- proofs ------------------------------------------------------------------
 
 
@@ -97,10 +113,29 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         public_access_block(plan, binding),
         ownership(plan, binding),
         origin_access_control(plan, binding, distribution),
+        account_guard(plan, binding, distribution),
     ]
     key = plan.one(module, "aws_kms_key")
+    statement = plan.one(module, "aws_iam_policy_document", "kms_key_policy_statement")
+    call = (plan.module_config(()) or {}).get("module_calls", {}).get(binding.module, {}).get("expressions", {})
     if key is not None:
         findings.append(kms_key_policy(plan, binding, key, distribution))
+    elif statement is not None:
+        findings.append(kms_statement_for_key_owner(plan, binding, statement, distribution))
+    elif call.get("create_kms_key", {}).get("constant_value") is True or "kms_key_arn" in call:
+        # The call asks for SSE-KMS, yet neither the key nor the statement for its owner is planned.
+        problem = (
+            "the module call sets a KMS key, but neither aws_kms_key.this nor the statement for its owner is planned"
+        )
+        findings.append(
+            finding(
+                binding,
+                "CFG_S3_KMS",
+                "KMS: CloudFront may decrypt only for this distribution",
+                f"module.{binding.module}",
+                problem,
+            )
+        )
     return findings
 
 
@@ -151,11 +186,40 @@ def source_arn_problem(statements: list[Statement], distribution: Resource | Non
         arns = s.condition_values("StringEquals", "AWS:SourceArn")
         if arns is None:
             return f"{name} has no StringEquals AWS:SourceArn condition: any distribution could read"
-        wrong = [v for v in arns if not _is_arn_of(v, distribution)]
-        if wrong or not arns:
-            shown = ", ".join(map(str, wrong)) or "no value"
-            return f"{name} has AWS:SourceArn {shown}, not {distribution.address}.arn"
+        wrong = _source_arn_mismatch(arns, distribution)
+        if wrong:
+            return f"{name} {wrong}"
     return ""
+
+
+def _source_arn_mismatch(values: list[Value], distribution: Resource) -> str:
+    """What in ``values`` of AWS:SourceArn is not exactly ``distribution``'s ARN, or ""."""
+    wrong = [v for v in values if not _is_arn_of(v, distribution)]
+    if not wrong and values:
+        return ""
+    shown = ", ".join(map(str, wrong)) or "no value"
+    return f"has AWS:SourceArn {shown}, not {distribution.address}.arn"
+
+
+def account_guard(
+    plan: PlanView, binding: OriginBinding, distribution: Resource | None, must_admit: Sequence[MustAdmit] = ()
+) -> Finding:
+    """The read guard: principals of the account read objects only through ``distribution`` (or as listed)."""
+
+    def problem_of(policy: Resource, statements: list[Statement]) -> str:
+        if distribution is None:
+            return "the distribution of this origin is not in the plan"
+        own: Resource = distribution
+        admitted = Admitted(
+            key="AWS:SourceArn",
+            tests=("StringNotEquals", "ArnNotEquals"),
+            what="this distribution",
+            problem_of=lambda values: _source_arn_mismatch(values, own),
+        )
+        bucket = policy.values.get("bucket") if policy.known("bucket") else None
+        return guard_problem(statements, bucket if isinstance(bucket, str) else None, admitted, must_admit)
+
+    return bucket_policy_finding(plan, binding, GUARD, GUARD_TITLE, problem_of)
 
 
 def _is_arn_of(value: Value, distribution: Resource) -> bool:
@@ -237,16 +301,33 @@ def origin_entries(distribution: Resource, origin_id: str) -> list[tuple[dict[st
 
 def kms_key_policy(plan: PlanView, binding: OriginBinding, key: Resource, distribution: Resource | None) -> Finding:
     title = "KMS key policy: CloudFront may decrypt only for this distribution"
-    statements = policy_statements(plan, key)
+    return _kms_finding(binding, title, key, policy_statements(plan, key), distribution)
+
+
+def kms_statement_for_key_owner(
+    plan: PlanView, binding: OriginBinding, document: Resource, distribution: Resource | None
+) -> Finding:
+    """The statement cfgen outputs for a key it does not own lets CloudFront decrypt for this distribution only."""
+    title = "KMS statement to add to your key's policy: CloudFront may decrypt only for this distribution"
+    return _kms_finding(binding, title, document, document_statements(plan, document), distribution)
+
+
+def _kms_finding(
+    binding: OriginBinding,
+    title: str,
+    policy: Resource,
+    statements: list[Statement] | None,
+    distribution: Resource | None,
+) -> Finding:
     if statements is None:
-        return finding(binding, "CFG_S3_KMS", title, key.address, "cannot read the key policy at plan time")
+        return finding(binding, "CFG_S3_KMS", title, policy.address, "cannot read the key policy at plan time")
     for_cloudfront = [
         s for s in statements if s.effect == "Allow" and any(Const(CLOUDFRONT) in ids for _, ids in s.principals)
     ]
     if not for_cloudfront:
-        return finding(binding, "CFG_S3_KMS", title, key.address, "no statement lets CloudFront decrypt")
+        return finding(binding, "CFG_S3_KMS", title, policy.address, "no statement lets CloudFront decrypt")
     problem = source_arn_problem(for_cloudfront, distribution)
-    return finding(binding, "CFG_S3_KMS", title, key.address, problem)
+    return finding(binding, "CFG_S3_KMS", title, policy.address, problem)
 
 
 # -- threat model --------------------------------------------------------------
@@ -259,27 +340,47 @@ INTERNET = path(
     "No statement allows an anonymous caller; the public access block makes S3 refuse a public policy or ACL, "
     "and BucketOwnerEnforced disables ACLs.",
 )
-ACCOUNT_PRINCIPALS = path(
-    "account_principals",
-    "residual",
-    note="An identity policy in this account that allows s3:GetObject reads the bucket directly and can hand out "
-    "presigned URLs. Closed by a bucket-policy Deny of reads without this distribution's SourceArn.",
+# Reads that never pass the guard whatever an identity policy allows; the same words for every S3 pattern.
+GUARD_READS = (
+    "The bucket policy denies the reads that hand out an object's bytes (GetObject and its version, "
+    "torrent and replication reads) to every principal"
+)
+DIRECT_READERS = (
+    "or aws:PrincipalArn (a role's ARN, whatever the session) is one of the spec's `direct_readers`. "
+    "An identity policy's s3:GetObject no longer reads the bucket, and a URL its holder presigns fails."
+)
+
+
+def account_principals(admitted: str) -> AccessPath:
+    """The path of principals of the bucket's account, closed by the read guard that lets ``admitted`` through."""
+    return path("account_principals", "closed", (GUARD,), f"{GUARD_READS} unless {admitted} {DIRECT_READERS}")
+
+
+ACCOUNT_PRINCIPALS = account_principals("AWS:SourceArn is this distribution")
+# Decrypting reads nothing by itself: S3 returns an SSE-KMS object only inside a read the guard denies.
+# The guard's proof is named on account_principals only: cfgen test files a proof under every path that
+# names it, and these paths exist only with a key.
+DECRYPT_NEEDS_A_READ = (
+    "A decrypt permission alone reads nothing: S3 hands out an SSE-KMS object only through a read, "
+    f"which the bucket policy denies to all but this distribution and the spec's `direct_readers` ({GUARD})."
 )
 KMS_PATHS = (
     path(
         "kms_decrypt",
-        "residual",
+        "closed",
         ("CFG_S3_KMS",),
-        "CloudFront may decrypt only for this distribution, but the key policy keeps AWS's default "
-        "root statement (kms:* for the account), so an identity policy with kms:Decrypt on the key decrypts "
-        "objects it can read; reading them still needs the bucket.",
+        "CloudFront may decrypt only for this distribution. The key policy keeps AWS's default root "
+        "statement, so identity policies still grant the key's use (uploaders need kms:GenerateDataKey, "
+        f"and kms:Decrypt for multipart uploads). {DECRYPT_NEEDS_A_READ}",
         when="kms_created",
     ),
     path(
         "kms_decrypt",
-        "residual",
-        note="The key is not cfgen's: its policy decides who decrypts. cfgen outputs the statement that lets only "
-        "this distribution's CloudFront decrypt; add it to the key policy.",
+        "closed",
+        ("CFG_S3_KMS",),
+        "The key is not cfgen's: its policy decides who decrypts. cfgen outputs the statement that lets "
+        "CloudFront decrypt for this distribution only (proven scoped to it); add it to the key policy. "
+        f"{DECRYPT_NEEDS_A_READ}",
         when="kms_external",
     ),
 )
@@ -308,8 +409,16 @@ def s3_details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
             f"S3 REST endpoint of {origin.bucket.name}",
         ),
         conditions=frozenset(conditions),
+        notes=direct_reader_notes(origin.direct_readers),
         todo=tuple(todo),
     )
+
+
+def direct_reader_notes(readers: Sequence[str]) -> dict[str, str]:
+    """The spec's exceptions to the read guard, on the path they leave open to those principals."""
+    if not readers:
+        return {"account_principals": "The spec lists no direct reader."}
+    return {"account_principals": f"Direct readers (read around the distribution): {', '.join(readers)}."}
 
 
 THREATS = ThreatModel(

@@ -16,6 +16,8 @@ from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value
 from ..harness.results import Finding
 from . import s3_oac
 from ._base import OriginBinding, Pattern
+from ._s3_guard import CHECK as GUARD
+from ._s3_guard import MustAdmit
 from ._threats import ThreatModel, admins, path
 from .s3_oac import finding
 
@@ -31,7 +33,20 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         s3_oac.public_access_block(plan, binding),
         s3_oac.ownership(plan, binding),
         origin_uses_oai(plan, binding, oai, distribution),
+        account_guard_admitting_oai(plan, binding, oai, distribution),
     ]
+
+
+def account_guard_admitting_oai(
+    plan: PlanView, binding: OriginBinding, oai: Resource | None, distribution: Resource | None
+) -> Finding:
+    """The read guard, which must except this origin's OAI: it signs without a SourceArn."""
+    if oai is None:
+        return finding(
+            binding, GUARD, "bucket policy: object reads guarded", f"module.{binding.module}", f"no {OAI_TYPE}"
+        )
+    admit = MustAdmit(lambda value: is_oai_of(value, oai), f"this origin's access identity ({oai.address}.iam_arn)")
+    return s3_oac.account_guard(plan, binding, distribution, (admit,))
 
 
 def is_oai_of(value: Value, oai: Resource) -> bool:
@@ -127,13 +142,18 @@ OTHER_DISTRIBUTION = path(
     "distribution (migrate with oai_to_oac).",
 )
 
+# The OAI signs without a SourceArn: the guard excepts it by aws:PrincipalArn, the ARN that names it in a policy.
+ACCOUNT_PRINCIPALS = s3_oac.account_principals(
+    "AWS:SourceArn is this distribution, aws:PrincipalArn is this origin's OAI (which signs without a SourceArn),"
+)
+
 THREATS = ThreatModel(
     hops=("viewer", "CloudFront distribution", "Origin Access Identity", "S3 REST endpoint"),
     paths=(
         path("distribution", "allowed", note="CloudFront reads the bucket as this origin's Origin Access Identity."),
         OTHER_DISTRIBUTION,
         replace(s3_oac.INTERNET, proofs=("CFG_S3_PUBLIC_ACCESS_BLOCK", "CFG_S3_OWNERSHIP", "CFG_S3_OAI_POLICY")),
-        s3_oac.ACCOUNT_PRINCIPALS,
+        ACCOUNT_PRINCIPALS,
         admins(s3_oac.CONTROLS),
     ),
 )

@@ -22,7 +22,7 @@ from . import s3_oac, s3_oai
 from ._base import OriginBinding, Pattern
 from ._threats import ThreatModel, admins, path
 from .s3_oac import CLOUDFRONT
-from .s3_oai import OAI_TYPE, oai_statement_problem, origin_uses_oai
+from .s3_oai import OAI_TYPE, account_guard_admitting_oai, oai_statement_problem, origin_uses_oai
 
 
 def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
@@ -34,6 +34,7 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         s3_oac.public_access_block(plan, binding),
         s3_oac.ownership(plan, binding),
         origin_uses_oai(plan, binding, oai, distribution),
+        account_guard_admitting_oai(plan, binding, oai, distribution),
     ]
 
 
@@ -73,7 +74,7 @@ THREATS = ThreatModel(
         ),
         replace(s3_oai.OTHER_DISTRIBUTION, proofs=("CFG_S3_MIGRATION_POLICY", "CFG_S3_OAI")),
         replace(s3_oac.INTERNET, proofs=("CFG_S3_PUBLIC_ACCESS_BLOCK", "CFG_S3_OWNERSHIP", "CFG_S3_MIGRATION_POLICY")),
-        s3_oac.ACCOUNT_PRINCIPALS,
+        s3_oai.ACCOUNT_PRINCIPALS,
         admins(s3_oac.CONTROLS),
     ),
 )

@@ -18,11 +18,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._hcl import Attr, Ref
-from ..harness.plan import Const, PlanView, Resource, Statement
+from ..harness.plan import Const, PlanView, Resource, Statement, Value
 from ..harness.results import Finding
 from ..spec.models import S3WebsiteOrigin
 from . import s3_oac
 from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._s3_guard import CHECK as GUARD
+from ._s3_guard import Admitted, guard_problem
 from ._secret import MODULE as SECRET_MODULE
 from ._secret import secret_call, secret_use
 from ._threats import OriginDetails, ThreatModel, admins, path
@@ -41,15 +43,12 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
     assert isinstance(origin, S3WebsiteOrigin)
     module = module_name(dist.name, origin.id)
     secret = secret_call(f"{module}_referer", origin.secret, f"Referer secret of {dist.name}/{origin.id}")
-    inputs = [
-        Attr("bucket_name", origin.bucket.name),
-        Attr("create_bucket", origin.bucket.create),
-        Attr("force_destroy", origin.bucket.force_destroy),
-        Attr("index_document", origin.index_document),
-    ]
+    inputs = [*s3_oac.bucket_inputs(origin.bucket), Attr("index_document", origin.index_document)]
     if origin.error_document is not None:
         inputs.append(Attr("error_document", origin.error_document))
     inputs.append(Attr("referer_secrets", secret.values))
+    if origin.direct_readers:
+        inputs.append(Attr("direct_reader_arns", list(origin.direct_readers)))
     return OriginView(
         module=module,
         inputs=inputs,
@@ -79,6 +78,7 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         header_finding,
         _acls_blocked(plan, binding),
         s3_oac.ownership(plan, binding),
+        _account_guard(plan, binding, header),
     ]
 
 
@@ -169,6 +169,43 @@ def referer_policy_problem(statements: list[Statement], sent: str | None, litera
     return ""
 
 
+def _account_guard(plan: PlanView, binding: OriginBinding, sent: str | None) -> Finding:
+    """Principals of the account read the REST endpoint only with the secret, or as listed."""
+
+    def problem_of(policy: Resource, statements: list[Statement]) -> str:
+        # The secrets: what CloudFront sends, and what the Allow takes (the previous one, mid-rotation).
+        accepted = {sent} | {
+            v.value
+            for s in statements
+            if s.effect == "Allow"
+            for v in s.condition_values("StringEquals", "aws:Referer") or []
+            if isinstance(v, Const)
+        }
+        admitted = Admitted(
+            key="aws:Referer",
+            tests=("StringNotEquals",),
+            what="the secret Referer CloudFront sends",
+            problem_of=lambda values: _guard_referer_problem(values, accepted, sent),
+        )
+        bucket = policy.values.get("bucket") if policy.known("bucket") else None
+        return guard_problem(statements, bucket if isinstance(bucket, str) else None, admitted)
+
+    title = "bucket policy: object reads denied to every principal without the secret Referer, but the listed ones"
+    return s3_oac.bucket_policy_finding(plan, binding, GUARD, title, problem_of)
+
+
+def _guard_referer_problem(values: list[Value], accepted: set[object], sent: str | None) -> str:
+    """Why the guard's Referer values differ from the secrets; never shows a value (it is the secret)."""
+    secrets = [v.value for v in values if isinstance(v, Const) and isinstance(v.value, str) and v.value]
+    if not secrets or len(secrets) != len(values):
+        return "an aws:Referer value is empty or unreadable"
+    if any(secret not in accepted for secret in secrets):
+        return "it lets through a Referer that is neither the one CloudFront sends nor one the Allow accepts"
+    if sent is not None and sent not in secrets:
+        return "it does not let through the Referer the distribution sends: every request would be denied"
+    return ""
+
+
 def _acls_blocked(plan: PlanView, binding: OriginBinding) -> Finding:
     """ACLs stay blocked; the two policy flags must be off for the Referer policy to apply at all."""
     check, title = "CFG_S3_WEBSITE_ACLS", "public access block: public ACLs blocked and ignored"
@@ -181,6 +218,13 @@ def _acls_blocked(plan: PlanView, binding: OriginBinding) -> Finding:
 
 
 # -- threat model --------------------------------------------------------------
+
+# S3 deems the Referer policy public: the account's own block public access settings override the bucket's.
+ACCOUNT_BLOCK = (
+    "The pattern cannot work in an account whose S3 Block Public Access (account level) blocks public "
+    "policies: S3 refuses the bucket policy at apply (BlockPublicPolicy) or ignores it (RestrictPublicBuckets), "
+    "and every request gets 403."
+)
 
 THREATS = ThreatModel(
     hops=("viewer", "CloudFront distribution", "HTTP with Referer: <secret>", "S3 website endpoint"),
@@ -203,20 +247,16 @@ THREATS = ThreatModel(
             ("CFG_S3_WEBSITE_POLICY", "CFG_S3_WEBSITE_ACLS", "CFG_S3_OWNERSHIP"),
             "Anonymous requests without the secret Referer match no Allow; ACLs are blocked and disabled.",
         ),
-        path(
-            "account_principals",
-            "residual",
-            note="An identity policy in this account that allows s3:GetObject reads through the REST endpoint "
-            "and can presign URLs. Closed by a bucket-policy Deny of reads without the secret Referer.",
-        ),
+        # Through the REST endpoint too: the guard's Deny holds on both endpoints.
+        s3_oac.account_principals("the request carries the secret Referer"),
         path(
             "secret_holders",
             "residual",
             note="The check is a shared secret, not CloudFront's identity: whoever learns it (from state, plan "
             "files, the distribution's configuration or the clear-HTTP hop to S3) reads the bucket directly, "
             "around the distribution's WAF, geo restriction, signed URLs and logs. Narrowed by rotation "
-            "(two values accepted) and by guarding state; closed only by `type: s3` with OAC. The pattern "
-            "needs the account-level S3 public access block off for the bucket's policy to apply.",
+            "(two values accepted) and by guarding state; closed only by `type: s3` with OAC. "
+            f"{ACCOUNT_BLOCK}",
         ),
         admins(("the bucket policy", "the public access block", "the distribution")),
     ),
@@ -239,7 +279,12 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
                 also_in=("the bucket policy (s3:GetBucketPolicy)",),
             ),
         ),
-        todo=("Rotate the Referer secret on a schedule (README: S3 website endpoints and their secret).",),
+        notes=s3_oac.direct_reader_notes(origin.direct_readers),
+        todo=(
+            "Check that the account's S3 Block Public Access does not block public policies "
+            "(aws s3control get-public-access-block): if it does, this pattern fails; use `type: s3` with OAC.",
+            "Rotate the Referer secret on a schedule (README: S3 website endpoints and their secret).",
+        ),
     )
 
 

@@ -190,7 +190,9 @@ def _explain(error: Any, path: tuple[str | int, ...], located: Located) -> tuple
         return str(ctx["error"]), False
     expected = _EXPECTED.get(kind)
     if expected is not None:
-        return f"expected {expected.format(**ctx)}, got {_show(value)}{_quote_hint(path, located)}", False
+        # A number out of bounds was meant as a number: no hint to quote it.
+        hint = "" if kind in _BOUNDS else _quote_hint(path, located)
+        return f"expected {expected.format(**ctx)}, got {_show(value)}{hint}", False
     if kind in ("string_too_long", "too_long"):
         unit = "characters" if kind == "string_too_long" else "items"
         return f"has {_size(value)} {unit}; at most {ctx['max_length']} are allowed", False
@@ -220,6 +222,9 @@ _EXPECTED = {
     "greater_than": "a number above {gt}",
     "less_than": "a number below {lt}",
 }
+
+
+_BOUNDS = frozenset({"greater_than_equal", "less_than_equal", "greater_than", "less_than"})
 
 
 def _quote_hint(path: tuple[str | int, ...], located: Located) -> str:

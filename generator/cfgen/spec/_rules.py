@@ -49,6 +49,10 @@ def check(spec: Spec) -> Iterator[Problem]:
                     "one bucket policy, so give each origin its own bucket",
                 )
             buckets.setdefault(bucket, where)
+            yield from _unique(
+                (((*base, "origins", j, "direct_readers", k), arn) for k, arn in enumerate(origin.direct_readers)),
+                "direct reader",
+            )
         yield from _behaviors(spec, i)
         yield from _edge(spec, i)
         yield from _vpc_rules.check(spec, i)

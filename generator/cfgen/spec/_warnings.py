@@ -20,7 +20,8 @@ def check(spec: Spec) -> Iterator[Warning_]:
             if isinstance(origin, S3Origin) and origin.protection == "oai":
                 yield (
                     ("distributions", i, "origins", j, "protection"),
-                    "Origin Access Identity is legacy: use `protection: oac` (Origin Access Control, which "
-                    "also signs PUT/POST and reads SSE-KMS objects); `protection: oai_to_oac` migrates an "
-                    "existing OAI origin without an outage",
+                    "Origin Access Identity is legacy: any distribution of this AWS account can be given the "
+                    "same OAI and read the bucket, while OAC names this distribution. Use `protection: oac` "
+                    "(Origin Access Control, which also signs PUT/POST and reads SSE-KMS objects); "
+                    "`protection: oai_to_oac` migrates an existing OAI origin without an outage",
                 )

@@ -95,6 +95,14 @@ class Bucket(_Model):
     name: str = Field(description="Bucket name (AWS naming rules apply).")
     create: bool = Field(True, description="Create the bucket; false adopts an existing one.")
     force_destroy: bool = Field(False, description="Let `destroy` delete a non-empty bucket.")
+    noncurrent_version_expiration_days: int = Field(
+        90,
+        ge=1,
+        le=36500,
+        description="Days S3 keeps an overwritten or deleted version of an object before it expires it "
+        "(a created bucket's lifecycle rule, which also aborts multipart uploads left incomplete for 7 days). "
+        "An adopted bucket keeps its own lifecycle.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -103,6 +111,45 @@ class Bucket(_Model):
         if problem:
             raise ValueError(problem)
         return name
+
+    @model_validator(mode="after")
+    def _lifecycle_of_created_buckets(self) -> Bucket:
+        if not self.create and "noncurrent_version_expiration_days" in self.model_fields_set:
+            raise ValueError(
+                "noncurrent_version_expiration_days applies to a bucket cfgen creates: an adopted bucket "
+                "(create: false) keeps its own lifecycle; drop the field or manage the lifecycle yourself"
+            )
+        return self
+
+
+# aws:PrincipalArn of an IAM role (its ARN, whatever the session) or user; no wildcard.
+DIRECT_READER_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:(role|user)(/[\w+=,.@-]+)+$")
+
+
+def _direct_reader(arn: str) -> str:
+    if re.match(r"^arn:aws[a-z-]*:sts::\d{12}:assumed-role/", arn):
+        raise ValueError(
+            f"'{arn}' is a role session; the bucket policy compares aws:PrincipalArn, which is the role's ARN "
+            "(arn:aws:iam::ACCOUNT:role/NAME) whatever the session: give that"
+        )
+    if "*" in arn or "?" in arn:
+        raise ValueError(f"'{arn}' has a wildcard; name each role or user that may read directly")
+    if not DIRECT_READER_ARN.match(arn):
+        raise ValueError(
+            f"'{arn}' is not the ARN of an IAM role or user (arn:aws:iam::ACCOUNT:role/NAME or "
+            "arn:aws:iam::ACCOUNT:user/NAME)"
+        )
+    return arn
+
+
+DirectReaders = Annotated[
+    list[Annotated[str, AfterValidator(_direct_reader)]],
+    Field(
+        description="IAM roles or users (by ARN) that may still read the bucket's objects directly: a backup, "
+        "replication or Macie role, a deploy tool that reads objects back. The bucket policy denies object "
+        "reads to every other principal of the account unless they come through this distribution.",
+    ),
+]
 
 
 class Kms(_Model):
@@ -138,6 +185,7 @@ class S3Origin(_Model):
     bucket: Bucket
     kms: Kms | None = None
     origin_path: str = Field("", pattern=ORIGIN_PATH, max_length=255, description="Path prefix, e.g. /site.")
+    direct_readers: DirectReaders = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _oai_cannot_decrypt(self) -> S3Origin:
@@ -227,6 +275,7 @@ class S3WebsiteOrigin(_Model):
         description="Where the Referer secret lives: `{source: variable}` (default), "
         "`{source: secrets_manager, secret_id: NAME}` or `{source: ssm, parameter: /NAME}`.",
     )
+    direct_readers: DirectReaders = Field(default_factory=list)
 
 
 Origin = Annotated[

@@ -38,7 +38,6 @@ resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_18:Server access logs need a second, log-receiving bucket this module does not own; viewer reads are logged by the distribution (logging input) and S3 API calls by CloudTrail.
   #checkov:skip=CKV_AWS_144:A CloudFront origin is served from one region; cross-region replication is a disaster-recovery choice with its own bucket, role and cost, outside this module.
   #checkov:skip=CKV2_AWS_62:Nothing consumes object events for a CloudFront origin; notifications would need a destination this module does not own.
-  #checkov:skip=CKV2_AWS_61:Origin objects are site content with no expiry; a lifecycle rule is the owner's retention decision (deleting content would break the site).
   count = var.create_bucket ? 1 : 0
 
   bucket        = var.bucket_name
@@ -55,6 +54,35 @@ resource "aws_s3_bucket_versioning" "this" {
   versioning_configuration {
     status = "Enabled"
   }
+}
+
+# Overwritten and deleted versions expire, and multipart uploads left
+# incomplete (billed while they wait) are aborted. Created buckets only: a
+# lifecycle configuration replaces the bucket's whole one, and an adopted
+# bucket keeps its own.
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  count = var.create_bucket ? 1 : 0
+
+  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+
+  rule {
+    id     = "expire-noncurrent-versions-abort-incomplete-uploads"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  # A rule on noncurrent versions wants versioning set first, and S3 aborts
+  # concurrent configuration changes on one bucket (OperationAborted).
+  depends_on = [aws_s3_bucket_versioning.this]
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
@@ -127,14 +155,27 @@ resource "aws_cloudfront_origin_access_identity" "this" {
 # Bucket policy
 ################################################################################
 
-# One document per access mode, each with static statements only: cfgen's
-# plan proofs and checkov read them from the configuration while the
-# distribution ARN and the OAI's IAM ARN are still unknown, which a `dynamic`
-# block would hide (the plan's configuration does not show dynamic blocks).
-# Exactly one document exists for a given `access`.
+# One document per access mode (two for `oac`: with and without direct
+# readers), each with static statements only: cfgen's plan proofs and checkov
+# read them from the configuration while the distribution ARN and the OAI's
+# IAM ARN are still unknown, which a `dynamic` block would hide (the plan's
+# configuration does not show dynamic blocks). Exactly one document exists.
+#
+# Every document holds the read guard, DenyObjectReadsNotThroughThisDistribution:
+# the actions that hand out an object's bytes (a presigned URL is a GetObject
+# by its signer) are denied to every principal unless AWS:SourceArn is this
+# distribution, or aws:PrincipalArn is one of `direct_reader_arns` or, in the
+# OAI modes, this origin's OAI. Conditions of one statement are ANDed, and a
+# key missing from the request makes a *NotEquals test true: a principal of
+# the account (whose request has no AWS:SourceArn) is denied whatever its IAM
+# policy allows, unless listed; an anonymous request (neither key) is denied.
+# aws:PrincipalArn is present in every signed request and is a role's ARN, not
+# its session's. The OAI signs without a SourceArn; it is named by the ARN a
+# bucket policy gives it as a principal. S3 gets no empty list of principals:
+# without direct readers, `oac` uses the document without that condition.
 
 data "aws_iam_policy_document" "bucket_policy" {
-  count = var.access == "oac" ? 1 : 0
+  count = var.access == "oac" && length(var.direct_reader_arns) == 0 ? 1 : 0
 
   statement {
     sid       = "AllowCloudFrontServicePrincipalReadOnly"
@@ -151,6 +192,100 @@ data "aws_iam_policy_document" "bucket_policy" {
       test     = "StringEquals"
       variable = "AWS:SourceArn"
       values   = [var.distribution_arn]
+    }
+  }
+
+  statement {
+    sid    = "DenyObjectReadsNotThroughThisDistribution"
+    effect = "Deny"
+    actions = [
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "s3:GetObjectTorrent",
+      "s3:GetObjectVersionTorrent",
+      "s3:GetObjectVersionForReplication",
+    ]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [local.bucket_arn, "${local.bucket_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "bucket_policy_direct_readers" {
+  count = var.access == "oac" && length(var.direct_reader_arns) > 0 ? 1 : 0
+
+  statement {
+    sid       = "AllowCloudFrontServicePrincipalReadOnly"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudfront.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+  }
+
+  statement {
+    sid    = "DenyObjectReadsNotThroughThisDistribution"
+    effect = "Deny"
+    actions = [
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "s3:GetObjectTorrent",
+      "s3:GetObjectVersionTorrent",
+      "s3:GetObjectVersionForReplication",
+    ]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = var.direct_reader_arns
     }
   }
 
@@ -185,6 +320,36 @@ data "aws_iam_policy_document" "bucket_policy_oai" {
     principals {
       type        = "AWS"
       identifiers = [aws_cloudfront_origin_access_identity.this[0].iam_arn]
+    }
+  }
+
+  statement {
+    sid    = "DenyObjectReadsNotThroughThisDistribution"
+    effect = "Deny"
+    actions = [
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "s3:GetObjectTorrent",
+      "s3:GetObjectVersionTorrent",
+      "s3:GetObjectVersionForReplication",
+    ]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = concat([aws_cloudfront_origin_access_identity.this[0].iam_arn], var.direct_reader_arns)
     }
   }
 
@@ -241,6 +406,36 @@ data "aws_iam_policy_document" "bucket_policy_oai_to_oac" {
   }
 
   statement {
+    sid    = "DenyObjectReadsNotThroughThisDistribution"
+    effect = "Deny"
+    actions = [
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "s3:GetObjectTorrent",
+      "s3:GetObjectVersionTorrent",
+      "s3:GetObjectVersionForReplication",
+    ]
+    resources = ["${local.bucket_arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "AWS:SourceArn"
+      values   = [var.distribution_arn]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = concat([aws_cloudfront_origin_access_identity.this[0].iam_arn], var.direct_reader_arns)
+    }
+  }
+
+  statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
     actions   = ["s3:*"]
@@ -266,6 +461,7 @@ resource "aws_s3_bucket_policy" "this" {
   policy = (
     var.access == "oai" ? data.aws_iam_policy_document.bucket_policy_oai[0].json :
     var.access == "oai_to_oac" ? data.aws_iam_policy_document.bucket_policy_oai_to_oac[0].json :
+    length(var.direct_reader_arns) > 0 ? data.aws_iam_policy_document.bucket_policy_direct_readers[0].json :
     data.aws_iam_policy_document.bucket_policy[0].json
   )
 

@@ -30,6 +30,17 @@ variable "versioning" {
   default     = true
 }
 
+variable "noncurrent_version_expiration_days" {
+  description = "Days a created bucket keeps an overwritten or deleted version of an object before the lifecycle rule expires it (the same rule aborts multipart uploads left incomplete for 7 days)"
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
+    error_message = "noncurrent_version_expiration_days must be a whole number of days, 1 or more."
+  }
+}
+
 variable "tags" {
   description = "Tags added to the created bucket and KMS key"
   type        = map(string)
@@ -68,6 +79,17 @@ variable "origin_access_control_name" {
   validation {
     condition     = length(var.origin_access_control_name) >= 1 && length(var.origin_access_control_name) <= 64
     error_message = "origin_access_control_name must be 1-64 characters: shorten the name."
+  }
+}
+
+variable "direct_reader_arns" {
+  description = "ARNs of IAM roles or users that may still read objects directly (a backup, replication or Macie role). The bucket policy denies object reads to every other principal unless they come through the distribution (or, with `oai` and `oai_to_oac`, as its OAI). A role is named by its ARN, not a session's"
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.direct_reader_arns : can(regex("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)(/[A-Za-z0-9_+=,.@-]+)+$", arn))])
+    error_message = "direct_reader_arns takes ARNs of IAM roles or users (arn:aws:iam::ACCOUNT:role/NAME), without wildcards; for a role session give the role's ARN."
   }
 }
 

@@ -30,6 +30,17 @@ variable "versioning" {
   default     = true
 }
 
+variable "noncurrent_version_expiration_days" {
+  description = "Days a created bucket keeps an overwritten or deleted version of an object before the lifecycle rule expires it (the same rule aborts multipart uploads left incomplete for 7 days)"
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
+    error_message = "noncurrent_version_expiration_days must be a whole number of days, 1 or more."
+  }
+}
+
 variable "tags" {
   description = "Tags added to the created bucket"
   type        = map(string)
@@ -64,5 +75,16 @@ variable "referer_secrets" {
   validation {
     condition     = length(var.referer_secrets) >= 1 && length(var.referer_secrets) <= 2
     error_message = "referer_secrets takes the current secret and, during a rotation, the previous one: one or two values."
+  }
+}
+
+variable "direct_reader_arns" {
+  description = "ARNs of IAM roles or users that may still read objects directly (a backup, replication or Macie role). The bucket policy denies object reads to every other principal unless they come through the distribution (with the secret Referer). A role is named by its ARN, not a session's"
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.direct_reader_arns : can(regex("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)(/[A-Za-z0-9_+=,.@-]+)+$", arn))])
+    error_message = "direct_reader_arns takes ARNs of IAM roles or users (arn:aws:iam::ACCOUNT:role/NAME), without wildcards; for a role session give the role's ARN."
   }
 }

@@ -1,0 +1,151 @@
+"""The read guard of an S3 bucket policy: principals of the account read only through the distribution.
+
+An identity policy in the bucket's account that allows ``s3:GetObject``
+reads the bucket directly (and its holder hands out presigned URLs, which
+are reads by the signer): a bucket policy's Allow cannot stop that, only a
+Deny can. Every S3 pattern writes one Deny of the actions that hand out an
+object's bytes, to every principal, unless the request is the one the
+distribution makes (``AWS:SourceArn`` of this distribution; the secret
+Referer for a website endpoint) or ``aws:PrincipalArn`` is a principal the
+spec lists (and, while an origin signs with it, the origin's OAI).
+
+IAM semantics the judgement rests on: the conditions of one statement are
+ANDed, so any extra condition narrows the Deny; a key missing from a request
+makes a ``*NotEquals`` test true, so a principal's request (no SourceArn) is
+denied unless listed; ``aws:PrincipalArn`` is a role's ARN, not its
+session's, and ``ArnNotEquals`` treats ``*`` and ``?`` in a value as
+wildcards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..harness.plan import Const, Statement, Value
+from ..spec.models import DIRECT_READER_ARN
+
+CHECK = "CFG_S3_ACCOUNT_GUARD"
+
+# Every action that returns an object's bytes: a read, a read of a version,
+# the BitTorrent files, and the read that replication makes.
+READS = (
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:GetObjectTorrent",
+    "s3:GetObjectVersionTorrent",
+    "s3:GetObjectVersionForReplication",
+)
+PRINCIPAL_ARN = "aws:PrincipalArn"
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """The request the guard must let through: the one the distribution makes."""
+
+    key: str  # the condition key that tells it apart, e.g. AWS:SourceArn
+    tests: tuple[str, ...]  # condition operators that test it exactly
+    what: str  # "this distribution", in messages
+    problem_of: Callable[[list[Value]], str]  # why these values would admit more (or less), or ""
+
+
+@dataclass(frozen=True)
+class MustAdmit:
+    """A principal the guard must except by ``aws:PrincipalArn`` (an OAI still signing)."""
+
+    matches: Callable[[Value], bool]
+    what: str
+
+
+def guard_problem(
+    statements: list[Statement],
+    bucket: str | None,
+    admitted: Admitted,
+    must_admit: Sequence[MustAdmit] = (),
+) -> str:
+    """Why no Deny in ``statements`` keeps principals of the account from reading ``bucket``'s objects; or ""."""
+    denials = [s for s in statements if s.effect == "Deny" and any(_covers(a, r) for a in s.actions for r in READS)]
+    # The guard is the Deny that tells the distribution's request apart (or, broken, one with no condition at
+    # all); a Deny of reads on other grounds only (insecure transport, say) is not one.
+    keyed = [s for s in denials if any(key.lower() == admitted.key.lower() for _, key, _ in s.conditions)]
+    candidates = keyed + [s for s in denials if not s.conditions]
+    if not candidates:
+        return (
+            f"no Deny statement guards object reads (unless {admitted.what}): a principal of the account whose "
+            "IAM policy allows s3:GetObject reads the bucket directly and hands out presigned URLs"
+        )
+    problems = [_statement_problem(s, bucket, admitted, must_admit) for s in candidates]
+    return "" if "" in problems else problems[0]
+
+
+def _statement_problem(
+    statement: Statement, bucket: str | None, admitted: Admitted, must_admit: Sequence[MustAdmit]
+) -> str:
+    name = f"Deny '{statement.sid}'" if statement.sid else "the Deny of object reads"
+    if statement.not_principals:
+        return f'{name} uses NotPrincipal; deny Principal "*" and except principals by {PRINCIPAL_ARN}'
+    if not statement.principals or any(ids != [Const("*")] for _, ids in statement.principals):
+        return f'{name} applies to {statement.principal_text()} only; it must apply to every principal ("*")'
+    missing = [r for r in READS if not any(_covers(a, r) for a in statement.actions)]
+    if missing:
+        return f"{name} does not deny {', '.join(missing)}: a principal of the account could still read with it"
+    if bucket is not None and statement.resources and all(isinstance(r, Const) for r in statement.resources):
+        objects = f"arn:aws:s3:::{bucket}/any-key"
+        if not any(_matches(str(r), objects, partition_free=True) for r in statement.resources):
+            shown = ", ".join(map(str, statement.resources))
+            return f"{name} covers {shown}, not the objects of {bucket}"
+    excepted: list[Value] = []
+    found_admitted = False
+    for test, key, values in statement.conditions:
+        if key.lower() == admitted.key.lower():
+            if test not in admitted.tests:
+                return f"{name} tests {key} with {test}; use {' or '.join(admitted.tests)}"
+            problem = admitted.problem_of(values)
+            if problem:
+                return f"{name}: {problem}"
+            found_admitted = True
+        elif key.lower() == PRINCIPAL_ARN.lower():
+            if test not in ("ArnNotEquals", "StringNotEquals"):
+                return f"{name} tests {key} with {test}; use ArnNotEquals with each excepted principal's ARN"
+            excepted += values
+        else:
+            return (
+                f"{name} has another condition, {test} {key}: the conditions of one statement are ANDed, "
+                "so it would deny only the reads that also match it"
+            )
+    if not found_admitted:
+        return (
+            f"{name} has no {admitted.tests[0]} condition on {admitted.key}: it would deny {admitted.what} too, "
+            "and every request through the distribution would fail"
+        )
+    for principal in must_admit:
+        if not any(principal.matches(v) for v in excepted):
+            return (
+                f"{name} does not except {principal.what}, which signs without a SourceArn: every request "
+                "through the distribution would be denied"
+            )
+    for value in excepted:
+        if any(principal.matches(value) for principal in must_admit):
+            continue
+        if not isinstance(value, Const) or not isinstance(value.value, str):
+            return f"{name} excepts {value}, which cfgen cannot read at plan time"
+        if "*" in value.value or "?" in value.value:
+            return f"{name} excepts '{value.value}', a wildcard: name each role or user that may read directly"
+        if not DIRECT_READER_ARN.match(value.value):
+            return f"{name} excepts '{value.value}', which is not the ARN of an IAM role or user"
+    return ""
+
+
+def _covers(pattern: Value, action: str) -> bool:
+    """Whether the action pattern ``pattern`` (IAM wildcards; actions ignore case) covers ``action``."""
+    return (
+        isinstance(pattern, Const) and isinstance(pattern.value, str) and _matches(pattern.value, action, any_case=True)
+    )
+
+
+def _matches(pattern: str, value: str, *, any_case: bool = False, partition_free: bool = False) -> bool:
+    if partition_free:  # an ARN of any partition names the same bucket
+        pattern = re.sub(r"^arn:aws(-[a-z]+)*:", "arn:aws:", pattern)
+    expression = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.fullmatch(expression, value, flags=re.IGNORECASE if any_case else 0) is not None
