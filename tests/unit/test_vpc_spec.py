@@ -165,7 +165,7 @@ def test_examples_are_valid(write_spec: Callable[[str], Path], text: str) -> Non
             API,
             "protection: private_vpc_origin",
             "protection: public",
-            "'public' is not allowed; expected 'private_vpc_origin'",
+            "unknown protection mode 'public'; one of: private_vpc_origin",
             id="api-unknown-protection",
         ),
     ],

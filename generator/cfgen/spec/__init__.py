@@ -27,7 +27,7 @@ from .managed_policies import (
     ORIGIN_REQUEST_POLICY_IDS,
     RESPONSE_HEADERS_POLICY_IDS,
 )
-from .models import Behavior, Distribution, Origin, S3Origin, S3WebsiteOrigin, Spec
+from .models import Behavior, Distribution, Origin, S3Origin, S3WebsiteOrigin, Spec, origin_models, protection_modes
 
 __all__ = [
     "CACHE_POLICY_IDS",
@@ -137,12 +137,28 @@ def _from_pydantic(exc: ValidationError, located: Located) -> list[SpecProblem]:
 
 
 # The tagged unions of the spec: discriminator key -> (what it names, an example fix).
-_TAGGED = {"type": ("origin type", "type: s3"), "source": ("secret source", "source: variable")}
+_TAGGED = {
+    "type": ("origin type", "type: s3"),
+    "protection": ("protection mode", "protection: <mode>"),
+    "source": ("secret source", "source: variable"),
+}
+# Member tags of the unions told apart by `protection` (a model's class name): pydantic puts them in
+# an error's location, where they name no place in the YAML.
+_MEMBER_TAGS = frozenset(model.__name__ for model in origin_models())
 
 
 def _discriminator(error: Any) -> str:
-    name = str(error.get("ctx", {}).get("discriminator", "'type'")).strip("'")
+    name = str(error.get("ctx", {}).get("discriminator", "'type'")).strip("'").removesuffix("()")
     return name if name in _TAGGED else "type"
+
+
+def _modes(path: tuple[str | int, ...], located: Located) -> str:
+    """The protection modes of the origin at ``path`` (whose last part is `protection`)."""
+    node = located.data
+    for part in path[:-1]:
+        node = _child_node(node, part)
+    origin_type = node.get("type") if isinstance(node, dict) else None
+    return ", ".join(protection_modes(origin_type)) if isinstance(origin_type, str) else ""
 
 
 def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
@@ -150,8 +166,12 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part not in node and any(node.get(d) == part for d in _TAGGED):
-            continue  # the discriminator tag of a tagged union, not a key
+        if (
+            isinstance(node, dict)
+            and part not in node
+            and (part in _MEMBER_TAGS or any(node.get(d) == part for d in _TAGGED))
+        ):
+            continue  # the tag of a tagged union's member, not a key
         # Positions are recorded by the key's text: YAML may have read `1:` or `yes:` as a number or boolean.
         path.append(str(part) if isinstance(node, dict) and part in node else part)
         if isinstance(node, dict) and part in node:
@@ -175,11 +195,16 @@ def _explain(error: Any, path: tuple[str | int, ...], located: Located) -> tuple
         return f"required key '{path[-1]}' is missing; add it", False
     if kind == "union_tag_invalid":
         expected = ctx["expected_tags"].replace("'", "")
+        if _discriminator(error) == "protection":
+            expected = _modes(path, located)
         what = _TAGGED[_discriminator(error)][0]
         tag = located.plain.get(path, ctx["tag"])  # as written: `yes`, not pydantic's 'True'
         return f"unknown {what} {tag!r}; one of: {expected}{_quote_hint(path, located)}", False
     if kind == "union_tag_not_found":
         what, fix = _TAGGED[_discriminator(error)]
+        if _discriminator(error) == "protection":
+            path = (*path, "protection")
+            return f"origin has no `protection`; add one of: {_modes(path, located)}", False
         return f"{what.split()[0]} has no `{_discriminator(error)}`; add `{fix}`", False
     if kind in ("literal_error", "enum"):
         return f"{_show(value)} is not allowed; expected {ctx['expected']}{_quote_hint(path, located)}", False
@@ -191,8 +216,8 @@ def _explain(error: Any, path: tuple[str | int, ...], located: Located) -> tuple
     expected = _EXPECTED.get(kind)
     if expected is not None:
         # A number out of bounds was meant as a number: no hint to quote it.
-        hint = "" if kind in _BOUNDS else _quote_hint(path, located)
-        return f"expected {expected.format(**ctx)}, got {_show(value)}{hint}", False
+        quote = "" if kind in _BOUNDS else _quote_hint(path, located)
+        return f"expected {expected.format(**ctx)}, got {_show(value)}{quote}", False
     if kind in ("string_too_long", "too_long"):
         unit = "characters" if kind == "string_too_long" else "items"
         return f"has {_size(value)} {unit}; at most {ctx['max_length']} are allowed", False
@@ -269,18 +294,34 @@ def _child_node(node: Any, part: str | int) -> Any:
 
 
 def _unwrap(annotation: Any, node: Any) -> Any:
-    """Strip Annotated/Optional; pick a tagged union's member by the node's `type`."""
+    """Strip Annotated/Optional; pick a tagged union's member by the node's `type`, `protection`, `source`."""
     while get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
     if get_origin(annotation) in (Union, UnionType):
-        members = [a for a in get_args(annotation) if a is not type(None)]
-        for member in members:
-            for key in _TAGGED:
-                tag = getattr(member, "model_fields", {}).get(key)
-                if tag is not None and isinstance(node, dict) and node.get(key) in get_args(tag.annotation):
-                    return member
-        annotation = members[0] if len(members) == 1 else None
+        members = _members(annotation)
+        matching = [m for m in members if isinstance(node, dict) and _tags_match(m, node)]
+        annotation = matching[0] if matching else (members[0] if len(members) == 1 else None)
     return annotation
+
+
+def _members(annotation: Any) -> list[Any]:
+    """The leaves of a union of unions, Annotated and None looked through."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):
+        return [leaf for arg in get_args(annotation) if arg is not type(None) for leaf in _members(arg)]
+    return [annotation]
+
+
+def _tags_match(model: Any, node: dict[Any, Any]) -> bool:
+    """Whether every tag field of ``model`` accepts what ``node`` says (or its default, when silent)."""
+    fields = getattr(model, "model_fields", {})
+    tags = [key for key in _TAGGED if key in fields]
+    for key in tags:
+        given = node.get(key, fields[key].default)
+        if given not in get_args(fields[key].annotation):
+            return False
+    return bool(tags)
 
 
 def _show(value: Any) -> str:

@@ -10,14 +10,16 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -278,10 +280,55 @@ class S3WebsiteOrigin(_Model):
     direct_readers: DirectReaders = Field(default_factory=list)
 
 
-Origin = Annotated[
-    S3Origin | S3WebsiteOrigin | AlbOrigin | NlbOrigin | Ec2Origin | ApiGatewayPrivateOrigin,
-    Field(discriminator="type"),
-]
+def by_protection(*members: type[BaseModel], default: str | None = None) -> Any:
+    """One origin type's models as a union told apart by ``protection`` (``default`` when the spec leaves it out).
+
+    An origin type whose protection modes need different fields (an ALB in a
+    VPC, or one facing the internet) has one model per mode; the outer union
+    picks the type, this one the mode. Each member is tagged with its class
+    name, so a member may cover several modes (S3's oac, oai, oai_to_oac).
+    """
+    tags = {mode: member.__name__ for member in members for mode in modes_of(member)}
+
+    def protection(value: Any) -> str | None:
+        given = value.get("protection", default) if isinstance(value, dict) else getattr(value, "protection", None)
+        return tags.get(given, given) if isinstance(given, str) else None
+
+    tagged = tuple(Annotated[member, Tag(member.__name__)] for member in members)
+    return Annotated[Union[tagged], Discriminator(protection)]  # noqa: UP007 (a tuple of members needs Union[...])
+
+
+def modes_of(model: type[BaseModel]) -> tuple[str, ...]:
+    """The protection modes one origin model accepts."""
+    return tuple(get_args(model.model_fields["protection"].annotation))
+
+
+def origin_models(annotation: Any = None) -> list[type[BaseModel]]:
+    """Every origin model of the spec, unions and annotations looked through."""
+    annotation = Origin if annotation is None else annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in get_args(annotation) for model in origin_models(arg)]
+
+
+def protection_modes(origin_type: str) -> list[str]:
+    """The protection modes of ``origin_type``, in the order the models declare them."""
+    models = [m for m in origin_models() if origin_type in get_args(m.model_fields["type"].annotation)]
+    return [mode for model in models for mode in modes_of(model)]
+
+
+if TYPE_CHECKING:  # what the code reads: one of the models
+    Origin = S3Origin | S3WebsiteOrigin | AlbOrigin | NlbOrigin | Ec2Origin | ApiGatewayPrivateOrigin
+else:  # what pydantic reads: the type first, then the mode for types with a model per mode
+    Origin = Annotated[
+        S3Origin
+        | S3WebsiteOrigin
+        | by_protection(AlbOrigin, default="vpc_origin")
+        | NlbOrigin
+        | Ec2Origin
+        | by_protection(ApiGatewayPrivateOrigin),
+        Field(discriminator="type"),
+    ]
 
 
 class Behavior(_Model):
