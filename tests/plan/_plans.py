@@ -6,6 +6,9 @@ edit would, so each proof gets a failing fixture without a plan of its own.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,21 @@ def plan_spec(spec: Path, tmp: Path, mirror: Path) -> tuple[Plan, Rendered]:
     return plan, rendered
 
 
+def plan_with_secrets(spec: Path, tmp: Path, mirror: Path, tf_vars: dict[str, str]) -> tuple[_terraform.PlanRun, Plan]:
+    """Render ``spec`` into ``tmp/tree`` and plan it offline with ``TF_VAR_*`` values, as a user's pipeline would."""
+    rendered = render(load_spec(spec))
+    write.write(tmp / "tree", rendered.files, {"origins": []})
+    run = _terraform.PlanRun(
+        tree=tmp / "tree",
+        binary=_terraform.find_binary(None),
+        work_dir=tmp / "work",
+        plugin_mirror=mirror,
+        offline=True,
+        tf_vars=tf_vars,
+    )
+    return run, run.run()
+
+
 def proof_results(plan: Plan, bindings: list[OriginBinding]) -> dict[str, str]:
     """check id -> "" when the proof holds, else its message."""
     out: dict[str, str] = {}
@@ -51,3 +69,29 @@ def planned(plan: Plan, address: str) -> dict[str, Any]:
     """The planned values (``after``) of one resource instance."""
     after: dict[str, Any] = change(plan, address)["after"]
     return after
+
+
+def hand_edited_failures(
+    spec: Path, tmp: Path, mirror: Path, edits: dict[str, tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Render ``spec``, edit the tree by hand (file -> (old, new)), and run `cfgen test --dir` on it.
+
+    Asserts that the command exits 1; returns (check id, message) of every
+    proof that failed.
+    """
+    tree = tmp / "infra"
+    cli = [sys.executable, "-m", "cfgen"]
+    subprocess.run([*cli, "render", str(spec), "-o", str(tree)], check=True, capture_output=True)
+    for name, (old, new) in edits.items():
+        path = tree / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{name} has no {old!r}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = subprocess.run(
+        [*cli, "test", "--dir", str(tree), "--offline", "--plugin-mirror", str(mirror), "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    return {(f["check_id"], f["message"]) for f in findings if not f["passed"] and f["source"] == "proof"}

@@ -17,6 +17,7 @@ import pytest
 from tests.conftest import EXAMPLES
 from tests.plan._plans import Plan, change, plan_spec, planned, proof_results
 
+from cfgen.harness import _terraform
 from cfgen.patterns import OriginBinding
 from cfgen.render import render
 from cfgen.spec import load_spec
@@ -80,7 +81,20 @@ def test_vpc_origin_proofs_hold_for_a_created_alb(alb: Planned) -> None:
         "CFG_VPC_ORIGIN_INTERNAL": "",
         "CFG_VPC_ORIGIN_INGRESS": "",
         "CFG_VPC_ORIGIN_TLS": "",
+        "CFG_VPC_ORIGIN_SECRET": "",
     }
+
+
+def test_the_alb_forwards_only_the_secret_cloudfront_sends(alb: Planned) -> None:
+    plan = alb[0]
+    listener = planned(plan, f"{W}aws_lb_listener.this[0]")["default_action"][0]
+    assert listener["type"] == "fixed-response" and listener["fixed_response"][0]["status_code"] == "403"
+    rule = change(plan, f"{W}aws_lb_listener_rule.origin_verify[0]")
+    [header] = rule["after"]["condition"][0]["http_header"]
+    secret = _terraform.placeholder("app_web_origin_verify_secret")
+    assert header == {"http_header_name": "X-Origin-Verify", "values": [secret]}
+    assert rule["after_sensitive"]["condition"] is True
+    assert dist_origin(plan, "app")["custom_header"] == [{"name": "X-Origin-Verify", "value": secret}]
 
 
 def test_vpc_origin_proofs_hold_for_an_instance(ec2: Planned) -> None:
@@ -101,6 +115,7 @@ def test_instance_with_a_public_ip_fails(ec2: Planned) -> None:
 
 
 W = "module.app_web."
+VERIFY_RULE = "aws_lb_listener_rule.origin_verify[0]"
 
 
 def _internet_facing(plan: Plan) -> None:
@@ -136,6 +151,60 @@ def _custom_origin(plan: Plan) -> None:
     origin["custom_origin_config"] = [{"origin_protocol_policy": "https-only"}]
 
 
+def _rule(plan: Plan, module: str = W) -> dict[str, Any]:
+    return change(plan, f"{module}{VERIFY_RULE}")
+
+
+def _header_values(plan: Plan, module: str = W) -> list[str]:
+    values: list[str] = _rule(plan, module)["after"]["condition"][0]["http_header"][0]["values"]
+    return values
+
+
+def _default_forward(plan: Plan) -> None:
+    action = planned(plan, f"{W}aws_lb_listener.this[0]")["default_action"][0]
+    action.update(type="forward", fixed_response=[], target_group_arn="arn:aws:elasticloadbalancing:tg")
+
+
+def _rule_without_header(plan: Plan) -> None:
+    _rule(plan)["after"]["condition"][0]["http_header"] = []
+    _rule(plan)["after"]["condition"][0]["path_pattern"] = [{"values": ["/*"]}]
+
+
+def _second_open_rule(plan: Plan) -> None:
+    extra = copy.deepcopy(next(c for c in plan["resource_changes"] if c["address"] == f"{W}{VERIFY_RULE}"))
+    extra["address"] = f"{W}aws_lb_listener_rule.open"
+    extra["name"] = "open"
+    extra["index"] = None
+    extra["change"]["after"]["condition"] = [{"path_pattern": [{"values": ["/*"]}], "http_header": []}]
+    extra["change"]["after_sensitive"]["condition"] = False
+    plan["resource_changes"].append(extra)
+
+
+def _secret_written_in_the_code(plan: Plan) -> None:
+    call = plan["configuration"]["root_module"]["module_calls"]["app_web"]
+    call["expressions"]["origin_secrets"] = {"constant_value": _header_values(plan)}
+
+
+def _secret_not_sensitive(plan: Plan) -> None:
+    _rule(plan)["after_sensitive"]["condition"] = False
+
+
+def _three_secrets(plan: Plan) -> None:
+    _header_values(plan).extend(["a" * 40, "b" * 40])
+
+
+def _wildcard_secret(plan: Plan) -> None:
+    _header_values(plan)[0] = "*"
+
+
+def _header_not_sent(plan: Plan) -> None:
+    dist_origin(plan, "app")["custom_header"] = []
+
+
+def _stale_header(plan: Plan) -> None:
+    dist_origin(plan, "app")["custom_header"][0]["value"] = "b" * 64
+
+
 @pytest.mark.parametrize(
     ("break_it", "check_id", "message"),
     [
@@ -150,6 +219,15 @@ def _custom_origin(plan: Plan) -> None:
         (_http_to_origin, "CFG_VPC_ORIGIN_TLS", "origin_protocol_policy is 'match-viewer'"),
         (_old_tls_policy, "CFG_VPC_ORIGIN_TLS", "allows TLS below 1.2"),
         (_custom_origin, "CFG_VPC_ORIGIN_TLS", "has a custom_origin_config"),
+        (_default_forward, "CFG_VPC_ORIGIN_SECRET", "default action is forward (status None), not a fixed 403"),
+        (_rule_without_header, "CFG_VPC_ORIGIN_SECRET", "forwards without requiring X-Origin-Verify"),
+        (_second_open_rule, "CFG_VPC_ORIGIN_SECRET", "aws_lb_listener_rule.open forwards without requiring"),
+        (_secret_written_in_the_code, "CFG_VPC_ORIGIN_SECRET", "value 1 is written in the configuration"),
+        (_secret_not_sensitive, "CFG_VPC_ORIGIN_SECRET", "value 1 is not sensitive in the plan"),
+        (_three_secrets, "CFG_VPC_ORIGIN_SECRET", "accepts 3 X-Origin-Verify values"),
+        (_wildcard_secret, "CFG_VPC_ORIGIN_SECRET", "is not 32-128 letters and digits"),
+        (_header_not_sent, "CFG_VPC_ORIGIN_SECRET", "sends 0 X-Origin-Verify headers"),
+        (_stale_header, "CFG_VPC_ORIGIN_SECRET", "a X-Origin-Verify value the listener rule does not accept"),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )
@@ -167,6 +245,7 @@ def test_each_vpc_origin_proof_fails_when_broken(
 
 A = "module.api_orders."
 API_CHECKS = {
+    "CFG_PRIVATE_API_SECRET",
     "CFG_PRIVATE_API_TYPE",
     "CFG_PRIVATE_API_POLICY",
     "CFG_PRIVATE_API_ALB_INTERNAL",
@@ -259,17 +338,36 @@ def _endpoint_from_cloudfront(plan: Plan) -> None:
     }
 
 
+def _api_id_header(plan: Plan) -> dict[str, Any]:
+    return next(h for h in dist_origin(plan, "api")["custom_header"] if h["name"] == "x-apigw-api-id")
+
+
 def _header_for_another_api(plan: Plan) -> None:
-    origin = dist_origin(plan, "api")
-    origin["custom_header"] = [{"name": "x-apigw-api-id", "value": "zzzzzzzzzz"}]
+    _api_id_header(plan)["value"] = "zzzzzzzzzz"
 
 
 def _header_missing(plan: Plan) -> None:
-    dist_origin(plan, "api")["custom_header"] = []
+    origin = dist_origin(plan, "api")
+    origin["custom_header"] = [h for h in origin["custom_header"] if h["name"] != "x-apigw-api-id"]
 
 
 def _health_check_200(plan: Plan) -> None:
     planned(plan, f"{A}aws_lb_target_group.endpoint")["health_check"][0]["matcher"] = "200"
+
+
+def _api_default_forward(plan: Plan) -> None:
+    action = planned(plan, f"{A}aws_lb_listener.https")["default_action"][0]
+    action.update(type="forward", fixed_response=[])
+
+
+def _api_secret_not_sent(plan: Plan) -> None:
+    origin = dist_origin(plan, "api")
+    origin["custom_header"] = [h for h in origin["custom_header"] if h["name"] != "X-Origin-Verify"]
+
+
+def _api_rule_without_secret(plan: Plan) -> None:
+    conditions = _rule(plan, f"{A}module.vpc_origin.")["after"]["condition"]
+    conditions[:] = [c for c in conditions if c["http_header"][0]["http_header_name"] != "X-Origin-Verify"]
 
 
 def _target_not_the_endpoint(plan: Plan) -> None:
@@ -294,6 +392,9 @@ def _target_not_the_endpoint(plan: Plan) -> None:
         (_header_missing, "CFG_PRIVATE_API_HEADER", "sends 0 x-apigw-api-id headers"),
         (_health_check_200, "CFG_PRIVATE_API_TARGETS", "use '200,403'"),
         (_target_not_the_endpoint, "CFG_PRIVATE_API_TARGETS", "not the endpoint's fixed IPs"),
+        (_api_default_forward, "CFG_PRIVATE_API_SECRET", "aws_lb_listener.https default action is forward"),
+        (_api_secret_not_sent, "CFG_PRIVATE_API_SECRET", "sends 0 X-Origin-Verify headers"),
+        (_api_rule_without_secret, "CFG_PRIVATE_API_SECRET", "forwards without requiring X-Origin-Verify"),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )

@@ -205,3 +205,32 @@ def test_nlb_needs_certificate_but_not_two_subnets(write_spec: Callable[[str], P
 )
 def test_wildcards_cover_one_label(domain: str, names: list[str], covered: bool) -> None:
     assert domain_covered(domain, names) is covered
+
+
+@pytest.mark.parametrize(
+    ("text", "edit", "what"),
+    [
+        (EC2, ("", ""), "an instance"),
+        (ALB, ("        type: alb\n", "        type: nlb\n"), "an NLB"),
+    ],
+    ids=["ec2", "nlb"],
+)
+def test_origins_that_cannot_check_a_header_get_a_located_warning(
+    write_spec: Callable[[str], Path], text: str, edit: tuple[str, str], what: str
+) -> None:
+    path = write_spec(_edit(text, *edit) if edit[0] else text)
+    [warning] = [str(w) for w in load_spec(path).warnings]
+    row = text.splitlines().index("        type: " + ("ec2" if text is EC2 else "alb")) + 1
+    assert warning.startswith(f"{path}:{row}:15: warning: distributions.0.origins.0.type: {what} cannot check"), warning
+    assert "cloudfront:CreateVpcOrigin" in warning
+
+
+@pytest.mark.parametrize("text", [ALB, API], ids=["alb", "private-api"])
+def test_alb_origins_take_a_secret_source_but_never_a_value(write_spec: Callable[[str], Path], text: str) -> None:
+    assert not load_spec(write_spec(text)).warnings
+    anchor = "        origin_domain: "
+    with_value = _edit(text, anchor, "        secret: {source: variable, value: hunter2hunter2}\n" + anchor)
+    lines = errors_of(write_spec(with_value))
+    assert any("`value` would put the secret in the spec" in line for line in lines), lines
+    from_ssm = _edit(text, anchor, "        secret: {source: ssm, parameter: /shop/origin-verify}\n" + anchor)
+    load_spec(write_spec(from_ssm))

@@ -20,7 +20,7 @@ from .._hcl import Attr, Ref
 from ..harness.plan import Const, PlanView, Resource, Statement, Sym, policy_statements
 from ..harness.results import Finding
 from ..spec.vpc_origins import ApiGatewayPrivateOrigin
-from . import _network, _prices
+from . import _network, _origin_verify, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._threats import OriginDetails, ThreatModel, admins, path
 
@@ -53,6 +53,8 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
     else:
         inputs.append(Attr("rest_api_id", origin.api.rest_api_id))
     inputs += [Attr("stage_name", origin.api.stage), Attr("target_sync", origin.target_sync)]
+    secret = _origin_verify.secret_of(module, origin.secret, f"{dist.name}/{origin.id}")
+    inputs.append(_origin_verify.input_of(secret))
     if origin.target_sync == "static_ips":
         inputs.append(Attr("static_ips", {s.subnet: s.ip for s in origin.static_ips}))
     outputs = [
@@ -69,6 +71,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             inputs=inputs,
             distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
             outputs=outputs,
+            secrets=[secret],
         )
     from ..artifacts import lambda_zip
 
@@ -77,6 +80,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         inputs=inputs,
         distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
         outputs=outputs,
+        secrets=[secret],
         files={f"artifacts/{module}/target_sync.zip": lambda_zip("target_sync")},
         # Vendored only when used, so checkov never scans a module the spec does not need.
         modules=(SYNC_MODULE,),
@@ -101,6 +105,7 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         _listener(plan, binding, module),
         _ingress(plan, binding, module),
         _header(plan, binding, module),
+        _origin_verify.finding(plan, binding, module, "CFG_PRIVATE_API_SECRET"),
         _targets(plan, binding, module, endpoint),
     ]
 
@@ -297,9 +302,11 @@ THREATS = ThreatModel(
         ),
         path(
             "other_vpc_origin",
-            "residual",
-            note="CloudFront-VPCOrigins-Service-SG admits every VPC origin of the account, so another distribution "
-            "of this account with a VPC origin on this ALB reaches the API. Closed by a secret-header listener rule.",
+            "closed",
+            ("CFG_PRIVATE_API_SECRET",),
+            "CloudFront-VPCOrigins-Service-SG admits every VPC origin of the account, but the ALB answers a fixed "
+            f"403 unless {_origin_verify.HEADER} is this distribution's secret (current or previous), which "
+            "CloudFront sends as an origin header and another distribution does not know.",
         ),
         path(
             "other_api",
@@ -319,7 +326,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         _prices.alb("internal ALB of the chain"),
         _prices.interface_endpoint(len(origin.network.subnets)),
     ]
-    todo = [f"Resolve {origin.origin_domain} to the chain's ALB in a private hosted zone."]
+    todo = [f"Resolve {origin.origin_domain} to the chain's ALB in a private hosted zone.", _origin_verify.ROTATE]
     if origin.api.rest_api_id is not None:
         todo.append(
             f"Redeploy stage {origin.api.stage} of API {origin.api.rest_api_id} after the first apply: a resource "
@@ -329,11 +336,12 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         hops=(
             "viewer",
             f"CloudFront distribution {dist.name}",
-            "VPC origin, HTTPS",
+            f"VPC origin, HTTPS, {_origin_verify.HEADER}: <secret>",
             f"internal ALB ({origin.origin_domain})",
             "execute-api VPC endpoint",
             f"PRIVATE REST API {origin.api.rest_api_id or '(demo)'}, stage {origin.api.stage}",
         ),
+        secrets=(_origin_verify.use_of(origin.secret),),
         costs=tuple(costs),
         todo=tuple(todo),
     )

@@ -16,7 +16,7 @@ from .._hcl import Attr, Ref
 from ..harness.plan import PlanView
 from ..harness.results import Finding
 from ..spec.vpc_origins import AlbOrigin, Ec2Origin, NlbOrigin
-from . import _network, _prices
+from . import _network, _origin_verify, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._threats import AccessPath, OriginDetails, ThreatModel, admins, path
 
@@ -39,6 +39,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         inputs.append(Attr("https_port", origin.https_port))
     inputs.append(Attr("vpc_id", origin.network.vpc_id))
     outputs = [(f"{module}_vpc_origin_id", f"module.{module}.vpc_origin_id", f"VPC origin of {dist.name}/{origin.id}.")]
+    secrets = []
     if isinstance(origin, Ec2Origin):
         inputs += [
             Attr("instance_arn", origin.instance.arn),
@@ -59,6 +60,9 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             inputs.append(Attr("target_port", lb.target_port))
         if lb.target_protocol is not None:
             inputs.append(Attr("target_protocol", lb.target_protocol))
+        if isinstance(origin, AlbOrigin):
+            secrets.append(_origin_verify.secret_of(module, origin.secret, f"{dist.name}/{origin.id}"))
+            inputs.append(_origin_verify.input_of(secrets[-1]))
         outputs += [
             (
                 f"{module}_target_group_arn",
@@ -76,6 +80,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         inputs=inputs,
         distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
         outputs=outputs,
+        secrets=secrets,
     )
 
 
@@ -85,7 +90,10 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
 def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
     """Findings that ``binding``'s origin is private and reachable only through its VPC origin."""
     module = (binding.module,)
-    return [_internal(plan, binding, module), _ingress(plan, binding, module), _tls(plan, binding, module)]
+    findings = [_internal(plan, binding, module), _ingress(plan, binding, module), _tls(plan, binding, module)]
+    if binding.pattern == ALB.key:
+        findings.append(_origin_verify.finding(plan, binding, module, "CFG_VPC_ORIGIN_SECRET"))
+    return findings
 
 
 def _internal(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
@@ -161,17 +169,38 @@ def _threats(what: str, extra: tuple[AccessPath, ...]) -> ThreatModel:
                 ("CFG_VPC_ORIGIN_INTERNAL", "CFG_VPC_ORIGIN_TLS"),
                 "A distribution reaches a private origin only through a VPC origin of the origin's own account.",
             ),
-            path(
-                "other_vpc_origin",
-                "residual",
-                note="CloudFront-VPCOrigins-Service-SG admits every VPC origin of the account, so another "
-                "distribution of this account with a VPC origin on this origin reaches it. Closed for an ALB by a "
-                "secret-header listener rule; for an NLB or an instance by a check in the server, or an SCP on "
-                "cloudfront:CreateVpcOrigin.",
-            ),
             *extra,
             admins(("the security groups", "the load balancer or instance", "the distribution")),
         ),
+    )
+
+
+_SERVICE_SG = "CloudFront-VPCOrigins-Service-SG admits every VPC origin of the account"
+_ALB_SECRET = path(
+    "other_vpc_origin",
+    "closed",
+    ("CFG_VPC_ORIGIN_SECRET",),
+    f"{_SERVICE_SG}, but the listener answers a fixed 403 unless X-Origin-Verify is this distribution's secret "
+    "(current or previous), which CloudFront sends as an origin header and another distribution does not know.",
+    when="created_load_balancer",
+)
+_ALB_ADOPTED_SECRET = path(
+    "other_vpc_origin",
+    "residual",
+    note=f"{_SERVICE_SG}, so another distribution of this account with a VPC origin on this ALB reaches it. "
+    "Closed by a secret-header rule on the ALB's listener and a fixed-403 default action.",
+    when="adopted",
+)
+
+
+def _no_header(what: str) -> AccessPath:
+    return path(
+        "other_vpc_origin",
+        "residual",
+        note=f"{_SERVICE_SG}, and {what} cannot check a header, so another distribution of this account with a VPC "
+        "origin on this ARN reaches it. Closed by a check in the server (the origin requires a secret header or a "
+        "client certificate of its own) or by an SCP that denies cloudfront:CreateVpcOrigin to everyone but the "
+        "pipeline that applies this configuration.",
     )
 
 
@@ -215,14 +244,22 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         ]
     else:
         conditions.add("adopted")
+    secrets = []
+    if isinstance(origin, AlbOrigin) and "created_load_balancer" in conditions:
+        secrets.append(_origin_verify.use_of(origin.secret))
+        todo.append(_origin_verify.ROTATE)
+    if isinstance(origin, NlbOrigin | Ec2Origin):
+        todo.append(
+            "Close 'another VPC origin of this account': make the origin require a secret header or a client "
+            "certificate itself, or deny cloudfront:CreateVpcOrigin by SCP to all but this pipeline."
+        )
+    hop = "VPC origin (CloudFront's ENIs in the VPC), HTTPS" + (
+        f", {_origin_verify.HEADER}: <secret>" if secrets else ""
+    )
     return OriginDetails(
-        hops=(
-            "viewer",
-            f"CloudFront distribution {dist.name}",
-            "VPC origin (CloudFront's ENIs in the VPC), HTTPS",
-            f"{target} {origin.origin_domain}",
-        ),
+        hops=("viewer", f"CloudFront distribution {dist.name}", hop, f"{target} {origin.origin_domain}"),
         conditions=frozenset(conditions),
+        secrets=tuple(secrets),
         costs=tuple(costs),
         todo=tuple(todo),
     )
@@ -242,8 +279,14 @@ def _pattern(origin_type: str, what: str, extra: tuple[AccessPath, ...] = ()) ->
     )
 
 
-ALB = _pattern("alb", "Internal Application Load Balancer", (_CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS))
-NLB = _pattern("nlb", "Internal Network Load Balancer", (_CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS))
+ALB = _pattern(
+    "alb",
+    "Internal Application Load Balancer",
+    (_ALB_SECRET, _ALB_ADOPTED_SECRET, _CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS),
+)
+NLB = _pattern(
+    "nlb", "Internal Network Load Balancer", (_no_header("an NLB"), _CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS)
+)
 _INSTANCE_GROUPS = path(
     "vpc_hosts",
     "residual",
@@ -251,4 +294,4 @@ _INSTANCE_GROUPS = path(
     "cfgen attaches its CloudFront-only group to the instance's interface, but the instance's other security "
     "groups stay attached and are not in the plan: any of them may admit other hosts, or 0.0.0.0/0.",
 )
-EC2 = _pattern("ec2", "EC2 instance without a public IP", (_INSTANCE_GROUPS,))
+EC2 = _pattern("ec2", "EC2 instance without a public IP", (_no_header("an instance"), _INSTANCE_GROUPS))

@@ -18,6 +18,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from ._secrets import Secret, VariableSecret
+
 __all__ = [
     "AlbOrigin",
     "ApiGatewayPrivateOrigin",
@@ -33,6 +35,12 @@ __all__ = [
     "TargetSync",
     "domain_covered",
 ]
+
+_SECRET_DESCRIPTION = (
+    "Where the X-Origin-Verify secret lives: `{source: variable}` (default), "
+    "`{source: secrets_manager, secret_id: NAME}` or `{source: ssm, parameter: /NAME}`. CloudFront sends it and "
+    "the ALB forwards only requests that carry it; 32-128 letters and digits (`openssl rand -hex 32`)."
+)
 
 _Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$", max_length=24)]
 _Hostname = Annotated[
@@ -128,6 +136,7 @@ class AlbOrigin(_VpcOriginBase):
     type: Literal["alb"]
     load_balancer: LoadBalancer = Field(default_factory=lambda: LoadBalancer.model_validate({}))
     certificate: Certificate | None = Field(None, description="Certificate of the HTTPS listener.")
+    secret: Secret = Field(default_factory=lambda: VariableSecret(source="variable"), description=_SECRET_DESCRIPTION)
 
 
 class NlbOrigin(_VpcOriginBase):
@@ -218,6 +227,7 @@ class ApiGatewayPrivateOrigin(_Model):
     sync: SyncSchedule = Field(
         default_factory=lambda: SyncSchedule.model_validate({}), description="With lambda: the schedule."
     )
+    secret: Secret = Field(default_factory=lambda: VariableSecret(source="variable"), description=_SECRET_DESCRIPTION)
 
     @model_validator(mode="after")
     def _static_ips_only_for_static(self) -> ApiGatewayPrivateOrigin:

@@ -3,14 +3,21 @@
 ################################################################################
 
 output "cloudfront_origin" {
-  description = "One entry of the cloudfront-distribution module's `origins` map: origin_domain through this VPC origin"
+  description = "One entry of the cloudfront-distribution module's `origins` map: origin_domain through this VPC origin, with the current secret as X-Origin-Verify when an ALB checks it"
   value = {
     domain_name = var.origin_domain
     origin_path = var.origin_path
     vpc_origin_config = {
       vpc_origin_id = aws_cloudfront_vpc_origin.this.id
     }
+    custom_headers = local.verify_origin ? [
+      {
+        name  = "X-Origin-Verify"
+        value = try(var.origin_secrets[0], "")
+      },
+    ] : []
   }
+  sensitive = true
 }
 
 output "vpc_origin_id" {

@@ -136,9 +136,15 @@ resource "aws_lb_listener" "https" {
   ssl_policy        = var.ssl_policy
   certificate_arn   = var.certificate_arn
 
+  # Whatever the secret-header rule (module.vpc_origin) does not forward gets a 403.
   default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.endpoint.arn
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "text/plain"
+      message_body = "Forbidden"
+      status_code  = "403"
+    }
   }
 
   tags = var.tags
@@ -181,7 +187,8 @@ resource "aws_lb_target_group_attachment" "apply_time" {
 }
 
 ################################################################################
-# CloudFront VPC origin -> the ALB (ingress rule on the ALB's group)
+# CloudFront VPC origin -> the ALB (ingress rule on the ALB's group, and the
+# listener rule that forwards only CloudFront's requests for this API)
 ################################################################################
 
 module "vpc_origin" {
@@ -196,6 +203,14 @@ module "vpc_origin" {
   load_balancer_arn           = aws_lb.this.arn
   security_group_id           = aws_security_group.alb.id
   check_adopted_load_balancer = false
+
+  # Forward only requests with the secret that name this API: the endpoint
+  # would route any x-apigw-api-id to any private API that admits it.
+  listener_rule    = true
+  listener_arn     = aws_lb_listener.https.arn
+  target_group_arn = aws_lb_target_group.endpoint.arn
+  origin_secrets   = var.origin_secrets
+  rule_headers     = { "x-apigw-api-id" = [local.api_id] }
 
   tags = var.tags
 }

@@ -40,6 +40,12 @@ variable "tags" {
   default     = {}
 }
 
+variable "origin_secrets" {
+  description = "Values of the X-Origin-Verify header the ALB accepts: the current secret first (CloudFront sends it), then the previous one during a rotation; 32-128 letters and digits each. Pass the `values` output of the origin-secret module, never literals"
+  type        = list(string)
+  sensitive   = true
+}
+
 ################################################################################
 # Network
 ################################################################################

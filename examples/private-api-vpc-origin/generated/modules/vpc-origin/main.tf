@@ -15,6 +15,13 @@ locals {
     local.create_lb ? aws_lb.this[0].arn : var.load_balancer_arn
   )
 
+  # An ALB forwards only requests carrying the secret CloudFront sends: on the
+  # listener cfgen creates, or on an adopted ALB's listener the caller names.
+  # An NLB or an instance cannot read a header.
+  verify_origin   = var.origin_type == "alb" && (local.create_lb || var.listener_rule)
+  rule_listener   = local.create_lb ? one(aws_lb_listener.this[*].arn) : var.listener_arn
+  rule_forward_to = local.create_lb ? one(aws_lb_target_group.this[*].arn) : var.target_group_arn
+
   # Everything CloudFront holds about the endpoint. A change to any of it
   # replaces the VPC origin (see terraform_data.endpoint_config): CloudFront
   # answers 409 to an update of a VPC origin that a distribution uses.
@@ -149,9 +156,21 @@ resource "aws_lb_listener" "this" {
   ssl_policy        = var.ssl_policy
   certificate_arn   = var.certificate_arn
 
+  # An ALB answers 403 to whatever no rule forwards (aws_lb_listener_rule.origin_verify);
+  # an NLB cannot read a request, so it forwards every connection.
   default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.this[0].arn
+    type             = var.origin_type == "alb" ? "fixed-response" : "forward"
+    target_group_arn = var.origin_type == "alb" ? null : aws_lb_target_group.this[0].arn
+
+    dynamic "fixed_response" {
+      for_each = var.origin_type == "alb" ? [403] : []
+
+      content {
+        content_type = "text/plain"
+        message_body = "Forbidden"
+        status_code  = tostring(fixed_response.value)
+      }
+    }
   }
 
   tags = var.tags
@@ -160,6 +179,54 @@ resource "aws_lb_listener" "this" {
     precondition {
       condition     = var.certificate_arn != null
       error_message = "A created load balancer listens on HTTPS/TLS only and needs certificate_arn: an ACM certificate in this region covering origin_domain."
+    }
+  }
+}
+
+# The only way past the listener: requests whose X-Origin-Verify is the current
+# or the previous secret (and whose other `rule_headers` match). CloudFront
+# sends the current one; another VPC origin of the account does not know it.
+resource "aws_lb_listener_rule" "origin_verify" {
+  count = local.verify_origin ? 1 : 0
+
+  listener_arn = local.rule_listener
+  priority     = var.rule_priority
+
+  action {
+    type             = "forward"
+    target_group_arn = local.rule_forward_to
+  }
+
+  condition {
+    http_header {
+      http_header_name = "X-Origin-Verify"
+      values           = var.origin_secrets
+    }
+  }
+
+  dynamic "condition" {
+    for_each = var.rule_headers
+
+    content {
+      http_header {
+        http_header_name = condition.key
+        values           = condition.value
+      }
+    }
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    # The values never appear in this message: they are the secret.
+    precondition {
+      condition     = length(var.origin_secrets) >= 1 && length(var.origin_secrets) <= 2 && alltrue([for s in var.origin_secrets : can(regex("^[A-Za-z0-9]{32,128}$", s))])
+      error_message = "origin_secrets must hold the current secret and at most the previous one, each 32 to 128 letters and digits: an ALB compares header values case-insensitively and reads * and ? as wildcards. Make one with `openssl rand -hex 32`."
+    }
+
+    precondition {
+      condition     = local.rule_listener != null && local.rule_forward_to != null
+      error_message = "listener_rule needs listener_arn and target_group_arn: the adopted ALB's HTTPS listener and the target group the rule forwards to."
     }
   }
 }
