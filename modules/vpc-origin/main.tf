@@ -267,8 +267,9 @@ resource "aws_cloudfront_vpc_origin" "this" {
 # Guards on what the module adopts, checked when the VPC origin exists
 ################################################################################
 
-# Read after the VPC origin (so an offline or first plan does not call AWS);
-# apply stops here if the adopted load balancer faces the internet.
+# Read after the VPC origin (so an offline or first plan does not call AWS)
+# and before the distribution uses it (output cloudfront_origin depends on
+# them): apply stops here if the adopted load balancer faces the internet.
 data "aws_lb" "adopted" {
   count = local.is_load_balancer && !var.create_load_balancer && var.check_adopted_load_balancer ? 1 : 0
 

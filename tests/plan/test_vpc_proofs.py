@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, change, plan_spec, planned, proof_results
+from tests.plan._plans import Plan, change, hand_edited_failures, plan_spec, planned, proof_results
 
 from cfgen.harness import _terraform
 from cfgen.patterns import OriginBinding
@@ -112,6 +112,62 @@ def test_instance_with_a_public_ip_fails(ec2: Planned) -> None:
     got = proof_results(plan, ec2[1])
     assert "the instance has a public IP" in got["CFG_VPC_ORIGIN_INTERNAL"]
     assert [k for k, v in got.items() if v] == ["CFG_VPC_ORIGIN_INTERNAL"]
+
+
+def _guard_output(plan: Plan) -> dict[str, Any]:
+    outputs: dict[str, Any] = plan["configuration"]["root_module"]["module_calls"]["legacy_server"]["module"]["outputs"]
+    return outputs["cloudfront_origin"]  # type: ignore[no-any-return]
+
+
+def _guard_not_upstream(plan: Plan) -> None:
+    _guard_output(plan).pop("depends_on")
+
+
+def _guard_without_condition(plan: Plan) -> None:
+    instance = "module.legacy_server.data.aws_instance.this"
+    plan["checks"] = [c for c in plan["checks"] if c["address"]["to_display"] != instance]
+
+
+def _distribution_around_the_output(plan: Plan) -> None:
+    call = plan["configuration"]["root_module"]["module_calls"]["legacy"]
+    call["expressions"]["origins"]["references"] = ["module.legacy_server.vpc_origin_id", "module.legacy_server"]
+
+
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        (_guard_not_upstream, "cloudfront_origin does not depend on module.legacy_server.data.aws_instance.this"),
+        (_guard_without_condition, "data.aws_instance.this carries no condition"),
+        (_distribution_around_the_output, "does not take its origins from module.legacy_server.cloudfront_origin"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else None,
+)
+def test_a_guard_the_distribution_does_not_wait_for_fails(
+    ec2: Planned, break_it: Callable[[Plan], None], message: str
+) -> None:
+    plan = copy.deepcopy(ec2[0])
+    break_it(plan)
+    got = proof_results(plan, ec2[1])
+    assert message in got["CFG_VPC_ORIGIN_INTERNAL"], got
+    assert [k for k, v in got.items() if v] == ["CFG_VPC_ORIGIN_INTERNAL"]
+
+
+def test_the_distribution_waits_for_the_instance_guard(ec2: Planned) -> None:
+    """The guard is upstream of the distribution in the apply graph, as the configuration says."""
+    assert "data.aws_instance.this" in _guard_output(ec2[0])["depends_on"]
+    origins = ec2[0]["configuration"]["root_module"]["module_calls"]["legacy"]["expressions"]["origins"]
+    assert "module.legacy_server.cloudfront_origin" in origins["references"]
+
+
+def test_a_guard_cut_off_from_the_distribution_fails_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:
+    """The hand edit the dependency proof exists for: the distribution no longer waits for the guard."""
+    failed = hand_edited_failures(
+        EC2,
+        tmp_path,
+        plugin_mirror,
+        {"modules/vpc-origin/outputs.tf": ("depends_on = [data.aws_lb.adopted, data.aws_instance.this", "#")},
+    )
+    assert {check for check, _ in failed} == {"CFG_VPC_ORIGIN_INTERNAL"}, failed
 
 
 W = "module.app_web."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +15,7 @@ __all__ = [
     "SERVICE_SG",
     "distribution_origin",
     "finding",
+    "guard_problems",
     "ingress_problems",
     "listener_problems",
     "module_resources",
@@ -22,6 +24,7 @@ __all__ = [
 ]
 
 OPEN_CIDRS = {"0.0.0.0/0", "::/0"}
+_INDEX = re.compile(r"\[[^\]]*\]")
 # The data source of the vpc-origin module that names CloudFront's VPC-origins service group.
 SERVICE_SG = "data.aws_security_group.cloudfront_vpc_origins"
 # Listener policies that allow TLS 1.2 or newer only (ELB names them after the lowest version).
@@ -163,3 +166,38 @@ def uses_vpc_origin(origin: dict[str, Any]) -> str:
     if not origin.get("vpc_origin_config"):
         return f"origin '{origin.get('origin_id')}' has no vpc_origin_config"
     return ""
+
+
+def guard_problems(plan: PlanView, binding: OriginBinding, guard: Resource) -> list[str]:
+    """Why ``guard`` would not stop the apply before the distribution uses this origin.
+
+    A guard is a data source of the origin's module whose condition reads at
+    apply what the plan cannot know (an adopted load balancer's scheme, an
+    instance's public IP). It stops the apply only if it carries a condition
+    (the plan lists it under ``checks``) and sits upstream of the
+    distribution: the module's ``cloudfront_origin`` output depends on it and
+    the distribution's ``origins`` take that output.
+    """
+    prefix = "".join(f"module.{m}." for m in guard.module)
+    problems: list[str] = []
+    checks = plan.raw.get("checks")
+    if checks is None:
+        problems.append("the plan lists no condition results (`checks`): plan with Terraform 1.5+ or OpenTofu 1.6+")
+    elif not any(c.get("address", {}).get("to_display") == guard.config_address for c in checks):
+        problems.append(f"{guard.config_address} carries no condition: nothing would stop the apply")
+    output = (plan.module_config(guard.module) or {}).get("outputs", {}).get("cloudfront_origin") or {}
+    local = guard.config_address.removeprefix(prefix)
+    upstream = [*output.get("depends_on", []), *output.get("expression", {}).get("references", [])]
+    if not any(_INDEX.sub("", ref) == local for ref in upstream):
+        problems.append(
+            f"{prefix}cloudfront_origin does not depend on {guard.config_address}: the distribution could use the "
+            "origin before the guard has read it"
+        )
+    call = (plan.module_config(()) or {}).get("module_calls", {}).get(binding.distribution_module, {})
+    origins = call.get("expressions", {}).get("origins", {}).get("references", [])
+    if f"module.{binding.module}.cloudfront_origin" not in origins:
+        problems.append(
+            f"module.{binding.distribution_module} does not take its origins from "
+            f"module.{binding.module}.cloudfront_origin, so it does not wait for the guards"
+        )
+    return problems

@@ -111,12 +111,14 @@ def _internal(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -
         return _network.finding(
             binding, check, title, here, "no created internal load balancer and no guard on the adopted origin"
         )
-    # An adopted origin is read once the VPC origin exists; its postcondition stops the apply if it is public.
+    # An adopted origin is read once the VPC origin exists, and before the distribution uses it;
+    # its postcondition stops the apply if it is public.
     if guard.type == "aws_lb" and guard.known("internal") and guard.values["internal"] is not True:
         return _network.finding(binding, check, title, guard.address, "the adopted load balancer is internet-facing")
     if guard.type == "aws_instance" and guard.known("public_ip") and guard.values["public_ip"]:
         return _network.finding(binding, check, title, guard.address, "the instance has a public IP")
-    return _network.finding(binding, check, title, guard.address, "")
+    problems = _network.guard_problems(plan, binding, guard)
+    return _network.finding(binding, check, title, guard.address, "; ".join(problems))
 
 
 def _ingress(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:

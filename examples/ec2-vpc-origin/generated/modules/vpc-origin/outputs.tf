@@ -18,6 +18,11 @@ output "cloudfront_origin" {
     ] : []
   }
   sensitive = true
+
+  # The distribution takes its origin from here, so it waits for the guards:
+  # an adopted load balancer that faces the internet, or an instance with a
+  # public IP, stops the apply before any distribution uses the VPC origin.
+  depends_on = [data.aws_lb.adopted, data.aws_instance.this]
 }
 
 output "vpc_origin_id" {
