@@ -20,9 +20,10 @@ output "cloudfront_origin" {
   sensitive = true
 
   # The distribution takes its origin from here, so it waits for the guards:
-  # an adopted load balancer that faces the internet, or an instance with a
-  # public IP, stops the apply before any distribution uses the VPC origin.
-  depends_on = [data.aws_lb.adopted, data.aws_instance.this]
+  # an adopted load balancer that faces the internet, an instance with a
+  # public IP or with groups cfgen was not told of stops the apply before any
+  # distribution uses the VPC origin.
+  depends_on = [data.aws_lb.adopted, data.aws_instance.this, data.aws_network_interface.instance]
 }
 
 output "vpc_origin_id" {

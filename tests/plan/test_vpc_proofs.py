@@ -99,7 +99,12 @@ def test_the_alb_forwards_only_the_secret_cloudfront_sends(alb: Planned) -> None
 
 def test_vpc_origin_proofs_hold_for_an_instance(ec2: Planned) -> None:
     got = proof_results(*ec2[:2])
-    assert got == {"CFG_VPC_ORIGIN_INTERNAL": "", "CFG_VPC_ORIGIN_INGRESS": "", "CFG_VPC_ORIGIN_TLS": ""}
+    assert got == {
+        "CFG_VPC_ORIGIN_INTERNAL": "",
+        "CFG_VPC_ORIGIN_INGRESS": "",
+        "CFG_VPC_ORIGIN_TLS": "",
+        "CFG_VPC_ORIGIN_INSTANCE_GROUPS": "",
+    }
     # The instance is read only once the VPC origin exists: no AWS call at plan.
     assert change(ec2[0], "module.legacy_server.data.aws_instance.this[0]")["actions"] == ["read"]
 
@@ -120,7 +125,7 @@ def _guard_output(plan: Plan) -> dict[str, Any]:
 
 
 def _guard_not_upstream(plan: Plan) -> None:
-    _guard_output(plan).pop("depends_on")
+    _guard_output(plan)["depends_on"].remove("data.aws_instance.this")
 
 
 def _guard_without_condition(plan: Plan) -> None:
@@ -134,22 +139,31 @@ def _distribution_around_the_output(plan: Plan) -> None:
 
 
 @pytest.mark.parametrize(
-    ("break_it", "message"),
+    ("break_it", "message", "failing"),
     [
-        (_guard_not_upstream, "cloudfront_origin does not depend on module.legacy_server.data.aws_instance.this"),
-        (_guard_without_condition, "data.aws_instance.this carries no condition"),
-        (_distribution_around_the_output, "does not take its origins from module.legacy_server.cloudfront_origin"),
+        (
+            _guard_not_upstream,
+            "cloudfront_origin does not depend on module.legacy_server.data.aws_instance.this",
+            {"CFG_VPC_ORIGIN_INTERNAL"},
+        ),
+        (_guard_without_condition, "data.aws_instance.this carries no condition", {"CFG_VPC_ORIGIN_INTERNAL"}),
+        (
+            # Both guards of the instance are cut off at once.
+            _distribution_around_the_output,
+            "does not take its origins from module.legacy_server.cloudfront_origin",
+            {"CFG_VPC_ORIGIN_INTERNAL", "CFG_VPC_ORIGIN_INSTANCE_GROUPS"},
+        ),
     ],
-    ids=lambda v: v.__name__.strip("_") if callable(v) else None,
+    ids=lambda v: v.__name__.strip("_") if callable(v) else "",
 )
 def test_a_guard_the_distribution_does_not_wait_for_fails(
-    ec2: Planned, break_it: Callable[[Plan], None], message: str
+    ec2: Planned, break_it: Callable[[Plan], None], message: str, failing: set[str]
 ) -> None:
     plan = copy.deepcopy(ec2[0])
     break_it(plan)
     got = proof_results(plan, ec2[1])
     assert message in got["CFG_VPC_ORIGIN_INTERNAL"], got
-    assert [k for k, v in got.items() if v] == ["CFG_VPC_ORIGIN_INTERNAL"]
+    assert {k for k, v in got.items() if v} == failing
 
 
 def test_the_distribution_waits_for_the_instance_guard(ec2: Planned) -> None:
@@ -159,13 +173,70 @@ def test_the_distribution_waits_for_the_instance_guard(ec2: Planned) -> None:
     assert "module.legacy_server.cloudfront_origin" in origins["references"]
 
 
+NIC = "module.legacy_server.data.aws_network_interface.instance[0]"
+
+
+def _nic_guard_removed(plan: Plan) -> None:
+    plan["resource_changes"] = [c for c in plan["resource_changes"] if c["address"] != NIC]
+
+
+def _nic_guard_reads_another_interface(plan: Plan) -> None:
+    planned(plan, NIC)["id"] = "eni-0ffffffffffffffff"
+
+
+def _another_group_attached(plan: Plan) -> None:
+    attachment = config(plan, ("legacy_server",), "aws_network_interface_sg_attachment.instance")
+    attachment["expressions"]["security_group_id"] = {"constant_value": "sg-0123456789abcdef0"}
+
+
+def _nic_guard_without_condition(plan: Plan) -> None:
+    nic = NIC.removesuffix("[0]")
+    plan["checks"] = [c for c in plan["checks"] if c["address"]["to_display"] != nic]
+
+
+def _nic_guard_not_upstream(plan: Plan) -> None:
+    _guard_output(plan)["depends_on"].remove("data.aws_network_interface.instance")
+
+
+@pytest.mark.parametrize(
+    ("break_it", "message"),
+    [
+        (_nic_guard_removed, "no guard reads the instance's interface"),
+        (_nic_guard_reads_another_interface, "reads eni-0ffffffffffffffff, not the interface cfgen's group is"),
+        (_another_group_attached, "attaches sg-0123456789abcdef0, not cfgen's group"),
+        (_nic_guard_without_condition, "data.aws_network_interface.instance carries no condition"),
+        (_nic_guard_not_upstream, "cloudfront_origin does not depend on module.legacy_server.data.aws_network_inter"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else None,
+)
+def test_each_instance_groups_break_fails_its_proof(
+    ec2: Planned, break_it: Callable[[Plan], None], message: str
+) -> None:
+    plan = copy.deepcopy(ec2[0])
+    break_it(plan)
+    got = proof_results(plan, ec2[1])
+    assert message in got["CFG_VPC_ORIGIN_INSTANCE_GROUPS"], got
+    assert [k for k, v in got.items() if v] == ["CFG_VPC_ORIGIN_INSTANCE_GROUPS"]
+
+
+def test_a_guard_on_another_interface_fails_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:
+    """The hand edit: the guard reads an interface that is not the one cfgen's group is attached to."""
+    failed = hand_edited_failures(
+        EC2,
+        tmp_path,
+        plugin_mirror,
+        {"modules/vpc-origin/main.tf": ("  id = var.network_interface_id\n", '  id = "eni-0ffffffffffffffff"\n')},
+    )
+    assert {check for check, _ in failed} == {"CFG_VPC_ORIGIN_INSTANCE_GROUPS"}, failed
+
+
 def test_a_guard_cut_off_from_the_distribution_fails_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:
     """The hand edit the dependency proof exists for: the distribution no longer waits for the guard."""
     failed = hand_edited_failures(
         EC2,
         tmp_path,
         plugin_mirror,
-        {"modules/vpc-origin/outputs.tf": ("depends_on = [data.aws_lb.adopted, data.aws_instance.this", "#")},
+        {"modules/vpc-origin/outputs.tf": ("data.aws_instance.this, ", "")},
     )
     assert {check for check, _ in failed} == {"CFG_VPC_ORIGIN_INTERNAL"}, failed
 

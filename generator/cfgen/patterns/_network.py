@@ -17,8 +17,10 @@ __all__ = [
     "finding",
     "guard_problems",
     "ingress_problems",
+    "is_id",
     "listener_problems",
     "module_resources",
+    "source",
     "uses_vpc_origin",
     "vpc_origin_problems",
 ]
@@ -56,14 +58,15 @@ def _config(plan: PlanView, resource: Resource) -> dict[str, Any]:
     return expressions
 
 
-def _source(plan: PlanView, resource: Resource, attribute: str) -> list[Value]:
+def source(plan: PlanView, resource: Resource, attribute: str) -> list[Value]:
     """What ``attribute`` of ``resource`` is: its planned value, else where its configuration points."""
     if resource.known(attribute) and resource.values.get(attribute) is not None:
         return [Const(resource.values[attribute])]
     return plan.values_of(resource.module, _config(plan, resource).get(attribute))
 
 
-def _is(value: Value, address: str) -> bool:
+def is_id(value: Value, address: str) -> bool:
+    """Whether ``value`` is the ``id`` of the resource at ``address``."""
     return isinstance(value, Sym) and value.address == address and value.attribute == "id"
 
 
@@ -100,14 +103,14 @@ def ingress_problems(
         if rule.values.get("prefix_list_id") or rule.values.get("cidr_ipv4") or rule.values.get("cidr_ipv6"):
             problems.append(f"{rule.address} admits a CIDR or prefix list; admit only the previous hop's group")
             continue
-        targets = _source(plan, rule, "security_group_id")
+        targets = source(plan, rule, "security_group_id")
         wanted = next(
             (sources[t.address] for t in targets if isinstance(t, Sym) and t.address in sources),
             default_source,
         )
         wanted_address = wanted if wanted.startswith("module.") else _address(module, wanted)
-        got = _source(plan, rule, "referenced_security_group_id")
-        if not got or not all(_is(v, wanted_address) for v in got):
+        got = source(plan, rule, "referenced_security_group_id")
+        if not got or not all(is_id(v, wanted_address) for v in got):
             shown = ", ".join(map(str, got)) or "nothing"
             problems.append(f"{rule.address} admits {shown}, not {wanted_address}.id")
     return problems

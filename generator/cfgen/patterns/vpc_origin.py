@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._hcl import Attr, Ref
-from ..harness.plan import PlanView
+from ..harness.plan import Const, PlanView
 from ..harness.results import Finding
 from ..spec.vpc_origins import AlbOrigin, Ec2Origin, NlbOrigin
 from . import _network, _origin_verify, _prices
@@ -45,6 +45,8 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             Attr("instance_arn", origin.instance.arn),
             Attr("network_interface_id", origin.instance.network_interface_id),
         ]
+        if origin.instance.keep_security_groups:
+            inputs.append(Attr("keep_security_group_ids", list(origin.instance.keep_security_groups)))
     elif origin.load_balancer.arn is not None:
         inputs += [
             Attr("create_load_balancer", False),
@@ -93,6 +95,8 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
     findings = [_internal(plan, binding, module), _ingress(plan, binding, module), _tls(plan, binding, module)]
     if binding.pattern == ALB.key:
         findings.append(_origin_verify.finding(plan, binding, module, "CFG_VPC_ORIGIN_SECRET"))
+    if binding.pattern == EC2.key:
+        findings.append(_instance_groups(plan, binding, module))
     return findings
 
 
@@ -145,6 +149,29 @@ def _tls(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Fin
     problems += [p for p in map(_network.uses_vpc_origin, origins) if p]
     address = vpc_origin.address if vpc_origin else f"module.{binding.module}"
     return _network.finding(binding, "CFG_VPC_ORIGIN_TLS", title, address, "; ".join(problems))
+
+
+def _instance_groups(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
+    """The instance's interface carries cfgen's group, and the apply checks it carries no group it was not told of."""
+    title = "the instance's interface: cfgen's group attached, every other group checked at apply"
+    check = "CFG_VPC_ORIGIN_INSTANCE_GROUPS"
+    here = f"module.{binding.module}"
+    guard = plan.one(module, "aws_network_interface", "instance")
+    attachment = plan.one(module, "aws_network_interface_sg_attachment")
+    if guard is None or attachment is None:
+        missing = "no guard reads the instance's interface" if guard is None else "cfgen's group is not attached"
+        return _network.finding(binding, check, title, here, f"{missing}: its other groups could admit anyone")
+    problems = []
+    attached = _network.source(plan, attachment, "network_interface_id")
+    read = _network.source(plan, guard, "id")
+    if not attached or attached != read or not all(isinstance(v, Const) for v in attached):
+        shown = ", ".join(map(str, read)) or "nothing"
+        problems.append(f"{guard.address} reads {shown}, not the interface cfgen's group is attached to")
+    group = _network.source(plan, attachment, "security_group_id")
+    if not group or not all(_network.is_id(v, f"{here}.aws_security_group.this") for v in group):
+        problems.append(f"{attachment.address} attaches {', '.join(map(str, group)) or 'nothing'}, not cfgen's group")
+    problems += _network.guard_problems(plan, binding, guard)
+    return _network.finding(binding, check, title, guard.address, "; ".join(problems))
 
 
 # -- threat model --------------------------------------------------------------
@@ -246,6 +273,13 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         ]
     else:
         conditions.add("adopted")
+    notes = {}
+    if isinstance(origin, Ec2Origin):
+        kept = origin.instance.keep_security_groups
+        conditions.add("instance_other_groups" if kept else "instance_only_group")
+        if kept:
+            notes["vpc_hosts"] = f"Kept here: {', '.join(kept)}."
+            todo.append(f"Check that {', '.join(kept)} admit no ingress (the instance keeps them).")
     secrets = []
     if isinstance(origin, AlbOrigin) and "created_load_balancer" in conditions:
         secrets.append(_origin_verify.use_of(origin.secret))
@@ -261,6 +295,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
     return OriginDetails(
         hops=("viewer", f"CloudFront distribution {dist.name}", hop, f"{target} {origin.origin_domain}"),
         conditions=frozenset(conditions),
+        notes=notes,
         secrets=tuple(secrets),
         costs=tuple(costs),
         todo=tuple(todo),
@@ -289,11 +324,27 @@ ALB = _pattern(
 NLB = _pattern(
     "nlb", "Internal Network Load Balancer", (_no_header("an NLB"), _CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS)
 )
-_INSTANCE_GROUPS = path(
+_INSTANCE_ONLY_GROUP = path(
+    "vpc_hosts",
+    "closed",
+    ("CFG_VPC_ORIGIN_INGRESS", "CFG_VPC_ORIGIN_INSTANCE_GROUPS"),
+    "The instance's interface carries cfgen's group, which admits only CloudFront-VPCOrigins-Service-SG, and no "
+    "other: checked at apply, where a guard reads the interface once the group is attached and stops the apply, "
+    "before the distribution uses the VPC origin, if it carries any other group or is not the instance's primary "
+    "interface.",
+    when="instance_only_group",
+)
+_INSTANCE_OTHER_GROUPS = path(
     "vpc_hosts",
     "residual",
-    ("CFG_VPC_ORIGIN_INGRESS",),
-    "cfgen attaches its CloudFront-only group to the instance's interface, but the instance's other security "
-    "groups stay attached and are not in the plan: any of them may admit other hosts, or 0.0.0.0/0.",
+    ("CFG_VPC_ORIGIN_INGRESS", "CFG_VPC_ORIGIN_INSTANCE_GROUPS"),
+    "The instance keeps security groups besides cfgen's (instance.keep_security_groups), whose rules are not in "
+    "the plan: any ingress they admit reaches the instance. The apply stops if the interface carries a group not "
+    "listed. Closed by detaching them, or by keeping only groups without ingress rules.",
+    when="instance_other_groups",
 )
-EC2 = _pattern("ec2", "EC2 instance without a public IP", (_no_header("an instance"), _INSTANCE_GROUPS))
+EC2 = _pattern(
+    "ec2",
+    "EC2 instance without a public IP",
+    (_no_header("an instance"), _INSTANCE_ONLY_GROUP, _INSTANCE_OTHER_GROUPS),
+)

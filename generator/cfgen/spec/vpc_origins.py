@@ -155,6 +155,19 @@ class Ec2Instance(_Model):
         pattern=r"^eni-[0-9a-f]{8,17}$",
         description="Its primary network interface: cfgen attaches the CloudFront-only security group there.",
     )
+    keep_security_groups: list[_SecurityGroupId] = Field(
+        default_factory=list,
+        description="Security groups of that interface besides cfgen's that it keeps (for egress, say): check that "
+        "none admits ingress. The apply stops if the interface carries any group not listed here or cfgen's.",
+    )
+
+    @field_validator("keep_security_groups")
+    @classmethod
+    def _listed_once(cls, groups: list[str]) -> list[str]:
+        twice = sorted({g for g in groups if groups.count(g) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed twice; list each group once")
+        return groups
 
 
 class Ec2Origin(_VpcOriginBase):

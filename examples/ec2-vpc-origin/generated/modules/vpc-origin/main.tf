@@ -285,6 +285,31 @@ data "aws_lb" "adopted" {
   }
 }
 
+# The interface CloudFront's traffic meets: it must be the instance's primary
+# interface, and carry cfgen's group and only the groups the caller vouches for
+# (keep_security_group_ids): any other group could admit other hosts, or the
+# internet. Read once cfgen's group is attached, before the distribution uses
+# the VPC origin.
+data "aws_network_interface" "instance" {
+  count = var.origin_type == "ec2" ? 1 : 0
+
+  id = var.network_interface_id
+
+  depends_on = [aws_network_interface_sg_attachment.instance]
+
+  lifecycle {
+    postcondition {
+      condition     = one(self.attachment[*].instance_id) == element(split("/", var.instance_arn), 1) && one(self.attachment[*].device_index) == 0
+      error_message = "The network interface ${var.network_interface_id} is not the primary interface (device 0) of ${var.instance_arn}: name the instance's primary interface, which CloudFront's VPC origin reaches."
+    }
+
+    postcondition {
+      condition     = toset(self.security_groups) == toset(concat([aws_security_group.this[0].id], var.keep_security_group_ids))
+      error_message = "The network interface ${var.network_interface_id} has security groups besides cfgen's and keep_security_group_ids, and any of them may admit other hosts: detach them, or keep them (instance.keep_security_groups in the spec) once you have checked that they admit no ingress."
+    }
+  }
+}
+
 data "aws_instance" "this" {
   count = var.origin_type == "ec2" ? 1 : 0
 

@@ -177,3 +177,9 @@ variable "network_interface_id" {
   type        = string
   default     = null
 }
+
+variable "keep_security_group_ids" {
+  description = "ec2: the security groups of the interface besides cfgen's that it may keep (for egress, say), once checked to admit no ingress; the apply stops if the interface carries any other"
+  type        = list(string)
+  default     = []
+}
