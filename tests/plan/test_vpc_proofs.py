@@ -51,6 +51,28 @@ def alb(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planne
     return _planned(ALB, tmp_path_factory.mktemp("alb"), plugin_mirror)
 
 
+LB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/shop-web/0a1b2c3d4e5f6071"
+ADOPTED_ALB = f"""\
+        load_balancer:
+          arn: {LB_ARN}
+          security_group_id: sg-0a1b2c3d4e5f60702
+          listener:
+            arn: {LB_ARN.replace(":loadbalancer/", ":listener/")}/1a2b3c4d5e6f7081
+            target_group_arn: arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/shop-web/1b2c3d4e5f607182
+            priority: 10
+"""
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
+    """The ALB example on an existing ALB, its listener and target group."""
+    tmp = tmp_path_factory.mktemp("adopted")
+    text = ALB.read_text()
+    assert "        load_balancer: {target_port: 8443}\n" in text
+    (tmp / "spec.yaml").write_text(text.replace("        load_balancer: {target_port: 8443}\n", ADOPTED_ALB))
+    return _planned(tmp / "spec.yaml", tmp, plugin_mirror)
+
+
 @pytest.fixture(scope="module")
 def ec2(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
     return _planned(EC2, tmp_path_factory.mktemp("ec2"), plugin_mirror)
@@ -366,6 +388,69 @@ def test_each_vpc_origin_proof_fails_when_broken(
     got = proof_results(plan, alb[1])
     assert message in got[check_id], got
     assert [k for k, v in got.items() if v] == [check_id], "a break must fail its own proof only"
+
+
+# -- alb adopted: cfgen's rule on the listener the spec names ----------------------------
+
+AW = "module.app_web."
+
+
+def test_an_adopted_alb_gets_the_rule_and_guards_the_distribution_waits_for(adopted: Planned) -> None:
+    plan, bindings, _ = adopted
+    assert proof_results(plan, bindings) == {
+        "CFG_VPC_ORIGIN_INTERNAL": "",
+        "CFG_VPC_ORIGIN_INGRESS": "",
+        "CFG_VPC_ORIGIN_TLS": "",
+        "CFG_VPC_ORIGIN_SECRET": "",
+    }
+    rule = planned(plan, f"{AW}{VERIFY_RULE}")
+    assert rule["priority"] == 10 and rule["condition"][0]["http_header"][0]["http_header_name"] == "X-Origin-Verify"
+    assert not [
+        c for c in plan["resource_changes"] if c["type"] in ("aws_lb", "aws_lb_listener") and c["mode"] == "managed"
+    ]
+    for guard in ("data.aws_lb.adopted[0]", "data.aws_lb_listener.adopted[0]"):
+        assert change(plan, f"{AW}{guard}")["actions"] == ["read"], "read at apply: no AWS call at plan"
+    depends = plan["configuration"]["root_module"]["module_calls"]["app_web"]["module"]["outputs"]["cloudfront_origin"]
+    assert {"data.aws_lb.adopted", "data.aws_lb_listener.adopted"} <= set(depends["depends_on"])
+
+
+def _listener_guard_removed(plan: Plan) -> None:
+    guard = f"{AW}data.aws_lb_listener.adopted[0]"
+    plan["resource_changes"] = [c for c in plan["resource_changes"] if c["address"] != guard]
+
+
+def _listener_guard_without_condition(plan: Plan) -> None:
+    guard = f"{AW}data.aws_lb_listener.adopted"
+    plan["checks"] = [c for c in plan["checks"] if c["address"]["to_display"] != guard]
+
+
+def _adopted_rule_removed(plan: Plan) -> None:
+    plan["resource_changes"] = [c for c in plan["resource_changes"] if c["address"] != f"{AW}{VERIFY_RULE}"]
+
+
+def _lb_guard_not_upstream(plan: Plan) -> None:
+    outputs = plan["configuration"]["root_module"]["module_calls"]["app_web"]["module"]["outputs"]
+    outputs["cloudfront_origin"]["depends_on"].remove("data.aws_lb.adopted")
+
+
+@pytest.mark.parametrize(
+    ("break_it", "check_id", "message"),
+    [
+        (_listener_guard_removed, "CFG_VPC_ORIGIN_SECRET", "no guard reads its default action"),
+        (_listener_guard_without_condition, "CFG_VPC_ORIGIN_SECRET", "data.aws_lb_listener.adopted carries no"),
+        (_adopted_rule_removed, "CFG_VPC_ORIGIN_SECRET", "no listener rule forwards requests carrying"),
+        (_lb_guard_not_upstream, "CFG_VPC_ORIGIN_INTERNAL", "does not depend on module.app_web.data.aws_lb.adopted"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else None,
+)
+def test_each_adopted_alb_break_fails_its_proof(
+    adopted: Planned, break_it: Callable[[Plan], None], check_id: str, message: str
+) -> None:
+    plan = copy.deepcopy(adopted[0])
+    break_it(plan)
+    got = proof_results(plan, adopted[1])
+    assert message in got[check_id], got
+    assert [k for k, v in got.items() if v] == [check_id]
 
 
 # -- api_gateway / private_vpc_origin ------------------------------------------------

@@ -83,3 +83,22 @@ def test_origins_without_a_header_say_what_closes_the_path(
     assert status == "residual" and not proofs and not origin.secrets
     assert "cannot check a header" in note and "cloudfront:CreateVpcOrigin" in note
     assert any("cloudfront:CreateVpcOrigin" in t for t in origin.todo)
+
+
+def test_an_adopted_alb_gets_the_rule_but_its_other_rules_stay_residual(write_spec: Callable[[str], Path]) -> None:
+    arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/shop-web/0a1b2c3d4e5f6071"
+    listener = arn.replace(":loadbalancer/", ":listener/") + "/1a2b3c4d5e6f7081"
+    targets = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/shop-web/1b2c3d4e5f607182"
+    adopted = (
+        f"        load_balancer:\n          arn: {arn}\n          security_group_id: sg-0a1b2c3d4e5f60702\n"
+        f"          listener: {{arn: {listener}, target_group_arn: {targets}, priority: 7}}\n"
+    )
+    text = ALB.replace("        load_balancer: {target_port: 8443}\n", adopted)
+    origin = _explained(write_spec, text)
+    status, proofs, note = _path(origin, "other_vpc_origin")
+    assert status == "residual" and proofs == ("CFG_VPC_ORIGIN_SECRET",) and "other rules" in note
+    assert any(listener in t and "fixed 403" in t for t in origin.todo)
+    assert origin.secrets and not origin.costs
+    main = " ".join(str(render(load_spec(write_spec(text))).files["main.tf"]).split())
+    for line in ("listener_rule = true", f'listener_arn = "{listener}"', "rule_priority = 7"):
+        assert line in main, main

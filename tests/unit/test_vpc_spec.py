@@ -234,3 +234,62 @@ def test_alb_origins_take_a_secret_source_but_never_a_value(write_spec: Callable
     assert any("`value` would put the secret in the spec" in line for line in lines), lines
     from_ssm = _edit(text, anchor, "        secret: {source: ssm, parameter: /shop/origin-verify}\n" + anchor)
     load_spec(write_spec(from_ssm))
+
+
+LB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/shop-web/0a1b2c3d4e5f6071"
+LISTENER = LB_ARN.replace(":loadbalancer/", ":listener/") + "/1a2b3c4d5e6f7081"
+TARGETS = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/shop-web/1b2c3d4e5f607182"
+
+
+def _adopted(kind: str = "alb", listener: str | None = LISTENER, targets: str = TARGETS, arn: str = LB_ARN) -> str:
+    lines = f"        load_balancer:\n          arn: {arn}\n          security_group_id: sg-0a1b2c3d4e5f60702\n"
+    if listener is not None:
+        lines += f"          listener: {{arn: {listener}, target_group_arn: {targets}}}\n"
+    text = _edit(ALB, "        load_balancer: {target_port: 8443}\n", lines)
+    return _edit(text, "        type: alb\n", f"        type: {kind}\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(_adopted(listener=None), "an existing ALB needs `listener:", id="alb-without-listener"),
+        pytest.param(
+            _adopted("nlb", arn=LB_ARN.replace("/app/", "/net/"), listener=LISTENER.replace("/app/", "/net/")),
+            "does not match",
+            id="nlb-listener-not-app",
+        ),
+        pytest.param(
+            _adopted(listener=LISTENER.replace("0a1b2c3d4e5f6071", "0f0f0f0f0f0f0f0f")),
+            "this listener belongs to arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/shop-web/"
+            "0f0f0f0f0f0f0f0f, not to load_balancer.arn",
+            id="listener-of-another-alb",
+        ),
+        pytest.param(
+            _adopted(targets=TARGETS.replace("111111111111", "222222222222")),
+            "listener.target_group_arn: not in the load balancer's region and account",
+            id="target-group-elsewhere",
+        ),
+        pytest.param(
+            _edit(
+                ALB,
+                "        load_balancer: {target_port: 8443}\n",
+                f"        load_balancer:\n          listener: {{arn: {LISTENER}, target_group_arn: {TARGETS}}}\n",
+            ),
+            "cfgen creates this one's: remove it",
+            id="listener-on-a-created-alb",
+        ),
+    ],
+)
+def test_adopted_listener_rules(write_spec: Callable[[str], Path], text: str, expected: str) -> None:
+    lines = errors_of(write_spec(text))
+    assert any(expected in line for line in lines), lines
+
+
+def test_an_nlb_takes_no_listener(write_spec: Callable[[str], Path]) -> None:
+    data = yaml.safe_load(_adopted("nlb", arn=LB_ARN.replace("/app/", "/net/")))
+    lines = errors_of(write_spec(yaml.safe_dump(data)))
+    assert any("an NLB cannot check a header, so cfgen adds no rule to it" in line for line in lines), lines
+
+
+def test_an_adopted_alb_with_its_listener_is_valid(write_spec: Callable[[str], Path]) -> None:
+    assert not load_spec(write_spec(_adopted())).warnings

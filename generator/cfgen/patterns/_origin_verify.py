@@ -23,7 +23,7 @@ from .._hcl import Attr
 from ..harness.plan import PlanView, Resource, Sym
 from ..harness.results import Finding
 from ._base import OriginBinding
-from ._network import distribution_origin, module_resources
+from ._network import distribution_origin, guard_problems, module_resources
 from ._network import finding as network_finding
 from ._secret import SecretCall, secret_call, secret_use
 from ._threats import SecretUse
@@ -80,9 +80,15 @@ def _problems(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -
     """
     literals = plan.configured_strings()
     found: list[str] = []
-    listeners = module_resources(plan, module, "aws_lb_listener")
+    listeners = [r for r in module_resources(plan, module, "aws_lb_listener") if r.mode == "managed"]
+    # An adopted ALB's listener is someone else's: a guard reads its default action at apply.
+    guards = [r for r in module_resources(plan, module, "aws_lb_listener") if r.mode == "data"]
+    if not listeners and not guards:
+        found.append("no listener of this ALB is in the plan, and no guard reads its default action")
     for listener in listeners:
         found += _default_action_problems(listener)
+    for guard in guards:
+        found += guard_problems(plan, binding, guard)
     ours = {lst.config_address for lst in listeners}
     rules = [r for r in plan.resources(type="aws_lb_listener_rule") if _in(r, module) or _on(plan, r, ours)]
     forwarding = [r for r in rules if any(a.get("type") == "forward" for a in r.values.get("action") or [])]

@@ -39,7 +39,6 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         inputs.append(Attr("https_port", origin.https_port))
     inputs.append(Attr("vpc_id", origin.network.vpc_id))
     outputs = [(f"{module}_vpc_origin_id", f"module.{module}.vpc_origin_id", f"VPC origin of {dist.name}/{origin.id}.")]
-    secrets = []
     if isinstance(origin, Ec2Origin):
         inputs += [
             Attr("instance_arn", origin.instance.arn),
@@ -53,6 +52,15 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             Attr("load_balancer_arn", origin.load_balancer.arn),
             Attr("security_group_id", origin.load_balancer.security_group_id),
         ]
+        listener = origin.load_balancer.listener
+        if isinstance(origin, AlbOrigin) and listener is not None:
+            inputs += [
+                Attr("listener_rule", True),
+                Attr("listener_arn", listener.arn),
+                Attr("target_group_arn", listener.target_group_arn),
+            ]
+            if listener.priority != 1:
+                inputs.append(Attr("rule_priority", listener.priority))
     else:
         inputs.append(Attr("subnets", [{"id": s.id, "cidr": s.cidr} for s in origin.network.subnets]))
         if origin.certificate is not None:
@@ -62,9 +70,6 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             inputs.append(Attr("target_port", lb.target_port))
         if lb.target_protocol is not None:
             inputs.append(Attr("target_protocol", lb.target_protocol))
-        if isinstance(origin, AlbOrigin):
-            secrets.append(_origin_verify.secret_of(module, origin.secret, f"{dist.name}/{origin.id}"))
-            inputs.append(_origin_verify.input_of(secrets[-1]))
         outputs += [
             (
                 f"{module}_target_group_arn",
@@ -77,6 +82,11 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
                 f"Point {origin.origin_domain} at this name in a private hosted zone.",
             ),
         ]
+    # Every ALB checks the secret header: on the listener cfgen creates, or on the adopted one the spec names.
+    secrets = []
+    if isinstance(origin, AlbOrigin):
+        secrets.append(_origin_verify.secret_of(module, origin.secret, f"{dist.name}/{origin.id}"))
+        inputs.append(_origin_verify.input_of(secrets[-1]))
     return OriginView(
         module=module,
         inputs=inputs,
@@ -216,8 +226,11 @@ _ALB_SECRET = path(
 _ALB_ADOPTED_SECRET = path(
     "other_vpc_origin",
     "residual",
-    note=f"{_SERVICE_SG}, so another distribution of this account with a VPC origin on this ALB reaches it. "
-    "Closed by a secret-header rule on the ALB's listener and a fixed-403 default action.",
+    ("CFG_VPC_ORIGIN_SECRET",),
+    f"{_SERVICE_SG}. cfgen adds a rule to the listener you named that forwards only requests with this "
+    "distribution's X-Origin-Verify secret, and a guard stops the apply unless the listener's default action is a "
+    "fixed 403; but the listener's other rules are yours and not in the plan: any that forwards without the header "
+    "lets another distribution of this account in. Closed when no other rule forwards.",
     when="adopted",
 )
 
@@ -281,9 +294,15 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
             notes["vpc_hosts"] = f"Kept here: {', '.join(kept)}."
             todo.append(f"Check that {', '.join(kept)} admit no ingress (the instance keeps them).")
     secrets = []
-    if isinstance(origin, AlbOrigin) and "created_load_balancer" in conditions:
+    if isinstance(origin, AlbOrigin):
         secrets.append(_origin_verify.use_of(origin.secret))
         todo.append(_origin_verify.ROTATE)
+        listener = origin.load_balancer.listener
+        if listener is not None:
+            todo.append(
+                f"Keep every other rule of listener {listener.arn} from forwarding without X-Origin-Verify; "
+                "the apply checks only that its default action stays a fixed 403."
+            )
     if isinstance(origin, NlbOrigin | Ec2Origin):
         todo.append(
             "Close 'another VPC origin of this account': make the origin require a secret header or a client "

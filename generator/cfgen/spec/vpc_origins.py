@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from ._secrets import Secret, VariableSecret
 
 __all__ = [
+    "AdoptedListener",
     "AlbOrigin",
     "ApiGatewayPrivateOrigin",
     "Certificate",
@@ -89,6 +90,21 @@ class Certificate(_Model):
     )
 
 
+class AdoptedListener(_Model):
+    """The HTTPS listener of an existing ALB, where cfgen adds the rule that forwards only CloudFront's requests."""
+
+    arn: str = Field(
+        pattern=r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/app/[\w-]+/[0-9a-f]+/[0-9a-f]+$",
+        description="The listener CloudFront's VPC origin reaches (its port is https_port). Its default action must "
+        "answer a fixed 403: the apply checks it.",
+    )
+    target_group_arn: str = Field(
+        pattern=r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[\w-]+/[0-9a-f]+$",
+        description="Where the rule forwards requests that carry the secret.",
+    )
+    priority: int = Field(1, ge=1, le=50000, description="The rule's priority; it must be free on the listener.")
+
+
 class LoadBalancer(_Model):
     """The load balancer: created by cfgen (no `arn`), or an existing one by ARN."""
 
@@ -99,6 +115,11 @@ class LoadBalancer(_Model):
     )
     security_group_id: _SecurityGroupId | None = Field(
         None, description="With `arn`: the load balancer's security group, where cfgen adds the CloudFront rule."
+    )
+    listener: AdoptedListener | None = Field(
+        None,
+        description="With `arn` (an ALB): its HTTPS listener, where cfgen adds the only rule that forwards: on "
+        "X-Origin-Verify = the secret CloudFront sends.",
     )
     target_port: int = Field(443, ge=1, le=65535, description="Port of the targets of a created load balancer.")
     target_protocol: Literal["HTTPS", "HTTP", "TLS", "TCP"] | None = Field(

@@ -20,10 +20,15 @@ output "cloudfront_origin" {
   sensitive = true
 
   # The distribution takes its origin from here, so it waits for the guards:
-  # an adopted load balancer that faces the internet, an instance with a
-  # public IP or with groups cfgen was not told of stops the apply before any
-  # distribution uses the VPC origin.
-  depends_on = [data.aws_lb.adopted, data.aws_instance.this, data.aws_network_interface.instance]
+  # an adopted load balancer that faces the internet or whose listener
+  # forwards by default, an instance with a public IP or with groups cfgen was
+  # not told of stops the apply before any distribution uses the VPC origin.
+  depends_on = [
+    data.aws_lb.adopted,
+    data.aws_lb_listener.adopted,
+    data.aws_instance.this,
+    data.aws_network_interface.instance,
+  ]
 }
 
 output "vpc_origin_id" {

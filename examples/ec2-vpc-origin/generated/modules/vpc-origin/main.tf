@@ -310,6 +310,29 @@ data "aws_network_interface" "instance" {
   }
 }
 
+# The listener an adopted ALB's rule sits on: apply stops here unless its
+# default action is a fixed 403, or requests without the secret would reach
+# its targets. Its other rules are not in this plan.
+data "aws_lb_listener" "adopted" {
+  count = local.verify_origin && !local.create_lb && var.check_adopted_load_balancer ? 1 : 0
+
+  arn = var.listener_arn
+
+  depends_on = [aws_cloudfront_vpc_origin.this]
+
+  lifecycle {
+    postcondition {
+      condition     = self.load_balancer_arn == var.load_balancer_arn && self.protocol == "HTTPS"
+      error_message = "The listener ${coalesce(var.listener_arn, "(none)")} is not an HTTPS listener of ${coalesce(var.load_balancer_arn, "(none)")}: name the adopted ALB's HTTPS listener."
+    }
+
+    postcondition {
+      condition     = length(self.default_action) == 1 && self.default_action[0].type == "fixed-response" && try(self.default_action[0].fixed_response[0].status_code, "") == "403"
+      error_message = "The default action of listener ${coalesce(var.listener_arn, "(none)")} is not a fixed 403: requests without the X-Origin-Verify secret, from any VPC origin of the account, would reach its targets. Make it return a fixed 403."
+    }
+  }
+}
+
 data "aws_instance" "this" {
   count = var.origin_type == "ec2" ? 1 : 0
 
