@@ -1,5 +1,7 @@
 data "aws_region" "current" {}
 
+data "aws_partition" "current" {}
+
 locals {
   subnet_ids = [for s in var.subnets : s.id]
   api_id     = var.create_demo_api ? aws_api_gateway_rest_api.demo[0].id : var.rest_api_id
@@ -79,12 +81,60 @@ resource "aws_vpc_endpoint" "execute_api" {
     }
   }
 
+  # Only this API, whatever x-apigw-api-id a request names (see endpoint_demo).
+  policy = var.create_demo_api ? data.aws_iam_policy_document.endpoint_demo[0].json : data.aws_iam_policy_document.endpoint_existing[0].json
+
   tags = merge(var.tags, { Name = "${var.name}-execute-api" })
 
   lifecycle {
+    # A replacement (a new VPC, say) exists before the old endpoint goes, so the
+    # chain keeps a way in while the API's policy moves to the new id; an
+    # existing API's stage must then be redeployed (see README).
+    create_before_destroy = true
+
     precondition {
       condition     = var.target_sync != "static_ips" || toset(keys(var.static_ips)) == toset(local.subnet_ids)
       error_message = "target_sync static_ips needs one fixed IP per subnet: static_ips must have exactly the keys of subnets."
+    }
+  }
+}
+
+# The endpoint routes on x-apigw-api-id, to any private API whose policy
+# admits it: its own policy allows execute-api:Invoke on this API alone. Two
+# documents chosen by count, so that cfgen's proofs can read the one in use
+# from the configuration while the demo API's ARN is unknown.
+data "aws_iam_policy_document" "endpoint_demo" {
+  #checkov:skip=CKV_AWS_283:Requests reach the API through this chain unsigned (CloudFront's, forwarded by the ALB), so the principal is anyone; the statement allows only execute-api:Invoke on this API (CFG_PRIVATE_API_ENDPOINT_POLICY).
+  count = var.create_demo_api ? 1 : 0
+
+  statement {
+    sid       = "InvokeOnlyThisApi"
+    effect    = "Allow"
+    actions   = ["execute-api:Invoke"]
+    resources = ["${aws_api_gateway_rest_api.demo[0].execution_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+
+# An existing API is in this account (its resource policy is managed here),
+# which is the certificate's: an ALB's ACM certificate is in the ALB's account.
+data "aws_iam_policy_document" "endpoint_existing" {
+  #checkov:skip=CKV_AWS_283:Requests reach the API through this chain unsigned (CloudFront's, forwarded by the ALB), so the principal is anyone; the statement allows only execute-api:Invoke on this API (CFG_PRIVATE_API_ENDPOINT_POLICY).
+  count = var.create_demo_api ? 0 : 1
+
+  statement {
+    sid       = "InvokeOnlyThisApi"
+    effect    = "Allow"
+    actions   = ["execute-api:Invoke"]
+    resources = ["arn:${data.aws_partition.current.partition}:execute-api:${data.aws_region.current.name}:${split(":", var.certificate_arn)[4]}:${var.rest_api_id}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
     }
   }
 }
@@ -210,7 +260,8 @@ module "vpc_origin" {
   listener_arn     = aws_lb_listener.https.arn
   target_group_arn = aws_lb_target_group.endpoint.arn
   origin_secrets   = var.origin_secrets
-  rule_headers     = { "x-apigw-api-id" = [local.api_id] }
+  # Spelled out rather than local.api_id: cfgen's proofs follow it to the API.
+  rule_headers = { "x-apigw-api-id" = [var.create_demo_api ? aws_api_gateway_rest_api.demo[0].id : var.rest_api_id] }
 
   tags = var.tags
 }

@@ -8,6 +8,7 @@ the way a hand edit of the HCL would change it.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -70,6 +71,18 @@ def adopted(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Pl
     text = ALB.read_text()
     assert "        load_balancer: {target_port: 8443}\n" in text
     (tmp / "spec.yaml").write_text(text.replace("        load_balancer: {target_port: 8443}\n", ADOPTED_ALB))
+    return _planned(tmp / "spec.yaml", tmp, plugin_mirror)
+
+
+@pytest.fixture(scope="module")
+def existing_api(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
+    """The private-API example on an existing API: its id, so the endpoint policy, are known at plan."""
+    tmp = tmp_path_factory.mktemp("existing-api")
+    text = API.read_text()
+    assert "api: {create_demo: true, stage: prod}" in text
+    (tmp / "spec.yaml").write_text(
+        text.replace("api: {create_demo: true, stage: prod}", "api: {rest_api_id: a1b2c3d4e5}")
+    )
     return _planned(tmp / "spec.yaml", tmp, plugin_mirror)
 
 
@@ -457,6 +470,7 @@ def test_each_adopted_alb_break_fails_its_proof(
 
 A = "module.api_orders."
 API_CHECKS = {
+    "CFG_PRIVATE_API_ENDPOINT_POLICY",
     "CFG_PRIVATE_API_SECRET",
     "CFG_PRIVATE_API_TYPE",
     "CFG_PRIVATE_API_POLICY",
@@ -582,6 +596,33 @@ def _api_rule_without_secret(plan: Plan) -> None:
     conditions[:] = [c for c in conditions if c["http_header"][0]["http_header_name"] != "X-Origin-Verify"]
 
 
+def _endpoint_statement(plan: Plan) -> dict[str, Any]:
+    document = config(plan, ("api_orders",), "data.aws_iam_policy_document.endpoint_demo")
+    return document["expressions"]["statement"][0]  # type: ignore[no-any-return]
+
+
+def _endpoint_any_api(plan: Plan) -> None:
+    _endpoint_statement(plan)["resources"] = {"constant_value": ["*"]}
+
+
+def _endpoint_every_action(plan: Plan) -> None:
+    _endpoint_statement(plan)["actions"] = {"constant_value": ["execute-api:*"]}
+
+
+def _endpoint_without_policy(plan: Plan) -> None:
+    config(plan, ("api_orders",), "aws_vpc_endpoint.execute_api")["expressions"].pop("policy")
+
+
+def _rule_for_another_api(plan: Plan) -> None:
+    call = plan["configuration"]["root_module"]["module_calls"]["api_orders"]["module"]["module_calls"]["vpc_origin"]
+    call["expressions"]["rule_headers"] = {"constant_value": {"x-apigw-api-id": ["zzzzzzzzzz"]}}
+
+
+def _rule_for_any_api(plan: Plan) -> None:
+    conditions = _rule(plan, f"{A}module.vpc_origin.")["after"]["condition"]
+    conditions[:] = [c for c in conditions if c["http_header"][0]["http_header_name"] != "x-apigw-api-id"]
+
+
 def _target_not_the_endpoint(plan: Plan) -> None:
     planned(plan, f'{A}aws_lb_target_group_attachment.static["subnet-0a1b2c3d4e5f60722"]')["target_id"] = "10.20.2.99"
 
@@ -604,6 +645,11 @@ def _target_not_the_endpoint(plan: Plan) -> None:
         (_header_missing, "CFG_PRIVATE_API_HEADER", "sends 0 x-apigw-api-id headers"),
         (_health_check_200, "CFG_PRIVATE_API_TARGETS", "use '200,403'"),
         (_target_not_the_endpoint, "CFG_PRIVATE_API_TARGETS", "not the endpoint's fixed IPs"),
+        (_endpoint_any_api, "CFG_PRIVATE_API_ENDPOINT_POLICY", "allows *, not this API's execute-api ARN"),
+        (_endpoint_every_action, "CFG_PRIVATE_API_ENDPOINT_POLICY", "allows execute-api:*; allow only"),
+        (_endpoint_without_policy, "CFG_PRIVATE_API_ENDPOINT_POLICY", "an endpoint without one admits every"),
+        (_rule_for_another_api, "CFG_PRIVATE_API_HEADER", '["zzzzzzzzzz"]}, not this API\'s id'),
+        (_rule_for_any_api, "CFG_PRIVATE_API_HEADER", "has 0 x-apigw-api-id conditions, not one naming this API"),
         (_api_default_forward, "CFG_PRIVATE_API_SECRET", "aws_lb_listener.https default action is forward"),
         (_api_secret_not_sent, "CFG_PRIVATE_API_SECRET", "sends 0 X-Origin-Verify headers"),
         (_api_rule_without_secret, "CFG_PRIVATE_API_SECRET", "forwards without requiring X-Origin-Verify"),
@@ -618,3 +664,65 @@ def test_each_private_api_proof_fails_when_broken(
     got = proof_results(plan, api[1])
     assert message in got[check_id], got
     assert [k for k, v in got.items() if v] == [check_id], "a break must fail its own proof only"
+
+
+# -- an existing API: the endpoint policy and the rule are known at plan ----------------
+
+
+def test_an_existing_api_is_the_only_one_the_endpoint_and_the_alb_admit(existing_api: Planned) -> None:
+    plan, bindings, _ = existing_api
+    assert proof_results(plan, bindings) == dict.fromkeys(API_CHECKS, "")
+    document = json.loads(planned(plan, f"{A}aws_vpc_endpoint.execute_api")["policy"])
+    [statement] = document["Statement"]
+    assert statement["Resource"] == "arn:aws:execute-api:eu-west-1:111111111111:a1b2c3d4e5/*"
+    conditions = planned(plan, f"{A}module.vpc_origin.{VERIFY_RULE}")["condition"]
+    assert {"http_header_name": "x-apigw-api-id", "values": ["a1b2c3d4e5"]} in [c["http_header"][0] for c in conditions]
+
+
+def _existing_policy_for(plan: Plan, resource: str) -> None:
+    endpoint = planned(plan, f"{A}aws_vpc_endpoint.execute_api")
+    document = json.loads(endpoint["policy"])
+    document["Statement"][0]["Resource"] = resource
+    endpoint["policy"] = json.dumps(document)
+
+
+@pytest.mark.parametrize(
+    ("resource", "message"),
+    [
+        ("arn:aws:execute-api:eu-west-1:111111111111:zzzzzzzzzz/*", "zzzzzzzzzz/*, not this API's execute-api ARN"),
+        ("arn:aws:execute-api:eu-west-1:111111111111:*", "111111111111:*, not this API's"),
+    ],
+)
+def test_an_endpoint_policy_on_another_api_fails(existing_api: Planned, resource: str, message: str) -> None:
+    plan = copy.deepcopy(existing_api[0])
+    _existing_policy_for(plan, resource)
+    got = proof_results(plan, existing_api[1])
+    assert message in got["CFG_PRIVATE_API_ENDPOINT_POLICY"], got
+    assert [k for k, v in got.items() if v] == ["CFG_PRIVATE_API_ENDPOINT_POLICY"]
+
+
+def test_a_known_rule_for_another_api_fails(existing_api: Planned) -> None:
+    plan = copy.deepcopy(existing_api[0])
+    for condition in planned(plan, f"{A}module.vpc_origin.{VERIFY_RULE}")["condition"]:
+        header = condition["http_header"][0]
+        if header["http_header_name"] == "x-apigw-api-id":
+            header["values"] = ["zzzzzzzzzz"]
+    got = proof_results(plan, existing_api[1])
+    assert "forwards x-apigw-api-id ['zzzzzzzzzz'], not this API" in got["CFG_PRIVATE_API_HEADER"], got
+    assert [k for k, v in got.items() if v] == ["CFG_PRIVATE_API_HEADER"]
+
+
+def test_an_endpoint_open_to_every_api_fails_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:
+    """The hand edit: the endpoint policy admits every private API again."""
+    failed = hand_edited_failures(
+        API,
+        tmp_path,
+        plugin_mirror,
+        {
+            "modules/private-api-origin/main.tf": (
+                'resources = ["${aws_api_gateway_rest_api.demo[0].execution_arn}/*"]',
+                'resources = ["*"]',
+            )
+        },
+    )
+    assert {check for check, _ in failed} == {"CFG_PRIVATE_API_ENDPOINT_POLICY"}, failed

@@ -99,6 +99,8 @@ class Statement:
     principals: list[tuple[str, list[Value]]] = field(default_factory=list)
     conditions: list[tuple[str, str, list[Value]]] = field(default_factory=list)
     not_principals: bool = False
+    # Empty under NotResource (or no Resource): what the statement applies to is then not a list of ARNs.
+    resources: list[Value] = field(default_factory=list)
 
     def condition_values(self, test: str, variable: str) -> list[Value] | None:
         """Values of the condition ``test`` on ``variable`` (case-insensitive key), or None."""
@@ -314,6 +316,7 @@ def _from_config(view: PlanView, module: tuple[str, ...], expressions: dict[str,
             sid=str(block.get("sid", {}).get("constant_value", "")),
             effect=effect,
             actions=view.values_of(module, block.get("actions")),
+            resources=view.values_of(module, block["resources"]) if "resources" in block else [],
         )
         for principal in block.get("principals", []):
             kind = principal.get("type", {}).get("constant_value", "?")
@@ -340,6 +343,7 @@ def _from_json(document: dict[str, Any]) -> list[Statement]:
             effect=str(item.get("Effect", "")),
             actions=[Const(a) for a in _listed(item.get("Action"))],
             not_principals="NotPrincipal" in item,
+            resources=[Const(r) for r in _listed(item.get("Resource"))],
         )
         principal = item.get("Principal")
         if principal == "*":
