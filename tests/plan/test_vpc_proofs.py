@@ -87,6 +87,14 @@ def existing_api(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) 
 
 
 @pytest.fixture(scope="module")
+def nlb(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
+    """The ALB example as an NLB cfgen creates: a TLS listener that forwards, no header to check."""
+    tmp = tmp_path_factory.mktemp("nlb")
+    (tmp / "spec.yaml").write_text(ALB.read_text().replace("        type: alb\n", "        type: nlb\n"))
+    return _planned(tmp / "spec.yaml", tmp, plugin_mirror)
+
+
+@pytest.fixture(scope="module")
 def ec2(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
     return _planned(EC2, tmp_path_factory.mktemp("ec2"), plugin_mirror)
 
@@ -117,7 +125,25 @@ def test_vpc_origin_proofs_hold_for_a_created_alb(alb: Planned) -> None:
         "CFG_VPC_ORIGIN_INGRESS": "",
         "CFG_VPC_ORIGIN_TLS": "",
         "CFG_VPC_ORIGIN_SECRET": "",
+        "CFG_VPC_ORIGIN_TARGETS": "",
     }
+    rule = planned(alb[0], f"{W}aws_vpc_security_group_ingress_rule.targets[0]")
+    assert (rule["from_port"], rule["to_port"]) == (8443, 8443)
+    assert "app_web_targets_security_group_id" in alb[0]["configuration"]["root_module"]["outputs"]
+
+
+def test_an_nlb_forwards_every_connection_and_its_targets_get_a_group(nlb: Planned) -> None:
+    plan, bindings, _ = nlb
+    assert proof_results(plan, bindings) == {
+        "CFG_VPC_ORIGIN_INTERNAL": "",
+        "CFG_VPC_ORIGIN_INGRESS": "",
+        "CFG_VPC_ORIGIN_TLS": "",
+        "CFG_VPC_ORIGIN_TARGETS": "",
+    }
+    listener = planned(plan, f"{W}aws_lb_listener.this[0]")
+    assert listener["protocol"] == "TLS" and listener["default_action"][0]["type"] == "forward"
+    assert not [c for c in plan["resource_changes"] if c["type"] == "aws_lb_listener_rule"]
+    assert "X-Origin-Verify" not in json.dumps(dist_origin(plan, "app"))
 
 
 def test_the_alb_forwards_only_the_secret_cloudfront_sends(alb: Planned) -> None:
@@ -271,7 +297,7 @@ def test_a_guard_cut_off_from_the_distribution_fails_cfgen_test(tmp_path: Path, 
         EC2,
         tmp_path,
         plugin_mirror,
-        {"modules/vpc-origin/outputs.tf": ("data.aws_instance.this, ", "")},
+        {"modules/vpc-origin/outputs.tf": ("    data.aws_instance.this,\n", "")},
     )
     assert {check for check, _ in failed} == {"CFG_VPC_ORIGIN_INTERNAL"}, failed
 
@@ -311,6 +337,34 @@ def _custom_origin(plan: Plan) -> None:
     origin = dist_origin(plan, "app")
     origin["vpc_origin_config"] = []
     origin["custom_origin_config"] = [{"origin_protocol_policy": "https-only"}]
+
+
+TARGETS_RULE = f"{W}aws_vpc_security_group_ingress_rule.targets[0]"
+
+
+def _targets_group_removed(plan: Plan) -> None:
+    plan["resource_changes"] = [c for c in plan["resource_changes"] if "aws_security_group.targets" not in c["address"]]
+
+
+def _targets_open(plan: Plan) -> None:
+    planned(plan, TARGETS_RULE)["cidr_ipv4"] = "0.0.0.0/0"
+
+
+def _targets_from_another_group(plan: Plan) -> None:
+    rule = config(plan, ("app_web",), "aws_vpc_security_group_ingress_rule.targets")
+    rule["expressions"]["referenced_security_group_id"] = {"constant_value": "sg-0123456789abcdef0"}
+
+
+def _targets_every_port(plan: Plan) -> None:
+    planned(plan, TARGETS_RULE).update(from_port=0, to_port=65535)
+
+
+def _targets_rule_removed(plan: Plan) -> None:
+    plan["resource_changes"] = [c for c in plan["resource_changes"] if c["address"] != TARGETS_RULE]
+
+
+def _targets_not_an_output(plan: Plan) -> None:
+    plan["configuration"]["root_module"]["outputs"].pop("app_web_targets_security_group_id")
 
 
 def _rule(plan: Plan, module: str = W) -> dict[str, Any]:
@@ -381,6 +435,16 @@ def _stale_header(plan: Plan) -> None:
         (_http_to_origin, "CFG_VPC_ORIGIN_TLS", "origin_protocol_policy is 'match-viewer'"),
         (_old_tls_policy, "CFG_VPC_ORIGIN_TLS", "allows TLS below 1.2"),
         (_custom_origin, "CFG_VPC_ORIGIN_TLS", "has a custom_origin_config"),
+        (_targets_group_removed, "CFG_VPC_ORIGIN_TARGETS", "no security group for the targets"),
+        (_targets_open, "CFG_VPC_ORIGIN_TARGETS", "targets[0] admits 0.0.0.0/0"),
+        (
+            _targets_from_another_group,
+            "CFG_VPC_ORIGIN_TARGETS",
+            "admits sg-0123456789abcdef0, not module.app_web.aws_security_group.this.id",
+        ),
+        (_targets_every_port, "CFG_VPC_ORIGIN_TARGETS", "admits ports 0-65535, not only the target port 8443"),
+        (_targets_rule_removed, "CFG_VPC_ORIGIN_TARGETS", "admits nothing: the load balancer could not reach"),
+        (_targets_not_an_output, "CFG_VPC_ORIGIN_TARGETS", "no root output gives module.app_web.targets_security"),
         (_default_forward, "CFG_VPC_ORIGIN_SECRET", "default action is forward (status None), not a fixed 403"),
         (_rule_without_header, "CFG_VPC_ORIGIN_SECRET", "forwards without requiring X-Origin-Verify"),
         (_second_open_rule, "CFG_VPC_ORIGIN_SECRET", "aws_lb_listener_rule.open forwards without requiring"),
@@ -726,3 +790,21 @@ def test_an_endpoint_open_to_every_api_fails_cfgen_test(tmp_path: Path, plugin_m
         },
     )
     assert {check for check, _ in failed} == {"CFG_PRIVATE_API_ENDPOINT_POLICY"}, failed
+
+
+def test_targets_open_to_the_vpc_fail_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:
+    """The hand edit: the targets' group admits the VPC's addresses instead of the load balancer."""
+    failed = hand_edited_failures(
+        ALB,
+        tmp_path,
+        plugin_mirror,
+        {
+            "modules/vpc-origin/main.tf": (
+                "  to_port                      = var.target_port\n"
+                "  referenced_security_group_id = aws_security_group.this[0].id\n",
+                '  to_port   = var.target_port\n  cidr_ipv4 = "10.20.0.0/16"\n',
+            )
+        },
+    )
+    assert {check for check, _ in failed} == {"CFG_VPC_ORIGIN_TARGETS"}, failed
+    assert any("admits a CIDR or prefix list" in message for _, message in failed), failed

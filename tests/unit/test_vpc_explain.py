@@ -102,3 +102,14 @@ def test_an_adopted_alb_gets_the_rule_but_its_other_rules_stay_residual(write_sp
     main = " ".join(str(render(load_spec(write_spec(text))).files["main.tf"]).split())
     for line in ("listener_rule = true", f'listener_arn = "{listener}"', "rule_priority = 7"):
         assert line in main, main
+
+
+@pytest.mark.parametrize("kind", ["alb", "nlb"])
+def test_a_created_load_balancers_targets_get_a_group_to_attach(write_spec: Callable[[str], Path], kind: str) -> None:
+    text = ALB.replace("        type: alb\n", f"        type: {kind}\n")
+    origin = _explained(write_spec, text)
+    status, proofs, note = _path(origin, "vpc_targets")
+    assert status == "residual" and proofs == ("CFG_VPC_ORIGIN_TARGETS",) and "attaching it is yours" in note
+    assert any("app_web_targets_security_group_id" in t and "remove their other ingress" in t for t in origin.todo)
+    outputs = str(render(load_spec(write_spec(text))).files["outputs.tf"])
+    assert 'output "app_web_targets_security_group_id"' in outputs

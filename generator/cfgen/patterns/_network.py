@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..harness.plan import Const, PlanView, Resource, Sym, Value
@@ -76,26 +76,35 @@ def ingress_problems(
     *,
     default_source: str,
     sources: Mapping[str, str] | None = None,
+    groups: Callable[[str], bool] = lambda _address: True,
 ) -> list[str]:
     """Why some security group of ``module`` admits more than the previous hop.
 
     Every ingress rule must come from one security group: ``sources[group]``
     for a rule on one of cfgen's groups (by configuration address), else
     ``default_source``. No rule may name 0.0.0.0/0 or ::/0, and no group may
-    carry inline ingress or prefix-list rules.
+    carry inline ingress or prefix-list rules. Only the groups whose
+    configuration address ``groups`` accepts are judged (rules on a group
+    the plan cannot name count as the module's own).
     """
     sources = sources or {}
     problems: list[str] = []
     for group in module_resources(plan, module, "aws_security_group"):
+        if not groups(group.config_address):
+            continue
         for rule in group.values.get("ingress") or []:
             cidrs = set(rule.get("cidr_blocks") or []) | set(rule.get("ipv6_cidr_blocks") or [])
             opened = sorted(cidrs & OPEN_CIDRS)
             what = f"admits {', '.join(opened)}" if opened else "has an inline ingress rule"
             problems.append(f"{group.address} {what}; the chain admits only the previous hop")
     for rule in module_resources(plan, module, "aws_security_group_rule"):
-        if rule.values.get("type") == "ingress":
+        if rule.values.get("type") == "ingress" and groups(""):
             problems.append(f"{rule.address} is an ingress rule cfgen does not render; remove it")
     for rule in module_resources(plan, module, "aws_vpc_security_group_ingress_rule"):
+        targets = source(plan, rule, "security_group_id")
+        on = next((t.address for t in targets if isinstance(t, Sym)), "")
+        if not groups(on):
+            continue
         opened = sorted({rule.values.get("cidr_ipv4"), rule.values.get("cidr_ipv6")} & OPEN_CIDRS)
         if opened:
             problems.append(f"{rule.address} admits {', '.join(opened)}: anyone could reach the origin")
@@ -103,11 +112,7 @@ def ingress_problems(
         if rule.values.get("prefix_list_id") or rule.values.get("cidr_ipv4") or rule.values.get("cidr_ipv6"):
             problems.append(f"{rule.address} admits a CIDR or prefix list; admit only the previous hop's group")
             continue
-        targets = source(plan, rule, "security_group_id")
-        wanted = next(
-            (sources[t.address] for t in targets if isinstance(t, Sym) and t.address in sources),
-            default_source,
-        )
+        wanted = sources.get(on, default_source)
         wanted_address = wanted if wanted.startswith("module.") else _address(module, wanted)
         got = source(plan, rule, "referenced_security_group_id")
         if not got or not all(is_id(v, wanted_address) for v in got):

@@ -77,6 +77,11 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
                 f"Register the targets of {dist.name}/{origin.id} here.",
             ),
             (
+                f"{module}_targets_security_group_id",
+                f"module.{module}.targets_security_group_id",
+                f"Attach to every target of {dist.name}/{origin.id}: the target port from the load balancer only.",
+            ),
+            (
                 f"{module}_load_balancer_dns_name",
                 f"module.{module}.load_balancer_dns_name",
                 f"Point {origin.origin_domain} at this name in a private hosted zone.",
@@ -107,6 +112,8 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         findings.append(_origin_verify.finding(plan, binding, module, "CFG_VPC_ORIGIN_SECRET"))
     if binding.pattern == EC2.key:
         findings.append(_instance_groups(plan, binding, module))
+    elif plan.one(module, "aws_lb", "this") is not None:
+        findings.append(_targets(plan, binding, module))
     return findings
 
 
@@ -137,8 +144,16 @@ def _internal(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -
 
 def _ingress(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
     title = "security groups admit only CloudFront's VPC origins; no 0.0.0.0/0 or ::/0"
-    problems = _network.ingress_problems(plan, module, default_source=_network.SERVICE_SG)
-    rules = _network.module_resources(plan, module, "aws_vpc_security_group_ingress_rule")
+    # The targets' group admits the load balancer, not CloudFront: CFG_VPC_ORIGIN_TARGETS judges it.
+    targets = f"module.{binding.module}.{_TARGETS_GROUP}"
+    problems = _network.ingress_problems(
+        plan, module, default_source=_network.SERVICE_SG, groups=lambda address: address != targets
+    )
+    rules = [
+        r
+        for r in _network.module_resources(plan, module, "aws_vpc_security_group_ingress_rule")
+        if r.config_address != f"module.{binding.module}.aws_vpc_security_group_ingress_rule.targets"
+    ]
     if not rules and not problems:
         problems = ["no ingress rule from CloudFront: the origin would be unreachable"]
     address = rules[0].address if rules else f"module.{binding.module}"
@@ -159,6 +174,40 @@ def _tls(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Fin
     problems += [p for p in map(_network.uses_vpc_origin, origins) if p]
     address = vpc_origin.address if vpc_origin else f"module.{binding.module}"
     return _network.finding(binding, "CFG_VPC_ORIGIN_TLS", title, address, "; ".join(problems))
+
+
+_TARGETS_GROUP = "aws_security_group.targets"
+
+
+def _targets(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
+    """A created load balancer's targets get a group that admits the target port from the load balancer only."""
+    title = "a group for the targets admits only the load balancer, on the target port, and is an output"
+    check = "CFG_VPC_ORIGIN_TARGETS"
+    here = f"module.{binding.module}"
+    group = plan.one(module, "aws_security_group", "targets")
+    if group is None:
+        return _network.finding(binding, check, title, here, "no security group for the targets")
+    targets = f"{here}.{_TARGETS_GROUP}"
+    problems = _network.ingress_problems(
+        plan, module, default_source="aws_security_group.this", groups=lambda address: address == targets
+    )
+    rules = [
+        r
+        for r in _network.module_resources(plan, module, "aws_vpc_security_group_ingress_rule")
+        if any(_network.is_id(v, targets) for v in _network.source(plan, r, "security_group_id"))
+    ]
+    if not rules:
+        problems.append(f"{targets} admits nothing: the load balancer could not reach the targets")
+    port = (plan.one(module, "aws_lb_target_group", "this") or group).values.get("port")
+    for rule in rules:
+        ports = (rule.values.get("from_port"), rule.values.get("to_port"))
+        if ports != (port, port):
+            problems.append(f"{rule.address} admits ports {ports[0]}-{ports[1]}, not only the target port {port}")
+    outputs = (plan.module_config(()) or {}).get("outputs", {})
+    wanted = f"{here}.targets_security_group_id"
+    if not any(wanted in o.get("expression", {}).get("references", []) for o in outputs.values()):
+        problems.append(f"no root output gives {wanted}: the user cannot attach the group")
+    return _network.finding(binding, check, title, group.address, "; ".join(problems))
 
 
 def _instance_groups(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
@@ -264,8 +313,10 @@ _ADOPTED_GROUPS = path(
 _TARGETS = path(
     "vpc_targets",
     "residual",
-    note="The targets' own security groups are yours: other hosts of the VPC reach them directly unless those "
-    "groups admit only the load balancer's group.",
+    ("CFG_VPC_ORIGIN_TARGETS",),
+    "cfgen creates a security group for the targets that admits the target port from the load balancer's group "
+    "only, but attaching it is yours, and so are the targets' other groups: until every target carries it and no "
+    "other group of theirs admits ingress, other hosts of the VPC reach the targets directly.",
     when="created_load_balancer",
 )
 
@@ -282,6 +333,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         costs.append(_prices.alb(f"{target} cfgen creates") if origin.type == "alb" else _prices.nlb(target))
         todo += [
             f"Register the targets in output {module}_target_group_arn.",
+            f"Attach output {module}_targets_security_group_id to every target and remove their other ingress.",
             f"Resolve {origin.origin_domain} to output {module}_load_balancer_dns_name in a private hosted zone.",
         ]
     else:

@@ -60,6 +60,11 @@ output "load_balancer_dns_name" {
   value       = try(aws_lb.this[0].dns_name, null)
 }
 
+output "targets_security_group_id" {
+  description = "Security group for the targets of a created load balancer: admits the target port from the load balancer only. Attach it to every target and remove their other ingress"
+  value       = try(aws_security_group.targets[0].id, null)
+}
+
 output "target_group_arn" {
   description = "IP target group of a created load balancer: register the origin's targets here"
   value       = try(aws_lb_target_group.this[0].arn, null)

@@ -97,6 +97,38 @@ resource "aws_vpc_security_group_ingress_rule" "cloudfront" {
   tags = var.tags
 }
 
+# For the targets of a created load balancer: other hosts of the VPC reach
+# them directly unless their groups admit only the load balancer. Attach this
+# group to every target (output targets_security_group_id) and drop their
+# other ingress; it admits the target port from the load balancer's group only.
+resource "aws_security_group" "targets" {
+  #checkov:skip=CKV2_AWS_5:The targets are the user's and cfgen never attaches this group: the user attaches it to each target (output targets_security_group_id, in explain's to-do).
+  count = local.create_lb ? 1 : 0
+
+  name_prefix = "${var.name}-targets-"
+  description = "${var.name}: targets, port ${var.target_port} from the load balancer only (cfgen)"
+  vpc_id      = var.vpc_id
+
+  tags = merge(var.tags, { Name = "${var.name}-targets" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "targets" {
+  count = local.create_lb ? 1 : 0
+
+  security_group_id            = aws_security_group.targets[0].id
+  description                  = "Target port from the load balancer"
+  ip_protocol                  = "tcp"
+  from_port                    = var.target_port
+  to_port                      = var.target_port
+  referenced_security_group_id = aws_security_group.this[0].id
+
+  tags = var.tags
+}
+
 resource "aws_network_interface_sg_attachment" "instance" {
   count = var.origin_type == "ec2" ? 1 : 0
 
