@@ -141,7 +141,6 @@ resource "aws_network_interface_sg_attachment" "instance" {
 ################################################################################
 
 resource "aws_lb" "this" {
-  #checkov:skip=CKV_AWS_91:Access logs need a log bucket with an ELB delivery policy, which the spec does not name; CloudFront standard logging records every request that reaches this origin.
   #checkov:skip=CKV2_AWS_28:An internal load balancer reachable only from CloudFront VPC origins; a WAF web ACL belongs on the distribution (web_acl_arn).
   count = local.create_lb ? 1 : 0
 
@@ -154,6 +153,16 @@ resource "aws_lb" "this" {
   # Always on for an ALB; an NLB must be told, or a target in one zone would serve only that zone.
   enable_cross_zone_load_balancing = var.origin_type == "nlb" ? true : null
   enable_deletion_protection       = var.deletion_protection
+
+  dynamic "access_logs" {
+    for_each = var.access_logs == null ? [] : [var.access_logs]
+
+    content {
+      enabled = true
+      bucket  = access_logs.value.bucket
+      prefix  = access_logs.value.prefix
+    }
+  }
 
   tags = merge(var.tags, { Name = var.name })
 }

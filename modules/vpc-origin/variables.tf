@@ -98,9 +98,18 @@ variable "certificate_arn" {
 }
 
 variable "ssl_policy" {
-  description = "TLS policy of the listener of a created load balancer"
+  description = "TLS policy of the listener of a created load balancer: one of Security Hub ELB.17's recommended policies (CFG_VPC_ORIGIN_TLS checks it)"
   type        = string
-  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  default     = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+}
+
+variable "access_logs" {
+  description = "Access logs of a created load balancer: an S3 bucket (origin region, with a policy that lets Elastic Load Balancing write) and a key prefix. Null leaves them off"
+  type = object({
+    bucket = string
+    prefix = optional(string, "")
+  })
+  default = null
 }
 
 variable "target_port" {

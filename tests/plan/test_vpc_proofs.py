@@ -22,6 +22,7 @@ from cfgen.harness import _terraform
 from cfgen.patterns import OriginBinding
 from cfgen.render import render
 from cfgen.spec import load_spec
+from cfgen.spec.vpc_origins import DEFAULT_TLS_POLICY
 
 pytestmark = pytest.mark.plan
 ALB = EXAMPLES / "alb-vpc-origin" / "spec.yaml"
@@ -79,10 +80,9 @@ def existing_api(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) 
     """The private-API example on an existing API: its id, so the endpoint policy, are known at plan."""
     tmp = tmp_path_factory.mktemp("existing-api")
     text = API.read_text()
-    assert "api: {create_demo: true, stage: prod}" in text
-    (tmp / "spec.yaml").write_text(
-        text.replace("api: {create_demo: true, stage: prod}", "api: {rest_api_id: a1b2c3d4e5}")
-    )
+    demo = re.search(r"api: \{create_demo: true, .*\}\n", text)
+    assert demo is not None
+    (tmp / "spec.yaml").write_text(text.replace(demo.group(0), "api: {rest_api_id: a1b2c3d4e5}\n"))
     return _planned(tmp / "spec.yaml", tmp, plugin_mirror)
 
 
@@ -144,6 +144,18 @@ def test_an_nlb_forwards_every_connection_and_its_targets_get_a_group(nlb: Plann
     assert listener["protocol"] == "TLS" and listener["default_action"][0]["type"] == "forward"
     assert not [c for c in plan["resource_changes"] if c["type"] == "aws_lb_listener_rule"]
     assert "X-Origin-Verify" not in json.dumps(dist_origin(plan, "app"))
+
+
+def test_the_listeners_default_to_an_elb17_policy_and_log_when_asked(alb: Planned, api: Planned) -> None:
+    listener = planned(alb[0], f"{W}aws_lb_listener.this[0]")
+    assert listener["ssl_policy"] == planned(api[0], f"{A}aws_lb_listener.https")["ssl_policy"] == DEFAULT_TLS_POLICY
+    assert planned(alb[0], f"{W}aws_lb.this[0]")["access_logs"] == []
+    assert planned(api[0], f"{A}aws_lb.this")["access_logs"] == [
+        {"bucket": "shop-alb-logs-example", "prefix": "api-orders", "enabled": True}
+    ]
+    [settings] = planned(api[0], f"{A}aws_api_gateway_stage.demo[0]")["access_log_settings"]
+    assert settings["destination_arn"] == "arn:aws:logs:eu-west-1:111111111111:log-group:/shop/api-orders/access"
+    assert "header" not in settings["format"].lower()
 
 
 def test_the_alb_forwards_only_the_secret_cloudfront_sends(alb: Planned) -> None:
@@ -333,6 +345,10 @@ def _old_tls_policy(plan: Plan) -> None:
     planned(plan, f"{W}aws_lb_listener.this[0]")["ssl_policy"] = "ELBSecurityPolicy-2016-08"
 
 
+def _tls_policy_off_the_elb17_list(plan: Plan) -> None:
+    planned(plan, f"{W}aws_lb_listener.this[0]")["ssl_policy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+
 def _custom_origin(plan: Plan) -> None:
     origin = dist_origin(plan, "app")
     origin["vpc_origin_config"] = []
@@ -433,7 +449,8 @@ def _stale_header(plan: Plan) -> None:
             "admits sg-0123456789abcdef0, not module.app_web.data.aws_security_group.cloudfront_vpc_origins.id",
         ),
         (_http_to_origin, "CFG_VPC_ORIGIN_TLS", "origin_protocol_policy is 'match-viewer'"),
-        (_old_tls_policy, "CFG_VPC_ORIGIN_TLS", "allows TLS below 1.2"),
+        (_old_tls_policy, "CFG_VPC_ORIGIN_TLS", "'ELBSecurityPolicy-2016-08', not one of Security Hub ELB.17's"),
+        (_tls_policy_off_the_elb17_list, "CFG_VPC_ORIGIN_TLS", "TLS13-1-2-2021-06', not one of Security Hub ELB.17's"),
         (_custom_origin, "CFG_VPC_ORIGIN_TLS", "has a custom_origin_config"),
         (_targets_group_removed, "CFG_VPC_ORIGIN_TARGETS", "no security group for the targets"),
         (_targets_open, "CFG_VPC_ORIGIN_TARGETS", "targets[0] admits 0.0.0.0/0"),
@@ -617,6 +634,10 @@ def _http_listener(plan: Plan) -> None:
     listener["ssl_policy"] = None
 
 
+def _api_tls_policy_off_the_elb17_list(plan: Plan) -> None:
+    planned(plan, f"{A}aws_lb_listener.https")["ssl_policy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+
 def _endpoint_open_to_vpc(plan: Plan) -> None:
     planned(plan, f"{A}aws_vpc_security_group_ingress_rule.endpoint_from_alb")["cidr_ipv4"] = "0.0.0.0/0"
 
@@ -703,6 +724,7 @@ def _target_not_the_endpoint(plan: Plan) -> None:
         ),
         (_alb_internet_facing, "CFG_PRIVATE_API_ALB_INTERNAL", "internet-facing"),
         (_http_listener, "CFG_PRIVATE_API_HTTPS", "listens on HTTP, not HTTPS only"),
+        (_api_tls_policy_off_the_elb17_list, "CFG_PRIVATE_API_HTTPS", "not one of Security Hub ELB.17's recommended"),
         (_endpoint_open_to_vpc, "CFG_PRIVATE_API_INGRESS", "admits 0.0.0.0/0"),
         (_endpoint_from_cloudfront, "CFG_PRIVATE_API_INGRESS", "not module.api_orders.aws_security_group.alb.id"),
         (_header_for_another_api, "CFG_PRIVATE_API_HEADER", "x-apigw-api-id is 'zzzzzzzzzz', not the API's id"),
@@ -808,3 +830,19 @@ def test_targets_open_to_the_vpc_fail_cfgen_test(tmp_path: Path, plugin_mirror: 
     )
     assert {check for check, _ in failed} == {"CFG_VPC_ORIGIN_TARGETS"}, failed
     assert any("admits a CIDR or prefix list" in message for _, message in failed), failed
+
+
+def test_a_listener_policy_off_the_elb17_list_fails_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:
+    """The hand edit: the created ALB's listener back on the policy ELB.17 no longer recommends."""
+    failed = hand_edited_failures(
+        ALB,
+        tmp_path,
+        plugin_mirror,
+        {
+            "modules/vpc-origin/variables.tf": (
+                'default     = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"',
+                'default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"',
+            )
+        },
+    )
+    assert {check for check, _ in failed} == {"CFG_VPC_ORIGIN_TLS"}, failed

@@ -149,8 +149,8 @@ def test_examples_are_valid(write_spec: Callable[[str], Path], text: str) -> Non
         ),
         pytest.param(
             API,
-            "api: {create_demo: true, stage: prod}",
-            "api: {create_demo: true, rest_api_id: a1b2c3d4e5}",
+            "api: {create_demo: true, stage: prod,",
+            "api: {create_demo: true, rest_api_id: a1b2c3d4e5,",
             "set exactly one of `create_demo: true` or `rest_api_id",
             id="api-two-sources",
         ),
@@ -293,3 +293,89 @@ def test_an_nlb_takes_no_listener(write_spec: Callable[[str], Path]) -> None:
 
 def test_an_adopted_alb_with_its_listener_is_valid(write_spec: Callable[[str], Path]) -> None:
     assert not load_spec(write_spec(_adopted())).warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "old", "new", "expected"),
+    [
+        pytest.param(
+            ALB,
+            "load_balancer: {target_port: 8443}",
+            "load_balancer: {target_port: 8443, ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06}",
+            "ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' is not allowed; expected 'ELBSecurityPolicy-TLS13",
+            id="alb-policy-off-elb17",
+        ),
+        pytest.param(
+            API,
+            "        alb_certificate:\n",
+            "        alb_ssl_policy: ELBSecurityPolicy-2016-08\n        alb_certificate:\n",
+            "alb_ssl_policy: 'ELBSecurityPolicy-2016-08' is not allowed",
+            id="chain-policy-off-elb17",
+        ),
+        pytest.param(
+            ALB,
+            "load_balancer: {target_port: 8443}",
+            "load_balancer: {access_logs: {bucket: shop-logs, prefix: AWSLogs/x}}",
+            "the prefix may not contain AWSLogs",
+            id="prefix-with-awslogs",
+        ),
+        pytest.param(
+            API,
+            "log-group:/shop/api-orders/access",
+            "log-group:/shop/api-orders/access:*",
+            "access_log_group_arn: ",
+            id="log-group-arn-with-star",
+        ),
+        pytest.param(
+            API,
+            "arn:aws:logs:eu-west-1:",
+            "arn:aws:logs:us-east-1:",
+            "api.access_log_group_arn: us-east-1 is not the spec's region eu-west-1",
+            id="log-group-elsewhere",
+        ),
+        pytest.param(
+            API,
+            "api: {create_demo: true, stage: prod,",
+            "api: {rest_api_id: a1b2c3d4e5, stage: prod,",
+            "access_log_group_arn sets the demo stage's access logs",
+            id="stage-logs-of-an-existing-api",
+        ),
+    ],
+)
+def test_tls_policies_and_access_logs(
+    write_spec: Callable[[str], Path], text: str, old: str, new: str, expected: str
+) -> None:
+    lines = errors_of(write_spec(_edit(text, old, new)))
+    assert any(expected in line for line in lines), lines
+
+
+@pytest.mark.parametrize("field", ["ssl_policy: ELBSecurityPolicy-TLS13-1-3-2021-06", "access_logs: {bucket: b-logs}"])
+def test_an_adopted_load_balancer_takes_no_listener_settings(write_spec: Callable[[str], Path], field: str) -> None:
+    text = _adopted().replace("          listener:", f"          {field}\n          listener:")
+    lines = errors_of(write_spec(text))
+    assert any("configures a load balancer cfgen creates; set it on the existing one yourself" in x for x in lines)
+
+
+def test_logs_and_policies_reach_the_module_calls_and_skips_follow_the_spec(write_spec: Callable[[str], Path]) -> None:
+    from cfgen.render import render
+
+    alb = str(render(load_spec(write_spec(ALB))).files["main.tf"])
+    assert "#checkov:skip=CKV_AWS_91:No load_balancer.access_logs in the spec" in alb and "ssl_policy" not in alb
+    logged = _edit(
+        ALB,
+        "load_balancer: {target_port: 8443}",
+        "load_balancer: {target_port: 8443, ssl_policy: ELBSecurityPolicy-TLS13-1-3-2021-06, "
+        "access_logs: {bucket: shop-alb-logs, prefix: web}}",
+    )
+    main = " ".join(str(render(load_spec(write_spec(logged))).files["main.tf"]).split())
+    assert "CKV_AWS_91" not in main and 'ssl_policy = "ELBSecurityPolicy-TLS13-1-3-2021-06"' in main
+    assert 'access_logs = { bucket = "shop-alb-logs" prefix = "web" }' in main, main
+    api = str(render(load_spec(write_spec(API))).files["main.tf"])
+    assert "CKV_AWS_91" not in api and "CKV_AWS_76" not in api
+    quiet = _edit(
+        API, ', access_log_group_arn: "arn:aws:logs:eu-west-1:111111111111:log-group:/shop/api-orders/access"', ""
+    )
+    quiet = _edit(quiet, "        alb_access_logs: {bucket: shop-alb-logs-example, prefix: api-orders}", "")
+    api = str(render(load_spec(write_spec(quiet))).files["main.tf"])
+    assert "#checkov:skip=CKV_AWS_91:No alb_access_logs in the spec" in api
+    assert "#checkov:skip=CKV_AWS_76:No api.access_log_group_arn in the spec" in api

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..harness.plan import Const, PlanView, Resource, Sym, Value
 from ..harness.results import Finding
+from ..spec.vpc_origins import DEFAULT_TLS_POLICY, TLS_POLICIES
 from ._base import OriginBinding
 
 __all__ = [
@@ -20,18 +21,17 @@ __all__ = [
     "is_id",
     "listener_problems",
     "module_resources",
+    "no_access_logs",
     "source",
     "uses_vpc_origin",
     "vpc_origin_problems",
 ]
 
 OPEN_CIDRS = {"0.0.0.0/0", "::/0"}
+
 _INDEX = re.compile(r"\[[^\]]*\]")
 # The data source of the vpc-origin module that names CloudFront's VPC-origins service group.
 SERVICE_SG = "data.aws_security_group.cloudfront_vpc_origins"
-# Listener policies that allow TLS 1.2 or newer only (ELB names them after the lowest version).
-_TLS12_POLICIES = ("ELBSecurityPolicy-TLS13-1-2-", "ELBSecurityPolicy-TLS13-1-3-", "ELBSecurityPolicy-TLS-1-2-")
-_TLS12_FS_POLICIES = ("ELBSecurityPolicy-FS-1-2-",)
 
 
 def finding(binding: OriginBinding, check_id: str, title: str, address: str, problem: str) -> Finding:
@@ -126,7 +126,7 @@ def _address(module: tuple[str, ...], address: str) -> str:
 
 
 def listener_problems(plan: PlanView, module: tuple[str, ...], protocol: str) -> list[str]:
-    """Why a listener of ``module`` is not ``protocol`` with a TLS 1.2+ policy and a certificate."""
+    """Why a listener of ``module`` is not ``protocol`` with an ELB.17 policy and a certificate."""
     problems: list[str] = []
     for listener in module_resources(plan, module, "aws_lb_listener"):
         values = listener.values
@@ -134,8 +134,11 @@ def listener_problems(plan: PlanView, module: tuple[str, ...], protocol: str) ->
             problems.append(f"{listener.address} listens on {values.get('protocol')}, not {protocol} only")
             continue
         policy = str(values.get("ssl_policy") or "")
-        if not policy.startswith(_TLS12_POLICIES + _TLS12_FS_POLICIES):
-            problems.append(f"{listener.address} has ssl_policy {policy or 'none'!r}, which allows TLS below 1.2")
+        if policy not in TLS_POLICIES:
+            problems.append(
+                f"{listener.address} has ssl_policy {policy or 'none'!r}, not one of Security Hub ELB.17's "
+                f"recommended policies (e.g. {DEFAULT_TLS_POLICY})"
+            )
         if not values.get("certificate_arn") and not listener.unknown.get("certificate_arn"):
             problems.append(f"{listener.address} has no certificate")
     return problems
@@ -209,3 +212,8 @@ def guard_problems(plan: PlanView, binding: OriginBinding, guard: Resource) -> l
             f"module.{binding.module}.cloudfront_origin, so it does not wait for the guards"
         )
     return problems
+
+
+def no_access_logs(field: str) -> tuple[str, str]:
+    """The call-site checkov skip of a load balancer whose spec leaves ``field`` (its access logs) out."""
+    return "CKV_AWS_91", f"No {field} in the spec: this load balancer keeps no access logs; set {field} to keep them."

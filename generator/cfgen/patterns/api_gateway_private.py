@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from .._hcl import Attr, Ref
 from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, policy_statements
 from ..harness.results import Finding
-from ..spec.vpc_origins import ApiGatewayPrivateOrigin
+from ..spec.vpc_origins import DEFAULT_TLS_POLICY, ApiGatewayPrivateOrigin
 from . import _network, _origin_verify, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._threats import OriginDetails, ThreatModel, admins, path
@@ -51,8 +51,26 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         Attr("vpc_id", origin.network.vpc_id),
         Attr("subnets", [{"id": s.id, "cidr": s.cidr} for s in origin.network.subnets]),
     ]
+    skips: list[tuple[str, str]] = []
+    if origin.alb_ssl_policy != DEFAULT_TLS_POLICY:
+        inputs.append(Attr("ssl_policy", origin.alb_ssl_policy))
+    if origin.alb_access_logs is not None:
+        logs = origin.alb_access_logs
+        inputs.append(Attr("access_logs", {"bucket": logs.bucket, "prefix": logs.prefix}))
+    else:
+        skips.append(_network.no_access_logs("alb_access_logs"))
     if origin.api.create_demo:
         inputs.append(Attr("create_demo_api", True))
+        if origin.api.access_log_group_arn is not None:
+            inputs.append(Attr("stage_access_log_group_arn", origin.api.access_log_group_arn))
+        else:
+            skips.append(
+                (
+                    "CKV_AWS_76",
+                    "No api.access_log_group_arn in the spec: the demo stage keeps no access logs; name a "
+                    "CloudWatch Logs group to keep them.",
+                )
+            )
     else:
         inputs.append(Attr("rest_api_id", origin.api.rest_api_id))
     inputs += [Attr("stage_name", origin.api.stage), Attr("target_sync", origin.target_sync)]
@@ -73,6 +91,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             module=module,
             inputs=inputs,
             distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
+            checkov_skips=skips,
             outputs=outputs,
             secrets=[secret],
         )
@@ -82,6 +101,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         module=module,
         inputs=inputs,
         distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
+        checkov_skips=skips,
         outputs=outputs,
         secrets=[secret],
         files={f"artifacts/{module}/target_sync.zip": lambda_zip("target_sync")},

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .._hcl import Attr, Ref
 from ..harness.plan import Const, PlanView
 from ..harness.results import Finding
-from ..spec.vpc_origins import AlbOrigin, Ec2Origin, NlbOrigin
+from ..spec.vpc_origins import DEFAULT_TLS_POLICY, AlbOrigin, Ec2Origin, NlbOrigin
 from . import _network, _origin_verify, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._threats import AccessPath, OriginDetails, ThreatModel, admins, path
@@ -39,6 +39,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         inputs.append(Attr("https_port", origin.https_port))
     inputs.append(Attr("vpc_id", origin.network.vpc_id))
     outputs = [(f"{module}_vpc_origin_id", f"module.{module}.vpc_origin_id", f"VPC origin of {dist.name}/{origin.id}.")]
+    skips: list[tuple[str, str]] = []
     if isinstance(origin, Ec2Origin):
         inputs += [
             Attr("instance_arn", origin.instance.arn),
@@ -70,6 +71,12 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             inputs.append(Attr("target_port", lb.target_port))
         if lb.target_protocol is not None:
             inputs.append(Attr("target_protocol", lb.target_protocol))
+        if lb.ssl_policy != DEFAULT_TLS_POLICY:
+            inputs.append(Attr("ssl_policy", lb.ssl_policy))
+        if lb.access_logs is not None:
+            inputs.append(Attr("access_logs", {"bucket": lb.access_logs.bucket, "prefix": lb.access_logs.prefix}))
+        else:
+            skips.append(_network.no_access_logs("load_balancer.access_logs"))
         outputs += [
             (
                 f"{module}_target_group_arn",
@@ -96,6 +103,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         module=module,
         inputs=inputs,
         distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
+        checkov_skips=skips,
         outputs=outputs,
         secrets=secrets,
     )

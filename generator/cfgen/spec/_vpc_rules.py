@@ -64,6 +64,7 @@ def _region(base: tuple[str | int, ...], region: str, origin: object) -> Iterato
         arns.append((("instance", "arn"), origin.instance.arn))
     if isinstance(origin, ApiGatewayPrivateOrigin):
         arns.append((("alb_certificate", "arn"), origin.alb_certificate.arn))
+        arns.append((("api", "access_log_group_arn"), origin.api.access_log_group_arn))
     for path, arn in arns:
         if arn is not None and arn.split(":")[3] != region:
             yield (
@@ -83,6 +84,12 @@ def _load_balancer(base: tuple[str | int, ...], origin: AlbOrigin | NlbOrigin) -
                 f"type {origin.type} needs a loadbalancer/{kind}/ ARN; this is another kind of load balancer",
             )
         yield from _adopted_listener(base, origin)
+        for field in ("ssl_policy", "access_logs"):
+            if field in lb.model_fields_set:
+                yield (
+                    (*base, "load_balancer", field),
+                    f"{field} configures a load balancer cfgen creates; set it on the existing one yourself",
+                )
         return
     if lb.listener is not None:
         yield (

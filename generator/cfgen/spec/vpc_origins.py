@@ -14,13 +14,16 @@ certificate does not cover, fixed endpoint IPs outside their subnet) are in
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from ._secrets import Secret, VariableSecret
 
 __all__ = [
+    "DEFAULT_TLS_POLICY",
+    "TLS_POLICIES",
+    "AccessLogs",
     "AdoptedListener",
     "AlbOrigin",
     "ApiGatewayPrivateOrigin",
@@ -36,6 +39,29 @@ __all__ = [
     "TargetSync",
     "domain_covered",
 ]
+
+# Security Hub control ELB.17's list of recommended listener policies (not
+# customizable there): TLS 1.2 with restricted ciphers, or TLS 1.3 only, and
+# their FIPS and post-quantum variants. TLS13-1-2-2021-06 is not on it.
+TlsPolicy = Literal[
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
+]
+TLS_POLICIES: tuple[str, ...] = get_args(TlsPolicy)
+DEFAULT_TLS_POLICY: Final = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+_TLS_DESCRIPTION = (
+    "TLS policy of the listener, one of Security Hub ELB.17's recommended ones. 1-2-Res accepts TLS 1.2 with "
+    "restricted ciphers and TLS 1.3; 1-3 accepts TLS 1.3 only, and CloudFront's VPC origin is set to TLSv1.2: "
+    "check that your CloudFront connections negotiate TLS 1.3 before choosing it."
+)
+_BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+
 
 _SECRET_DESCRIPTION = (
     "Where the X-Origin-Verify secret lives: `{source: variable}` (default), "
@@ -90,6 +116,24 @@ class Certificate(_Model):
     )
 
 
+class AccessLogs(_Model):
+    """Access logs of a load balancer cfgen creates, written to an S3 bucket you own."""
+
+    bucket: str = Field(
+        pattern=_BUCKET_NAME,
+        description="An S3 bucket in the origins' region whose policy lets Elastic Load Balancing write "
+        "(see AWS: Enable access logs for your load balancer); cfgen does not manage it.",
+    )
+    prefix: str = Field("", pattern=r"^$|^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$", description="Key prefix.")
+
+    @field_validator("prefix")
+    @classmethod
+    def _not_aws_logs(cls, prefix: str) -> str:
+        if "AWSLogs" in prefix:
+            raise ValueError("the prefix may not contain AWSLogs: Elastic Load Balancing adds it after the prefix")
+        return prefix
+
+
 class AdoptedListener(_Model):
     """The HTTPS listener of an existing ALB, where cfgen adds the rule that forwards only CloudFront's requests."""
 
@@ -120,6 +164,10 @@ class LoadBalancer(_Model):
         None,
         description="With `arn` (an ALB): its HTTPS listener, where cfgen adds the only rule that forwards: on "
         "X-Origin-Verify = the secret CloudFront sends.",
+    )
+    ssl_policy: TlsPolicy = Field(DEFAULT_TLS_POLICY, description=_TLS_DESCRIPTION + " For a created one.")
+    access_logs: AccessLogs | None = Field(
+        None, description="Access logs of a created load balancer; off when omitted (checkov's CKV_AWS_91 says so)."
     )
     target_port: int = Field(443, ge=1, le=65535, description="Port of the targets of a created load balancer.")
     target_protocol: Literal["HTTPS", "HTTP", "TLS", "TCP"] | None = Field(
@@ -207,11 +255,22 @@ class PrivateApi(_Model):
     create_demo: bool = Field(False, description="Create a demo PRIVATE REST API (GET / answers from a mock).")
     rest_api_id: str | None = Field(None, pattern=r"^[a-z0-9]{10}$")
     stage: str = Field("prod", pattern=r"^[A-Za-z0-9_-]{1,128}$")
+    access_log_group_arn: str | None = Field(
+        None,
+        pattern=r"^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[A-Za-z0-9_/.#-]+$",
+        max_length=600,
+        description="With create_demo: a CloudWatch Logs group (its ARN without :*) for the demo stage's access "
+        "logs; API Gateway needs the account's CloudWatch role set (aws_api_gateway_account). Off when omitted.",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> PrivateApi:
         if self.create_demo == (self.rest_api_id is not None):
             raise ValueError("set exactly one of `create_demo: true` or `rest_api_id: <10-character id>`")
+        if self.access_log_group_arn is not None and not self.create_demo:
+            raise ValueError(
+                "access_log_group_arn sets the demo stage's access logs; an existing API's stage is yours: remove it"
+            )
         return self
 
 
@@ -253,6 +312,10 @@ class ApiGatewayPrivateOrigin(_Model):
     network: Network
     origin_domain: _Hostname = Field(description="Name CloudFront connects to; the ALB certificate must cover it.")
     alb_certificate: Certificate
+    alb_ssl_policy: TlsPolicy = Field(DEFAULT_TLS_POLICY, description=_TLS_DESCRIPTION)
+    alb_access_logs: AccessLogs | None = Field(
+        None, description="Access logs of the chain's ALB; off when omitted (checkov's CKV_AWS_91 says so)."
+    )
     target_sync: TargetSync = Field(
         "apply_time",
         description="static_ips: fixed endpoint IPs; apply_time: ENI lookup at apply; lambda: a sync function.",

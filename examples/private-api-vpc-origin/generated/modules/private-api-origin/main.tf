@@ -144,7 +144,6 @@ data "aws_iam_policy_document" "endpoint_existing" {
 ################################################################################
 
 resource "aws_lb" "this" {
-  #checkov:skip=CKV_AWS_91:Access logs need a log bucket with an ELB delivery policy, which the spec does not name; CloudFront standard logging records every request that reaches this origin.
   #checkov:skip=CKV2_AWS_28:An internal ALB reachable only from CloudFront VPC origins; a WAF web ACL belongs on the distribution (web_acl_arn).
   name_prefix                = "cfp-"
   internal                   = true
@@ -153,6 +152,16 @@ resource "aws_lb" "this" {
   security_groups            = [aws_security_group.alb.id]
   drop_invalid_header_fields = true
   enable_deletion_protection = var.deletion_protection
+
+  dynamic "access_logs" {
+    for_each = var.access_logs == null ? [] : [var.access_logs]
+
+    content {
+      enabled = true
+      bucket  = access_logs.value.bucket
+      prefix  = access_logs.value.prefix
+    }
+  }
 
   tags = merge(var.tags, { Name = var.name })
 }
@@ -413,7 +422,6 @@ resource "aws_api_gateway_deployment" "demo" {
 
 resource "aws_api_gateway_stage" "demo" {
   #checkov:skip=CKV_AWS_73:X-Ray tracing of a mock demo stage costs money and shows nothing; turn it on for a real API.
-  #checkov:skip=CKV_AWS_76:Access logging needs an account-level CloudWatch role and a log group the spec does not name; CloudFront standard logging records every request that reaches the API.
   #checkov:skip=CKV_AWS_120:Caching belongs on the distribution (cache policies); a stage cache of a mock would only add cost.
   #checkov:skip=CKV2_AWS_4:No execution logging for a mock demo stage; enable it with an account CloudWatch role for a real API.
   #checkov:skip=CKV2_AWS_29:The stage is PRIVATE and admits only this VPC endpoint; a WAF web ACL belongs on the distribution (web_acl_arn).
@@ -423,6 +431,26 @@ resource "aws_api_gateway_stage" "demo" {
   rest_api_id   = aws_api_gateway_rest_api.demo[0].id
   deployment_id = aws_api_gateway_deployment.demo[0].id
   stage_name    = var.stage_name
+
+  dynamic "access_log_settings" {
+    for_each = var.stage_access_log_group_arn == null ? [] : [var.stage_access_log_group_arn]
+
+    content {
+      destination_arn = access_log_settings.value
+      # No request headers: the chain's requests carry the X-Origin-Verify secret.
+      format = jsonencode({
+        requestId      = "$context.requestId"
+        requestTime    = "$context.requestTime"
+        httpMethod     = "$context.httpMethod"
+        resourcePath   = "$context.resourcePath"
+        status         = "$context.status"
+        protocol       = "$context.protocol"
+        responseLength = "$context.responseLength"
+        sourceIp       = "$context.identity.sourceIp"
+        vpceId         = "$context.identity.vpceId"
+      })
+    }
+  }
 
   tags = var.tags
 }
