@@ -104,6 +104,19 @@ def api(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planne
     return _planned(API, tmp_path_factory.mktemp("api"), plugin_mirror)
 
 
+def broken(planned: Planned, break_it: Callable[[Plan], None]) -> dict[str, str]:
+    """The proof results of a deep copy of ``planned``'s plan, edited by ``break_it``."""
+    plan = copy.deepcopy(planned[0])
+    break_it(plan)
+    return proof_results(plan, planned[1])
+
+
+def assert_fails(got: dict[str, str], check_id: str, message: str, also: set[str] | None = None) -> None:
+    """``check_id`` fails saying ``message``, and no proof but it (and ``also``) fails: each break has its own."""
+    assert message in got[check_id], got
+    assert {k for k, v in got.items() if v} == {check_id, *(also or set())}, got
+
+
 def config(plan: Plan, modules: tuple[str, ...], address: str) -> dict[str, Any]:
     node = plan["configuration"]["root_module"]
     for name in modules:
@@ -183,13 +196,12 @@ def test_vpc_origin_proofs_hold_for_an_instance(ec2: Planned) -> None:
 
 
 def test_instance_with_a_public_ip_fails(ec2: Planned) -> None:
-    plan = copy.deepcopy(ec2[0])
-    read = change(plan, "module.legacy_server.data.aws_instance.this[0]")
-    read["after"]["public_ip"] = "203.0.113.7"
-    read["after_unknown"].pop("public_ip", None)
-    got = proof_results(plan, ec2[1])
-    assert "the instance has a public IP" in got["CFG_VPC_ORIGIN_INTERNAL"]
-    assert [k for k, v in got.items() if v] == ["CFG_VPC_ORIGIN_INTERNAL"]
+    def public_ip(plan: Plan) -> None:
+        read = change(plan, "module.legacy_server.data.aws_instance.this[0]")
+        read["after"]["public_ip"] = "203.0.113.7"
+        read["after_unknown"].pop("public_ip", None)
+
+    assert_fails(broken(ec2, public_ip), "CFG_VPC_ORIGIN_INTERNAL", "the instance has a public IP")
 
 
 def _guard_output(plan: Plan) -> dict[str, Any]:
@@ -232,11 +244,7 @@ def _distribution_around_the_output(plan: Plan) -> None:
 def test_a_guard_the_distribution_does_not_wait_for_fails(
     ec2: Planned, break_it: Callable[[Plan], None], message: str, failing: set[str]
 ) -> None:
-    plan = copy.deepcopy(ec2[0])
-    break_it(plan)
-    got = proof_results(plan, ec2[1])
-    assert message in got["CFG_VPC_ORIGIN_INTERNAL"], got
-    assert {k for k, v in got.items() if v} == failing
+    assert_fails(broken(ec2, break_it), "CFG_VPC_ORIGIN_INTERNAL", message, also=failing)
 
 
 def test_the_distribution_waits_for_the_instance_guard(ec2: Planned) -> None:
@@ -285,11 +293,7 @@ def _nic_guard_not_upstream(plan: Plan) -> None:
 def test_each_instance_groups_break_fails_its_proof(
     ec2: Planned, break_it: Callable[[Plan], None], message: str
 ) -> None:
-    plan = copy.deepcopy(ec2[0])
-    break_it(plan)
-    got = proof_results(plan, ec2[1])
-    assert message in got["CFG_VPC_ORIGIN_INSTANCE_GROUPS"], got
-    assert [k for k, v in got.items() if v] == ["CFG_VPC_ORIGIN_INSTANCE_GROUPS"]
+    assert_fails(broken(ec2, break_it), "CFG_VPC_ORIGIN_INSTANCE_GROUPS", message)
 
 
 def test_a_guard_on_another_interface_fails_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:
@@ -477,11 +481,7 @@ def _stale_header(plan: Plan) -> None:
 def test_each_vpc_origin_proof_fails_when_broken(
     alb: Planned, break_it: Callable[[Plan], None], check_id: str, message: str
 ) -> None:
-    plan = copy.deepcopy(alb[0])
-    break_it(plan)
-    got = proof_results(plan, alb[1])
-    assert message in got[check_id], got
-    assert [k for k, v in got.items() if v] == [check_id], "a break must fail its own proof only"
+    assert_fails(broken(alb, break_it), check_id, message)
 
 
 # -- alb adopted: cfgen's rule on the listener the spec names ----------------------------
@@ -540,11 +540,7 @@ def _lb_guard_not_upstream(plan: Plan) -> None:
 def test_each_adopted_alb_break_fails_its_proof(
     adopted: Planned, break_it: Callable[[Plan], None], check_id: str, message: str
 ) -> None:
-    plan = copy.deepcopy(adopted[0])
-    break_it(plan)
-    got = proof_results(plan, adopted[1])
-    assert message in got[check_id], got
-    assert [k for k, v in got.items() if v] == [check_id]
+    assert_fails(broken(adopted, break_it), check_id, message)
 
 
 # -- api_gateway / private_vpc_origin ------------------------------------------------
@@ -745,11 +741,7 @@ def _target_not_the_endpoint(plan: Plan) -> None:
 def test_each_private_api_proof_fails_when_broken(
     api: Planned, break_it: Callable[[Plan], None], check_id: str, message: str
 ) -> None:
-    plan = copy.deepcopy(api[0])
-    break_it(plan)
-    got = proof_results(plan, api[1])
-    assert message in got[check_id], got
-    assert [k for k, v in got.items() if v] == [check_id], "a break must fail its own proof only"
+    assert_fails(broken(api, break_it), check_id, message)
 
 
 # -- an existing API: the endpoint policy and the rule are known at plan ----------------
@@ -780,22 +772,19 @@ def _existing_policy_for(plan: Plan, resource: str) -> None:
     ],
 )
 def test_an_endpoint_policy_on_another_api_fails(existing_api: Planned, resource: str, message: str) -> None:
-    plan = copy.deepcopy(existing_api[0])
-    _existing_policy_for(plan, resource)
-    got = proof_results(plan, existing_api[1])
-    assert message in got["CFG_PRIVATE_API_ENDPOINT_POLICY"], got
-    assert [k for k, v in got.items() if v] == ["CFG_PRIVATE_API_ENDPOINT_POLICY"]
+    got = broken(existing_api, lambda plan: _existing_policy_for(plan, resource))
+    assert_fails(got, "CFG_PRIVATE_API_ENDPOINT_POLICY", message)
 
 
 def test_a_known_rule_for_another_api_fails(existing_api: Planned) -> None:
-    plan = copy.deepcopy(existing_api[0])
-    for condition in planned(plan, f"{A}module.vpc_origin.{VERIFY_RULE}")["condition"]:
-        header = condition["http_header"][0]
-        if header["http_header_name"] == "x-apigw-api-id":
-            header["values"] = ["zzzzzzzzzz"]
-    got = proof_results(plan, existing_api[1])
-    assert "forwards x-apigw-api-id ['zzzzzzzzzz'], not this API" in got["CFG_PRIVATE_API_HEADER"], got
-    assert [k for k, v in got.items() if v] == ["CFG_PRIVATE_API_HEADER"]
+    def another_api(plan: Plan) -> None:
+        for condition in planned(plan, f"{A}module.vpc_origin.{VERIFY_RULE}")["condition"]:
+            header = condition["http_header"][0]
+            if header["http_header_name"] == "x-apigw-api-id":
+                header["values"] = ["zzzzzzzzzz"]
+
+    got = broken(existing_api, another_api)
+    assert_fails(got, "CFG_PRIVATE_API_HEADER", "forwards x-apigw-api-id ['zzzzzzzzzz'], not this API")
 
 
 def test_an_endpoint_open_to_every_api_fails_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:

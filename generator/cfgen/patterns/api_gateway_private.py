@@ -410,7 +410,15 @@ THREATS = ThreatModel(
             f"allows execute-api:Invoke on this API alone, and the ALB forwards only requests whose {HEADER} names "
             "it.",
         ),
-        admins(("the API's resource policy", "the security groups", "the ALB", "the distribution")),
+        admins(
+            (
+                "the API's resource policy",
+                "the endpoint's policy",
+                "the security groups",
+                "the ALB and its listener rules",
+                "the distribution",
+            )
+        ),
     ),
 )
 

@@ -266,7 +266,13 @@ def _threats(what: str, extra: tuple[AccessPath, ...]) -> ThreatModel:
                 "A distribution reaches a private origin only through a VPC origin of the origin's own account.",
             ),
             *extra,
-            admins(("the security groups", "the load balancer or instance", "the distribution")),
+            admins(
+                (
+                    "the security groups",
+                    "the load balancer, its listener and rules, or the instance",
+                    "the distribution",
+                )
+            ),
         ),
     )
 
