@@ -25,30 +25,41 @@ ALB = EXAMPLES / "alb-vpc-origin" / "spec.yaml"
 API = EXAMPLES / "private-api-vpc-origin" / "spec.yaml"
 CANARY = "CanaryCurrent5f0c3e9a1b7d4c2e8a6f0b3d9e1c7a5f"
 CANARY_PREVIOUS = "CanaryPrevious9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a"
-RULE = "module.app_web.aws_lb_listener_rule.origin_verify[0]"
+RULE = "aws_lb_listener_rule.origin_verify[0]"
 
 
-@pytest.fixture(scope="module")
-def canary(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> tuple[_terraform.PlanRun, Plan, Path]:
-    folder = tmp_path_factory.mktemp("alb-canary")
-    secrets = {"app_web_origin_verify_secret": CANARY, "app_web_origin_verify_secret_previous": CANARY_PREVIOUS}
-    run, plan = plan_with_secrets(ALB, folder, plugin_mirror, secrets)
-    return run, plan, folder
+# The ALB example, and the private API chain whose origin output merges the secret header with its own.
+CASES = {
+    "alb": (ALB, "app_web", f"module.app_web.{RULE}"),
+    "private-api": (API, "api_orders", f"module.api_orders.module.vpc_origin.{RULE}"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def canary(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path
+) -> tuple[_terraform.PlanRun, Plan, Path, str]:
+    spec, module, _ = CASES[request.param]
+    folder = tmp_path_factory.mktemp(f"{request.param}-canary")
+    secrets = {f"{module}_origin_verify_secret": CANARY, f"{module}_origin_verify_secret_previous": CANARY_PREVIOUS}
+    run, plan = plan_with_secrets(spec, folder, plugin_mirror, secrets)
+    return run, plan, folder, request.param
 
 
 def test_the_canary_reaches_the_rule_and_the_header_but_nothing_unmarked(
-    canary: tuple[_terraform.PlanRun, Plan, Path],
+    canary: tuple[_terraform.PlanRun, Plan, Path, str],
 ) -> None:
-    run, plan, folder = canary
+    run, plan, folder, case = canary
+    spec, _, rule = CASES[case]
     # It did reach the plan: otherwise the checks below would prove nothing.
-    assert planned(plan, RULE)["condition"][0]["http_header"][0]["values"] == [CANARY, CANARY_PREVIOUS]
+    assert planned(plan, rule)["condition"][0]["http_header"][0]["values"] == [CANARY, CANARY_PREVIOUS]
     assert unmarked(plan, [CANARY, CANARY_PREVIOUS]) == []
-    assert all(f.passed for f in _service.prove(plan, render(load_spec(ALB)).bindings))
+    assert all(f.passed for f in _service.prove(plan, render(load_spec(spec)).bindings))
 
     written = [p for p in (folder / "tree").rglob("*") if p.is_file()]
     assert written and not [p for p in written if CANARY.encode() in p.read_bytes()]
     shown = run._step("show", "show", "-no-color", str(run.plan_file))
-    assert RULE in shown and CANARY not in shown and CANARY_PREVIOUS not in shown
+    assert rule in shown and CANARY not in shown and CANARY_PREVIOUS not in shown
 
 
 @pytest.mark.parametrize(
