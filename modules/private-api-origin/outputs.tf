@@ -3,20 +3,16 @@
 ################################################################################
 
 output "cloudfront_origin" {
-  description = "One entry of the cloudfront-distribution module's `origins` map: origin_domain through the VPC origin, the stage as origin path, and x-apigw-api-id naming the API"
-  value = {
-    domain_name = var.origin_domain
-    origin_path = "/${var.stage_name}"
-    vpc_origin_config = {
-      vpc_origin_id = module.vpc_origin.vpc_origin_id
-    }
-    custom_headers = [
+  description = "One entry of the cloudfront-distribution module's `origins` map: origin_domain through the VPC origin, the stage as origin path, the current secret as X-Origin-Verify and x-apigw-api-id naming the API"
+  value = merge(module.vpc_origin.cloudfront_origin, {
+    custom_headers = concat(module.vpc_origin.cloudfront_origin.custom_headers, [
       {
         name  = "x-apigw-api-id"
         value = local.api_id
       },
-    ]
-  }
+    ])
+  })
+  sensitive = true
 }
 
 output "api_id" {

@@ -23,9 +23,18 @@ variable "certificate_arn" {
 }
 
 variable "ssl_policy" {
-  description = "TLS policy of the ALB listener"
+  description = "TLS policy of the ALB listener: one of Security Hub ELB.17's recommended policies (CFG_PRIVATE_API_HTTPS checks it)"
   type        = string
-  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  default     = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+}
+
+variable "access_logs" {
+  description = "Access logs of the ALB: an S3 bucket (this region, with a policy that lets Elastic Load Balancing write) and a key prefix. Null leaves them off"
+  type = object({
+    bucket = string
+    prefix = optional(string, "")
+  })
+  default = null
 }
 
 variable "deletion_protection" {
@@ -38,6 +47,12 @@ variable "tags" {
   description = "Tags added to every resource"
   type        = map(string)
   default     = {}
+}
+
+variable "origin_secrets" {
+  description = "Values of the X-Origin-Verify header the ALB accepts: the current secret first (CloudFront sends it), then the previous one during a rotation; 32-128 letters and digits each. Pass the `values` output of the origin-secret module, never literals"
+  type        = list(string)
+  sensitive   = true
 }
 
 ################################################################################
@@ -74,6 +89,12 @@ variable "create_demo_api" {
 
 variable "rest_api_id" {
   description = "Id of an existing PRIVATE REST API. Its resource policy is replaced by this module's; redeploy its stage after apply"
+  type        = string
+  default     = null
+}
+
+variable "stage_access_log_group_arn" {
+  description = "With create_demo_api: CloudWatch Logs group ARN (without :*) for the demo stage's access logs; the account's API Gateway CloudWatch role must be set. Null leaves them off"
   type        = string
   default     = null
 }

@@ -37,6 +37,21 @@ def plan_spec(spec: Path, tmp: Path, mirror: Path, tf_vars: dict[str, str] | Non
     return plan, rendered
 
 
+def plan_with_secrets(spec: Path, tmp: Path, mirror: Path, tf_vars: dict[str, str]) -> tuple[_terraform.PlanRun, Plan]:
+    """Render ``spec`` into ``tmp/tree`` and plan it offline with ``TF_VAR_*`` values, as a user's pipeline would."""
+    rendered = render(load_spec(spec))
+    write.write(tmp / "tree", rendered.files, {"origins": []})
+    run = _terraform.PlanRun(
+        tree=tmp / "tree",
+        binary=_terraform.find_binary(None),
+        work_dir=tmp / "work",
+        plugin_mirror=mirror,
+        offline=True,
+        tf_vars=tf_vars,
+    )
+    return run, run.run()
+
+
 def proof_results(plan: Plan, bindings: list[OriginBinding]) -> dict[str, str]:
     """check id -> "" when the proof holds, else its message."""
     out: dict[str, str] = {}
@@ -81,6 +96,27 @@ def cfgen_test_edited(
     assert result.stdout, result.stderr
     failed = [f for f in json.loads(result.stdout)["findings"] if not f["passed"]]
     return result.returncode, failed
+
+
+def hand_edited_failures(
+    spec: Path, tmp: Path, mirror: Path, edits: dict[str, tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Render ``spec``, edit the tree by hand (file -> (old, new)), and run `cfgen test --dir` on it.
+
+    Asserts that the command exits 1; returns (check id, message) of every
+    proof that failed.
+    """
+
+    def edit(tree: Path) -> None:
+        for name, (old, new) in edits.items():
+            path = tree / name
+            text = path.read_text(encoding="utf-8")
+            assert old in text, f"{name} has no {old!r}"
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    code, failed = cfgen_test_edited(spec, tmp, mirror, edit)
+    assert code == 1, failed
+    return {(f["check_id"], f["message"]) for f in failed if f["source"] == "proof"}
 
 
 def replace_once(path: Path, old: str, new: str, *, after: str = "") -> None:

@@ -17,7 +17,16 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, cfgen_test_edited, change, plan_spec, planned, proof_results, replace_once
+from tests.plan._plans import (
+    Plan,
+    cfgen_test_edited,
+    change,
+    plan_spec,
+    plan_with_secrets,
+    planned,
+    proof_results,
+    replace_once,
+)
 
 from cfgen import _service, write
 from cfgen.errors import ToolError
@@ -79,20 +88,9 @@ def aws_sources(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -
 def canary(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> tuple[_terraform.PlanRun, Plan, Path]:
     """The example planned with real-looking secrets given as TF_VAR_* (as a user's CI would)."""
     folder = tmp_path_factory.mktemp("website-canary")
-    rendered = render(load_spec(EXAMPLE))
-    write.write(folder / "tree", rendered.files, {"origins": []})
-    run = _terraform.PlanRun(
-        tree=folder / "tree",
-        binary=_terraform.find_binary(None),
-        work_dir=folder / "work",
-        plugin_mirror=plugin_mirror,
-        offline=True,
-        tf_vars={
-            "docs_site_referer_secret": CANARY,
-            "docs_site_referer_secret_previous": CANARY_PREVIOUS,
-        },
-    )
-    return run, run.run(), folder
+    secrets = {"docs_site_referer_secret": CANARY, "docs_site_referer_secret_previous": CANARY_PREVIOUS}
+    run, plan = plan_with_secrets(EXAMPLE, folder, plugin_mirror, secrets)
+    return run, plan, folder
 
 
 def policy_document(plan: Plan) -> dict[str, Any]:

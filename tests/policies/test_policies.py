@@ -218,3 +218,12 @@ def test_stack_as_plan_json(checkov: Checkov, stack_plan_json: Path) -> None:
     report = checkov.scan_plan(stack_plan_json, sorted(expected))
     for check_id, want in expected.items():
         _assert_matches(_results(report, check_id), want, f"{check_id} on plan JSON")
+
+
+def test_ckv_cfg_12_knows_the_list_the_spec_allows() -> None:
+    """The check cannot import cfgen, so it keeps its own copy of ELB.17's list: the two must agree."""
+    from cfgen.spec.vpc_origins import TLS_POLICIES
+
+    text = (POLICIES / "cfgen_lb_listener_tls_policy.py").read_text()
+    listed = re.findall(r'"(ELBSecurityPolicy-[^"]+)"', text.split("ELB17_POLICIES = (", 1)[1].split(")", 1)[0])
+    assert tuple(listed) == TLS_POLICIES

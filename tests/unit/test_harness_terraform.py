@@ -441,3 +441,15 @@ def test_work_dir_inside_the_tree_is_refused(tree: Path, fake: Path) -> None:
     with pytest.raises(UsageError, match="outside"):
         tf.plan_tree(tree, binary=str(fake), plugin_mirror=None, offline=False, work_dir=tree / "work")
     assert not (tree / "work").exists()
+
+
+@pytest.mark.parametrize("name", ["docs_site_referer_secret", "x", "a" * 200, "cfgen_offline_secret_previous"])
+def test_placeholders_are_secrets_an_alb_accepts(name: str) -> None:
+    value = tf.placeholder(name)
+    assert re.fullmatch(r"[A-Za-z0-9]{32,128}", value), value
+    assert value.startswith("cfgenoffline") and value == tf.placeholder(name)
+
+
+def test_placeholders_of_long_names_differ() -> None:
+    base = "d" * 60
+    assert tf.placeholder(base + "_secret") != tf.placeholder(base + "_secret_previous")

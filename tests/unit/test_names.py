@@ -15,6 +15,7 @@ from cfgen.spec import load_spec
 
 EC2 = (EXAMPLES / "ec2-vpc-origin" / "spec.yaml").read_text()
 API = (EXAMPLES / "private-api-vpc-origin" / "spec.yaml").read_text()
+PROJECT_LINE = EC2.splitlines().index("project: shop") + 1
 FUNCTION_SPEC = """\
 version: 1
 project: PROJECT
@@ -132,6 +133,6 @@ def test_the_sync_function_is_named_from_the_table(write_spec: Callable[[str], P
 def test_a_project_that_makes_security_groups_start_with_sg_is_refused(write_spec: Callable[[str], Path]) -> None:
     lines = errors_of(write_spec(named("sg", "legacy", "server")))
     assert lines == [
-        "7:10: error: project: the security group name prefix 'sg-legacy-server-vpce-' starts with 'sg-', "
-        "which AWS refuses: rename the project"
+        f"{PROJECT_LINE}:10: error: project: the security group name prefix 'sg-legacy-server-vpce-' starts "
+        "with 'sg-', which AWS refuses: rename the project"
     ]

@@ -149,8 +149,8 @@ def test_examples_are_valid(write_spec: Callable[[str], Path], text: str) -> Non
         ),
         pytest.param(
             API,
-            "api: {create_demo: true, stage: prod}",
-            "api: {create_demo: true, rest_api_id: a1b2c3d4e5}",
+            "api: {create_demo: true, stage: prod,",
+            "api: {create_demo: true, rest_api_id: a1b2c3d4e5,",
             "set exactly one of `create_demo: true` or `rest_api_id",
             id="api-two-sources",
         ),
@@ -205,3 +205,177 @@ def test_nlb_needs_certificate_but_not_two_subnets(write_spec: Callable[[str], P
 )
 def test_wildcards_cover_one_label(domain: str, names: list[str], covered: bool) -> None:
     assert domain_covered(domain, names) is covered
+
+
+@pytest.mark.parametrize(
+    ("text", "edit", "what"),
+    [
+        (EC2, ("", ""), "an instance"),
+        (ALB, ("        type: alb\n", "        type: nlb\n"), "an NLB"),
+    ],
+    ids=["ec2", "nlb"],
+)
+def test_origins_that_cannot_check_a_header_get_a_located_warning(
+    write_spec: Callable[[str], Path], text: str, edit: tuple[str, str], what: str
+) -> None:
+    path = write_spec(_edit(text, *edit) if edit[0] else text)
+    [warning] = [str(w) for w in load_spec(path).warnings]
+    row = text.splitlines().index("        type: " + ("ec2" if text is EC2 else "alb")) + 1
+    assert warning.startswith(f"{path}:{row}:15: warning: distributions.0.origins.0.type: {what} cannot check"), warning
+    assert "cloudfront:CreateVpcOrigin" in warning
+
+
+@pytest.mark.parametrize("text", [ALB, API], ids=["alb", "private-api"])
+def test_alb_origins_take_a_secret_source_but_never_a_value(write_spec: Callable[[str], Path], text: str) -> None:
+    assert not load_spec(write_spec(text)).warnings
+    anchor = "        origin_domain: "
+    with_value = _edit(text, anchor, "        secret: {source: variable, value: hunter2hunter2}\n" + anchor)
+    lines = errors_of(write_spec(with_value))
+    assert any("`value` would put the secret in the spec" in line for line in lines), lines
+    from_ssm = _edit(text, anchor, "        secret: {source: ssm, parameter: /shop/origin-verify}\n" + anchor)
+    load_spec(write_spec(from_ssm))
+
+
+LB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/shop-web/0a1b2c3d4e5f6071"
+LISTENER = LB_ARN.replace(":loadbalancer/", ":listener/") + "/1a2b3c4d5e6f7081"
+TARGETS = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/shop-web/1b2c3d4e5f607182"
+
+
+def _adopted(kind: str = "alb", listener: str | None = LISTENER, targets: str = TARGETS, arn: str = LB_ARN) -> str:
+    lines = f"        load_balancer:\n          arn: {arn}\n          security_group_id: sg-0a1b2c3d4e5f60702\n"
+    if listener is not None:
+        lines += f"          listener: {{arn: {listener}, target_group_arn: {targets}}}\n"
+    text = _edit(ALB, "        load_balancer: {target_port: 8443}\n", lines)
+    return _edit(text, "        type: alb\n", f"        type: {kind}\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(_adopted(listener=None), "an existing ALB needs `listener:", id="alb-without-listener"),
+        pytest.param(
+            _adopted("nlb", arn=LB_ARN.replace("/app/", "/net/"), listener=LISTENER.replace("/app/", "/net/")),
+            "is not an ALB listener ARN such as",
+            id="nlb-listener-not-app",
+        ),
+        pytest.param(
+            _adopted(listener=LISTENER.replace("0a1b2c3d4e5f6071", "0f0f0f0f0f0f0f0f")),
+            "this listener belongs to arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/shop-web/"
+            "0f0f0f0f0f0f0f0f, not to load_balancer.arn",
+            id="listener-of-another-alb",
+        ),
+        pytest.param(
+            _adopted(targets=TARGETS.replace("111111111111", "222222222222")),
+            "listener.target_group_arn: not in the load balancer's region and account",
+            id="target-group-elsewhere",
+        ),
+        pytest.param(
+            _edit(
+                ALB,
+                "        load_balancer: {target_port: 8443}\n",
+                f"        load_balancer:\n          listener: {{arn: {LISTENER}, target_group_arn: {TARGETS}}}\n",
+            ),
+            "cfgen creates this one's: remove it",
+            id="listener-on-a-created-alb",
+        ),
+    ],
+)
+def test_adopted_listener_rules(write_spec: Callable[[str], Path], text: str, expected: str) -> None:
+    lines = errors_of(write_spec(text))
+    assert any(expected in line for line in lines), lines
+
+
+def test_an_nlb_takes_no_listener(write_spec: Callable[[str], Path]) -> None:
+    data = yaml.safe_load(_adopted("nlb", arn=LB_ARN.replace("/app/", "/net/")))
+    lines = errors_of(write_spec(yaml.safe_dump(data)))
+    assert any("an NLB cannot check a header, so cfgen adds no rule to it" in line for line in lines), lines
+
+
+def test_an_adopted_alb_with_its_listener_is_valid(write_spec: Callable[[str], Path]) -> None:
+    assert not load_spec(write_spec(_adopted())).warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "old", "new", "expected"),
+    [
+        pytest.param(
+            ALB,
+            "load_balancer: {target_port: 8443}",
+            "load_balancer: {target_port: 8443, ssl_policy: ELBSecurityPolicy-TLS13-1-2-2021-06}",
+            "ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' is not allowed; expected 'ELBSecurityPolicy-TLS13",
+            id="alb-policy-off-elb17",
+        ),
+        pytest.param(
+            API,
+            "        alb_certificate:\n",
+            "        alb_ssl_policy: ELBSecurityPolicy-2016-08\n        alb_certificate:\n",
+            "alb_ssl_policy: 'ELBSecurityPolicy-2016-08' is not allowed",
+            id="chain-policy-off-elb17",
+        ),
+        pytest.param(
+            ALB,
+            "load_balancer: {target_port: 8443}",
+            "load_balancer: {access_logs: {bucket: shop-logs, prefix: AWSLogs/x}}",
+            "the prefix may not contain AWSLogs",
+            id="prefix-with-awslogs",
+        ),
+        pytest.param(
+            API,
+            "log-group:/shop/api-orders/access",
+            "log-group:/shop/api-orders/access:*",
+            "access_log_group_arn: ",
+            id="log-group-arn-with-star",
+        ),
+        pytest.param(
+            API,
+            "arn:aws:logs:eu-west-1:",
+            "arn:aws:logs:us-east-1:",
+            "api.access_log_group_arn: us-east-1 is not the spec's region eu-west-1",
+            id="log-group-elsewhere",
+        ),
+        pytest.param(
+            API,
+            "api: {create_demo: true, stage: prod,",
+            "api: {rest_api_id: a1b2c3d4e5, stage: prod,",
+            "access_log_group_arn sets the demo stage's access logs",
+            id="stage-logs-of-an-existing-api",
+        ),
+    ],
+)
+def test_tls_policies_and_access_logs(
+    write_spec: Callable[[str], Path], text: str, old: str, new: str, expected: str
+) -> None:
+    lines = errors_of(write_spec(_edit(text, old, new)))
+    assert any(expected in line for line in lines), lines
+
+
+@pytest.mark.parametrize("field", ["ssl_policy: ELBSecurityPolicy-TLS13-1-3-2021-06", "access_logs: {bucket: b-logs}"])
+def test_an_adopted_load_balancer_takes_no_listener_settings(write_spec: Callable[[str], Path], field: str) -> None:
+    text = _adopted().replace("          listener:", f"          {field}\n          listener:")
+    lines = errors_of(write_spec(text))
+    assert any("configures a load balancer cfgen creates; set it on the existing one yourself" in x for x in lines)
+
+
+def test_logs_and_policies_reach_the_module_calls_and_skips_follow_the_spec(write_spec: Callable[[str], Path]) -> None:
+    from cfgen.render import render
+
+    alb = str(render(load_spec(write_spec(ALB))).files["main.tf"])
+    assert "#checkov:skip=CKV_AWS_91:No load_balancer.access_logs in the spec" in alb and "ssl_policy" not in alb
+    logged = _edit(
+        ALB,
+        "load_balancer: {target_port: 8443}",
+        "load_balancer: {target_port: 8443, ssl_policy: ELBSecurityPolicy-TLS13-1-3-2021-06, "
+        "access_logs: {bucket: shop-alb-logs, prefix: web}}",
+    )
+    main = " ".join(str(render(load_spec(write_spec(logged))).files["main.tf"]).split())
+    assert "CKV_AWS_91" not in main and 'ssl_policy = "ELBSecurityPolicy-TLS13-1-3-2021-06"' in main
+    assert 'access_logs = { bucket = "shop-alb-logs" prefix = "web" }' in main, main
+    api = str(render(load_spec(write_spec(API))).files["main.tf"])
+    assert "CKV_AWS_91" not in api and "CKV_AWS_76" not in api
+    quiet = _edit(
+        API, ', access_log_group_arn: "arn:aws:logs:eu-west-1:111111111111:log-group:/shop/api-orders/access"', ""
+    )
+    quiet = _edit(quiet, "        alb_access_logs: {bucket: shop-alb-logs-example, prefix: api-orders}", "")
+    api = str(render(load_spec(write_spec(quiet))).files["main.tf"])
+    assert "#checkov:skip=CKV_AWS_91:No alb_access_logs in the spec" in api
+    assert "#checkov:skip=CKV_AWS_76:No api.access_log_group_arn in the spec" in api

@@ -39,8 +39,18 @@ module "app" {
   }
 }
 
+# X-Origin-Verify secret of app/web: read at plan time, never written in this folder.
+module "app_web_origin_verify" {
+  source = "./modules/origin-secret"
+
+  from     = "variable"
+  current  = var.app_web_origin_verify_secret
+  previous = var.app_web_origin_verify_secret_previous
+}
+
 # Origin "app/web": ALB behind a CloudFront VPC origin.
 module "app_web" {
+  #checkov:skip=CKV_AWS_91:No load_balancer.access_logs in the spec: this load balancer keeps no access logs; set load_balancer.access_logs to keep them.
   source = "./modules/vpc-origin"
 
   name          = "shop-app-web"
@@ -59,4 +69,5 @@ module "app_web" {
   ]
   certificate_arn = "arn:aws:acm:eu-west-1:111111111111:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
   target_port     = 8443
+  origin_secrets  = module.app_web_origin_verify.values
 }

@@ -26,6 +26,11 @@ output "app_web_target_group_arn" {
   value       = module.app_web.target_group_arn
 }
 
+output "app_web_targets_security_group_id" {
+  description = "Attach to every target of app/web: the target port from the load balancer only."
+  value       = module.app_web.targets_security_group_id
+}
+
 output "app_web_load_balancer_dns_name" {
   description = "Point app-origin.example.com at this name in a private hosted zone."
   value       = module.app_web.load_balancer_dns_name

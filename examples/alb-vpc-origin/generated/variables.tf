@@ -14,3 +14,16 @@ variable "tags" {
     team = "web"
   }
 }
+
+variable "app_web_origin_verify_secret" {
+  description = "X-Origin-Verify secret of app/web: 32 to 128 letters and digits (TF_VAR_app_web_origin_verify_secret)."
+  type        = string
+  sensitive   = true
+}
+
+variable "app_web_origin_verify_secret_previous" {
+  description = "X-Origin-Verify secret of app/web, before the last rotation: still accepted while set (TF_VAR_app_web_origin_verify_secret_previous); unset it once the distribution sends the new one."
+  type        = string
+  default     = null
+  sensitive   = true
+}

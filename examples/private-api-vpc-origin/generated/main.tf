@@ -39,6 +39,15 @@ module "api" {
   }
 }
 
+# X-Origin-Verify secret of api/orders: read at plan time, never written in this folder.
+module "api_orders_origin_verify" {
+  source = "./modules/origin-secret"
+
+  from     = "variable"
+  current  = var.api_orders_origin_verify_secret
+  previous = var.api_orders_origin_verify_secret_previous
+}
+
 # Origin "api/orders": PRIVATE REST API behind a VPC origin, an internal ALB
 # and the execute-api endpoint (targets: static_ips).
 module "api_orders" {
@@ -58,9 +67,15 @@ module "api_orders" {
       cidr = "10.20.2.0/24"
     },
   ]
-  create_demo_api = true
-  stage_name      = "prod"
-  target_sync     = "static_ips"
+  access_logs = {
+    bucket = "shop-alb-logs-example"
+    prefix = "api-orders"
+  }
+  create_demo_api            = true
+  stage_access_log_group_arn = "arn:aws:logs:eu-west-1:111111111111:log-group:/shop/api-orders/access"
+  stage_name                 = "prod"
+  target_sync                = "static_ips"
+  origin_secrets             = module.api_orders_origin_verify.values
   static_ips = {
     subnet-0a1b2c3d4e5f60711 = "10.20.1.10"
     subnet-0a1b2c3d4e5f60722 = "10.20.2.10"

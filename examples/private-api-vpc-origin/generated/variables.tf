@@ -14,3 +14,16 @@ variable "tags" {
     team = "api"
   }
 }
+
+variable "api_orders_origin_verify_secret" {
+  description = "X-Origin-Verify secret of api/orders: 32 to 128 letters and digits (TF_VAR_api_orders_origin_verify_secret)."
+  type        = string
+  sensitive   = true
+}
+
+variable "api_orders_origin_verify_secret_previous" {
+  description = "X-Origin-Verify secret of api/orders, before the last rotation: still accepted while set (TF_VAR_api_orders_origin_verify_secret_previous); unset it once the distribution sends the new one."
+  type        = string
+  default     = null
+  sensitive   = true
+}

@@ -8,6 +8,7 @@ Terraform/OpenTofu CLI configuration are only ever read.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -354,8 +355,14 @@ class OfflineSecrets:
 
 
 def placeholder(name: str) -> str:
-    """A recognisable stand-in secret, long enough for any length check cfgen's modules make."""
-    return f"cfgen-offline-placeholder-{name}-0123456789abcdef0123456789abcdef"
+    """A recognisable stand-in secret that passes every check cfgen's modules make of a real one.
+
+    Letters and digits only, 32 to 128 of them: an ALB compares header values
+    case-insensitively and reads ``*`` and ``?`` as wildcards, so the modules
+    refuse any other secret. The digest keeps two long names apart.
+    """
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:32]
+    return "cfgenoffline" + re.sub(r"[^A-Za-z0-9]", "", name)[:48] + digest
 
 
 def offline_override_text(aliases: Iterable[str], secrets: OfflineSecrets | None = None) -> str:

@@ -96,10 +96,11 @@ class Statement:
     sid: str
     effect: str
     actions: list[Value] = field(default_factory=list)
-    resources: list[Value] = field(default_factory=list)
     principals: list[tuple[str, list[Value]]] = field(default_factory=list)
     conditions: list[tuple[str, str, list[Value]]] = field(default_factory=list)
     not_principals: bool = False
+    # Empty under NotResource (or no Resource): what the statement applies to is then not a list of ARNs.
+    resources: list[Value] = field(default_factory=list)
 
     def condition_values(self, test: str, variable: str) -> list[Value] | None:
         """Values of the condition ``test`` on ``variable`` (case-insensitive key), or None."""
@@ -331,7 +332,7 @@ def _from_config(view: PlanView, module: tuple[str, ...], expressions: dict[str,
             sid=str(block.get("sid", {}).get("constant_value", "")),
             effect=effect,
             actions=view.values_of(module, block.get("actions")),
-            resources=view.values_of(module, block.get("resources")),
+            resources=view.values_of(module, block["resources"]) if "resources" in block else [],
         )
         for principal in block.get("principals", []):
             kind = principal.get("type", {}).get("constant_value", "?")

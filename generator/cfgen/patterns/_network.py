@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..harness.plan import Const, PlanView, Resource, Sym, Value
 from ..harness.results import Finding
+from ..spec.vpc_origins import DEFAULT_TLS_POLICY, TLS_POLICIES
 from ._base import OriginBinding
 
 __all__ = [
@@ -14,19 +16,22 @@ __all__ = [
     "SERVICE_SG",
     "distribution_origin",
     "finding",
+    "guard_problems",
     "ingress_problems",
+    "is_id",
     "listener_problems",
     "module_resources",
+    "no_access_logs",
+    "source",
     "uses_vpc_origin",
     "vpc_origin_problems",
 ]
 
 OPEN_CIDRS = {"0.0.0.0/0", "::/0"}
+
+_INDEX = re.compile(r"\[[^\]]*\]")
 # The data source of the vpc-origin module that names CloudFront's VPC-origins service group.
 SERVICE_SG = "data.aws_security_group.cloudfront_vpc_origins"
-# Listener policies that allow TLS 1.2 or newer only (ELB names them after the lowest version).
-_TLS12_POLICIES = ("ELBSecurityPolicy-TLS13-1-2-", "ELBSecurityPolicy-TLS13-1-3-", "ELBSecurityPolicy-TLS-1-2-")
-_TLS12_FS_POLICIES = ("ELBSecurityPolicy-FS-1-2-",)
 
 
 def finding(binding: OriginBinding, check_id: str, title: str, address: str, problem: str) -> Finding:
@@ -53,14 +58,15 @@ def _config(plan: PlanView, resource: Resource) -> dict[str, Any]:
     return expressions
 
 
-def _source(plan: PlanView, resource: Resource, attribute: str) -> list[Value]:
+def source(plan: PlanView, resource: Resource, attribute: str) -> list[Value]:
     """What ``attribute`` of ``resource`` is: its planned value, else where its configuration points."""
     if resource.known(attribute) and resource.values.get(attribute) is not None:
         return [Const(resource.values[attribute])]
     return plan.values_of(resource.module, _config(plan, resource).get(attribute))
 
 
-def _is(value: Value, address: str) -> bool:
+def is_id(value: Value, address: str) -> bool:
+    """Whether ``value`` is the ``id`` of the resource at ``address``."""
     return isinstance(value, Sym) and value.address == address and value.attribute == "id"
 
 
@@ -70,26 +76,35 @@ def ingress_problems(
     *,
     default_source: str,
     sources: Mapping[str, str] | None = None,
+    groups: Callable[[str], bool] = lambda _address: True,
 ) -> list[str]:
     """Why some security group of ``module`` admits more than the previous hop.
 
     Every ingress rule must come from one security group: ``sources[group]``
     for a rule on one of cfgen's groups (by configuration address), else
     ``default_source``. No rule may name 0.0.0.0/0 or ::/0, and no group may
-    carry inline ingress or prefix-list rules.
+    carry inline ingress or prefix-list rules. Only the groups whose
+    configuration address ``groups`` accepts are judged (rules on a group
+    the plan cannot name count as the module's own).
     """
     sources = sources or {}
     problems: list[str] = []
     for group in module_resources(plan, module, "aws_security_group"):
+        if not groups(group.config_address):
+            continue
         for rule in group.values.get("ingress") or []:
             cidrs = set(rule.get("cidr_blocks") or []) | set(rule.get("ipv6_cidr_blocks") or [])
             opened = sorted(cidrs & OPEN_CIDRS)
             what = f"admits {', '.join(opened)}" if opened else "has an inline ingress rule"
             problems.append(f"{group.address} {what}; the chain admits only the previous hop")
     for rule in module_resources(plan, module, "aws_security_group_rule"):
-        if rule.values.get("type") == "ingress":
+        if rule.values.get("type") == "ingress" and groups(""):
             problems.append(f"{rule.address} is an ingress rule cfgen does not render; remove it")
     for rule in module_resources(plan, module, "aws_vpc_security_group_ingress_rule"):
+        targets = source(plan, rule, "security_group_id")
+        on = next((t.address for t in targets if isinstance(t, Sym)), "")
+        if not groups(on):
+            continue
         opened = sorted({rule.values.get("cidr_ipv4"), rule.values.get("cidr_ipv6")} & OPEN_CIDRS)
         if opened:
             problems.append(f"{rule.address} admits {', '.join(opened)}: anyone could reach the origin")
@@ -97,14 +112,10 @@ def ingress_problems(
         if rule.values.get("prefix_list_id") or rule.values.get("cidr_ipv4") or rule.values.get("cidr_ipv6"):
             problems.append(f"{rule.address} admits a CIDR or prefix list; admit only the previous hop's group")
             continue
-        targets = _source(plan, rule, "security_group_id")
-        wanted = next(
-            (sources[t.address] for t in targets if isinstance(t, Sym) and t.address in sources),
-            default_source,
-        )
+        wanted = sources.get(on, default_source)
         wanted_address = wanted if wanted.startswith("module.") else _address(module, wanted)
-        got = _source(plan, rule, "referenced_security_group_id")
-        if not got or not all(_is(v, wanted_address) for v in got):
+        got = source(plan, rule, "referenced_security_group_id")
+        if not got or not all(is_id(v, wanted_address) for v in got):
             shown = ", ".join(map(str, got)) or "nothing"
             problems.append(f"{rule.address} admits {shown}, not {wanted_address}.id")
     return problems
@@ -115,7 +126,7 @@ def _address(module: tuple[str, ...], address: str) -> str:
 
 
 def listener_problems(plan: PlanView, module: tuple[str, ...], protocol: str) -> list[str]:
-    """Why a listener of ``module`` is not ``protocol`` with a TLS 1.2+ policy and a certificate."""
+    """Why a listener of ``module`` is not ``protocol`` with an ELB.17 policy and a certificate."""
     problems: list[str] = []
     for listener in module_resources(plan, module, "aws_lb_listener"):
         values = listener.values
@@ -123,8 +134,11 @@ def listener_problems(plan: PlanView, module: tuple[str, ...], protocol: str) ->
             problems.append(f"{listener.address} listens on {values.get('protocol')}, not {protocol} only")
             continue
         policy = str(values.get("ssl_policy") or "")
-        if not policy.startswith(_TLS12_POLICIES + _TLS12_FS_POLICIES):
-            problems.append(f"{listener.address} has ssl_policy {policy or 'none'!r}, which allows TLS below 1.2")
+        if policy not in TLS_POLICIES:
+            problems.append(
+                f"{listener.address} has ssl_policy {policy or 'none'!r}, not one of Security Hub ELB.17's "
+                f"recommended policies (e.g. {DEFAULT_TLS_POLICY})"
+            )
         if not values.get("certificate_arn") and not listener.unknown.get("certificate_arn"):
             problems.append(f"{listener.address} has no certificate")
     return problems
@@ -163,3 +177,43 @@ def uses_vpc_origin(origin: dict[str, Any]) -> str:
     if not origin.get("vpc_origin_config"):
         return f"origin '{origin.get('origin_id')}' has no vpc_origin_config"
     return ""
+
+
+def guard_problems(plan: PlanView, binding: OriginBinding, guard: Resource) -> list[str]:
+    """Why ``guard`` would not stop the apply before the distribution uses this origin.
+
+    A guard is a data source of the origin's module whose condition reads at
+    apply what the plan cannot know (an adopted load balancer's scheme, an
+    instance's public IP). It stops the apply only if it carries a condition
+    (the plan lists it under ``checks``) and sits upstream of the
+    distribution: the module's ``cloudfront_origin`` output depends on it and
+    the distribution's ``origins`` take that output.
+    """
+    prefix = "".join(f"module.{m}." for m in guard.module)
+    problems: list[str] = []
+    checks = plan.raw.get("checks")
+    if checks is None:
+        problems.append("the plan lists no condition results (`checks`): plan with Terraform 1.5+ or OpenTofu 1.6+")
+    elif not any(c.get("address", {}).get("to_display") == guard.config_address for c in checks):
+        problems.append(f"{guard.config_address} carries no condition: nothing would stop the apply")
+    output = (plan.module_config(guard.module) or {}).get("outputs", {}).get("cloudfront_origin") or {}
+    local = guard.config_address.removeprefix(prefix)
+    upstream = [*output.get("depends_on", []), *output.get("expression", {}).get("references", [])]
+    if not any(_INDEX.sub("", ref) == local for ref in upstream):
+        problems.append(
+            f"{prefix}cloudfront_origin does not depend on {guard.config_address}: the distribution could use the "
+            "origin before the guard has read it"
+        )
+    call = (plan.module_config(()) or {}).get("module_calls", {}).get(binding.distribution_module, {})
+    origins = call.get("expressions", {}).get("origins", {}).get("references", [])
+    if f"module.{binding.module}.cloudfront_origin" not in origins:
+        problems.append(
+            f"module.{binding.distribution_module} does not take its origins from "
+            f"module.{binding.module}.cloudfront_origin, so it does not wait for the guards"
+        )
+    return problems
+
+
+def no_access_logs(field: str) -> tuple[str, str]:
+    """The call-site checkov skip of a load balancer whose spec leaves ``field`` (its access logs) out."""
+    return "CKV_AWS_91", f"No {field} in the spec: this load balancer keeps no access logs; set {field} to keep them."

@@ -90,7 +90,9 @@ def _statement_problem(
     missing = [r for r in READS if not any(_covers(a, r) for a in statement.actions)]
     if missing:
         return f"{name} does not deny {', '.join(missing)}: a principal of the account could still read with it"
-    if bucket is not None and statement.resources and all(isinstance(r, Const) for r in statement.resources):
+    if not statement.resources:
+        return f"{name} names no Resource (NotResource, or none): it must cover the bucket's objects"
+    if bucket is not None and all(isinstance(r, Const) for r in statement.resources):
         objects = f"arn:aws:s3:::{bucket}/any-key"
         if not any(_matches(str(r), objects, partition_free=True) for r in statement.resources):
             shown = ", ".join(map(str, statement.resources))

@@ -44,8 +44,13 @@ class SecretCall:
         return Ref(f"module.{self.module}.current")
 
 
-def secret_call(module: str, secret: Secret, purpose: str) -> SecretCall:
-    """The call named ``module`` that reads ``secret``; ``purpose`` says what it protects."""
+def secret_call(
+    module: str, secret: Secret, purpose: str, *, requirement: str = "at least 32 random characters"
+) -> SecretCall:
+    """The call named ``module`` that reads ``secret``; ``purpose`` says what it protects.
+
+    ``requirement`` is what a value must be, in the root variable's description.
+    """
     if isinstance(secret, VariableSecret):
         current, previous = f"{module}_secret", f"{module}_secret_previous"
         return SecretCall(
@@ -59,7 +64,7 @@ def secret_call(module: str, secret: Secret, purpose: str) -> SecretCall:
             variables=(
                 RootVariable(
                     name=current,
-                    description=f"{purpose}: at least 32 random characters (TF_VAR_{current}).",
+                    description=f"{purpose}: {requirement} (TF_VAR_{current}).",
                     sensitive=True,
                 ),
                 RootVariable(

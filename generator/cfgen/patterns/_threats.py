@@ -160,6 +160,8 @@ WHEN = {
     "kms_external": "with a KMS key cfgen does not own",
     "adopted": "when the origin is adopted",
     "created_load_balancer": "when cfgen creates the load balancer",
+    "instance_only_group": "when the instance keeps no security group but cfgen's",
+    "instance_other_groups": "when the instance keeps other security groups",
 }
 
 

@@ -14,14 +14,15 @@ registers targets from a sync function (``ip-target-sync``) on a schedule.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from .._hcl import Attr, Ref
-from ..harness.plan import Const, PlanView, Resource, Statement, Sym, policy_statements
+from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, policy_statements
 from ..harness.results import Finding
 from ..spec import _names as names
-from ..spec.vpc_origins import ApiGatewayPrivateOrigin
-from . import _network, _prices
+from ..spec.vpc_origins import DEFAULT_TLS_POLICY, ApiGatewayPrivateOrigin
+from . import _network, _origin_verify, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._threats import OriginDetails, ThreatModel, admins, path
 
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from ..spec.models import Origin
 
 HEADER = "x-apigw-api-id"
+# This API's methods, every stage: arn:PARTITION:execute-api:REGION:ACCOUNT:API_ID/*
+_EXECUTE_API_ARN = re.compile(r"arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:([a-z0-9]{10})/\*")
 ENDPOINT = "aws_vpc_endpoint.execute_api"
 SYNC_MODULE = "ip-target-sync"
 
@@ -49,11 +52,31 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         Attr("vpc_id", origin.network.vpc_id),
         Attr("subnets", [{"id": s.id, "cidr": s.cidr} for s in origin.network.subnets]),
     ]
+    skips: list[tuple[str, str]] = []
+    if origin.alb_ssl_policy != DEFAULT_TLS_POLICY:
+        inputs.append(Attr("ssl_policy", origin.alb_ssl_policy))
+    if origin.alb_access_logs is not None:
+        logs = origin.alb_access_logs
+        inputs.append(Attr("access_logs", {"bucket": logs.bucket, "prefix": logs.prefix}))
+    else:
+        skips.append(_network.no_access_logs("alb_access_logs"))
     if origin.api.create_demo:
         inputs.append(Attr("create_demo_api", True))
+        if origin.api.access_log_group_arn is not None:
+            inputs.append(Attr("stage_access_log_group_arn", origin.api.access_log_group_arn))
+        else:
+            skips.append(
+                (
+                    "CKV_AWS_76",
+                    "No api.access_log_group_arn in the spec: the demo stage keeps no access logs; name a "
+                    "CloudWatch Logs group to keep them.",
+                )
+            )
     else:
         inputs.append(Attr("rest_api_id", origin.api.rest_api_id))
     inputs += [Attr("stage_name", origin.api.stage), Attr("target_sync", origin.target_sync)]
+    secret = _origin_verify.secret_of(module, origin.secret, f"{dist.name}/{origin.id}")
+    inputs.append(_origin_verify.input_of(secret))
     if origin.target_sync == "static_ips":
         inputs.append(Attr("static_ips", {s.subnet: s.ip for s in origin.static_ips}))
     outputs = [
@@ -69,7 +92,9 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             module=module,
             inputs=inputs,
             distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
+            checkov_skips=skips,
             outputs=outputs,
+            secrets=[secret],
         )
     from ..artifacts import lambda_zip
 
@@ -77,7 +102,9 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         module=module,
         inputs=inputs,
         distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
+        checkov_skips=skips,
         outputs=outputs,
+        secrets=[secret],
         files={f"artifacts/{module}/target_sync.zip": lambda_zip("target_sync")},
         # Vendored only when used, so checkov never scans a module the spec does not need.
         modules=(SYNC_MODULE,),
@@ -98,10 +125,12 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
     return [
         _endpoint_type(plan, binding, module),
         _policy(plan, binding, module, endpoint_address),
+        _endpoint_policy(plan, binding, endpoint),
         _alb_internal(plan, binding, module),
         _listener(plan, binding, module),
         _ingress(plan, binding, module),
         _header(plan, binding, module),
+        _origin_verify.finding(plan, binding, module, "CFG_PRIVATE_API_SECRET"),
         _targets(plan, binding, module, endpoint),
     ]
 
@@ -152,6 +181,49 @@ def _policy_problem(statements: list[Statement], endpoint: str) -> str:
         if wrong or not values:
             shown = ", ".join(map(str, wrong)) or "no value"
             return f"{name} has aws:SourceVpce {shown}, not {endpoint}.id"
+    return ""
+
+
+def _endpoint_policy(plan: PlanView, binding: OriginBinding, endpoint: Resource | None) -> Finding:
+    title = "endpoint policy: execute-api:Invoke on this API alone"
+    check = "CFG_PRIVATE_API_ENDPOINT_POLICY"
+    if endpoint is None:
+        return _network.finding(binding, check, title, f"module.{binding.module}", "no execute-api endpoint")
+    statements = policy_statements(plan, endpoint)
+    if statements is None:
+        problem = (
+            "the endpoint has no policy cfgen can read, and an endpoint without one admits every private API "
+            "that admits it: build it with data.aws_iam_policy_document"
+        )
+        return _network.finding(binding, check, title, endpoint.address, problem)
+    api_ids = plan.resolve((), f"module.{binding.module}.api_id")
+    return _network.finding(binding, check, title, endpoint.address, _endpoint_policy_problem(statements, api_ids))
+
+
+def _endpoint_policy_problem(statements: list[Statement], api_ids: list[Value]) -> str:
+    allows = [s for s in statements if s.effect == "Allow"]
+    if not allows:
+        return "no Allow statement: the chain could reach no API"
+    ids = {a.value for a in api_ids if isinstance(a, Const) and isinstance(a.value, str)}
+    apis = {a.address for a in api_ids if isinstance(a, Sym)}
+    for s in allows:
+        name = f"statement '{s.sid}'" if s.sid else "an Allow statement"
+        actions = [str(a) for a in s.actions]
+        if actions != ["execute-api:Invoke"]:
+            return f"{name} allows {', '.join(actions) or 'no listed action'}; allow only execute-api:Invoke"
+        if not s.resources:
+            return f"{name} names no Resource: it could apply to any API"
+        for resource in s.resources:
+            this_api = (
+                isinstance(resource, Sym) and resource.address in apis and resource.attribute == "execution_arn"
+            ) or (
+                isinstance(resource, Const)
+                and isinstance(resource.value, str)
+                and (match := _EXECUTE_API_ARN.fullmatch(resource.value)) is not None
+                and match.group(1) in ids
+            )
+            if not this_api:
+                return f"{name} allows {resource}, not this API's execute-api ARN: another private API would answer"
     return ""
 
 
@@ -216,7 +288,34 @@ def _header(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> 
             problems.append(f"{HEADER} is {value!r}, not the API's id ({', '.join(map(str, api_ids))})")
         if value is None and not any(isinstance(a, Sym) for a in api_ids):
             problems.append(f"{HEADER} is unknown at plan but the API id is {', '.join(map(str, api_ids))}")
+    problems += _rule_names_this_api(plan, module, api_ids)
     return _network.finding(binding, check, title, distribution.address, "; ".join(problems))
+
+
+def _rule_names_this_api(plan: PlanView, module: tuple[str, ...], api_ids: list[Value]) -> list[str]:
+    """Why the ALB's forwarding rule would pass a request that names another API."""
+    rule = plan.one((*module, "vpc_origin"), "aws_lb_listener_rule", "origin_verify")
+    if rule is None:
+        return [f"no ALB rule requires {HEADER}: requests naming any API would be forwarded"]
+    named = [
+        header
+        for condition in rule.values.get("condition") or []
+        for header in condition.get("http_header") or []
+        if str(header.get("http_header_name", "")).lower() == HEADER
+    ]
+    if len(named) != 1:
+        return [f"{rule.address} has {len(named)} {HEADER} conditions, not one naming this API"]
+    values = named[0].get("values")
+    if values is not None:
+        wanted = {str(a.value) for a in api_ids if isinstance(a, Const) and isinstance(a.value, str)}
+        return [] if values and set(values) <= wanted else [f"{rule.address} forwards {HEADER} {values}, not this API"]
+    # Unknown until apply (a new API): the rule must be given the very expression CloudFront's header is.
+    call = (plan.module_config(module) or {}).get("module_calls", {}).get("vpc_origin", {})
+    expression = call.get("expressions", {}).get("rule_headers")
+    given = set(map(str, plan.values_of(module, expression)))
+    if given != set(map(str, api_ids)):
+        return [f"{rule.address} forwards {HEADER} {', '.join(sorted(given))}, not this API's id"]
+    return []
 
 
 def _targets(plan: PlanView, binding: OriginBinding, module: tuple[str, ...], endpoint: Resource | None) -> Finding:
@@ -298,18 +397,29 @@ THREATS = ThreatModel(
         ),
         path(
             "other_vpc_origin",
-            "residual",
-            note="CloudFront-VPCOrigins-Service-SG admits every VPC origin of the account, so another distribution "
-            "of this account with a VPC origin on this ALB reaches the API. Closed by a secret-header listener rule.",
+            "closed",
+            ("CFG_PRIVATE_API_SECRET",),
+            "CloudFront-VPCOrigins-Service-SG admits every VPC origin of the account, but the ALB answers a fixed "
+            f"403 unless {_origin_verify.HEADER} is this distribution's secret (current or previous), which "
+            "CloudFront sends as an origin header and another distribution does not know.",
         ),
         path(
             "other_api",
-            "residual",
-            note=f"The endpoint has no policy and the ALB forwards any {HEADER}: a request through this chain that "
-            "names another private API of the account reaches it when that API's policy admits this endpoint. "
-            "Closed by an endpoint policy on this API only and an ALB rule on this API's id.",
+            "closed",
+            ("CFG_PRIVATE_API_ENDPOINT_POLICY", "CFG_PRIVATE_API_HEADER"),
+            f"The endpoint would route any {HEADER} to any private API whose policy admits it, but its own policy "
+            f"allows execute-api:Invoke on this API alone, and the ALB forwards only requests whose {HEADER} names "
+            "it.",
         ),
-        admins(("the API's resource policy", "the security groups", "the ALB", "the distribution")),
+        admins(
+            (
+                "the API's resource policy",
+                "the endpoint's policy",
+                "the security groups",
+                "the ALB and its listener rules",
+                "the distribution",
+            )
+        ),
     ),
 )
 
@@ -320,21 +430,23 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         _prices.alb("internal ALB of the chain"),
         _prices.interface_endpoint(len(origin.network.subnets)),
     ]
-    todo = [f"Resolve {origin.origin_domain} to the chain's ALB in a private hosted zone."]
+    todo = [f"Resolve {origin.origin_domain} to the chain's ALB in a private hosted zone.", _origin_verify.ROTATE]
     if origin.api.rest_api_id is not None:
         todo.append(
-            f"Redeploy stage {origin.api.stage} of API {origin.api.rest_api_id} after the first apply: a resource "
-            "policy takes effect only with a new deployment."
+            f"Redeploy stage {origin.api.stage} of API {origin.api.rest_api_id} after the first apply, and after "
+            "any apply that replaces the execute-api endpoint (a new VPC, say): a resource policy takes effect only "
+            "with a new deployment, and until then the API admits only the old endpoint."
         )
     return OriginDetails(
         hops=(
             "viewer",
             f"CloudFront distribution {dist.name}",
-            "VPC origin, HTTPS",
+            f"VPC origin, HTTPS, {_origin_verify.HEADER}: <secret>",
             f"internal ALB ({origin.origin_domain})",
             "execute-api VPC endpoint",
             f"PRIVATE REST API {origin.api.rest_api_id or '(demo)'}, stage {origin.api.stage}",
         ),
+        secrets=(_origin_verify.use_of(origin.secret),),
         costs=tuple(costs),
         todo=tuple(todo),
     )

@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._hcl import Attr, Ref
-from ..harness.plan import PlanView
+from ..harness.plan import Const, PlanView
 from ..harness.results import Finding
 from ..spec import _names as names
-from ..spec.vpc_origins import AlbOrigin, Ec2Origin, NlbOrigin
-from . import _network, _prices
+from ..spec.vpc_origins import DEFAULT_TLS_POLICY, AlbOrigin, Ec2Origin, NlbOrigin
+from . import _network, _origin_verify, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._threats import AccessPath, OriginDetails, ThreatModel, admins, path
 
@@ -40,17 +40,29 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         inputs.append(Attr("https_port", origin.https_port))
     inputs.append(Attr("vpc_id", origin.network.vpc_id))
     outputs = [(f"{module}_vpc_origin_id", f"module.{module}.vpc_origin_id", f"VPC origin of {dist.name}/{origin.id}.")]
+    skips: list[tuple[str, str]] = []
     if isinstance(origin, Ec2Origin):
         inputs += [
             Attr("instance_arn", origin.instance.arn),
             Attr("network_interface_id", origin.instance.network_interface_id),
         ]
+        if origin.instance.keep_security_groups:
+            inputs.append(Attr("keep_security_group_ids", list(origin.instance.keep_security_groups)))
     elif origin.load_balancer.arn is not None:
         inputs += [
             Attr("create_load_balancer", False),
             Attr("load_balancer_arn", origin.load_balancer.arn),
             Attr("security_group_id", origin.load_balancer.security_group_id),
         ]
+        listener = origin.load_balancer.listener
+        if isinstance(origin, AlbOrigin) and listener is not None:
+            inputs += [
+                Attr("listener_rule", True),
+                Attr("listener_arn", listener.arn),
+                Attr("target_group_arn", listener.target_group_arn),
+            ]
+            if listener.priority != 1:
+                inputs.append(Attr("rule_priority", listener.priority))
     else:
         inputs.append(Attr("subnets", [{"id": s.id, "cidr": s.cidr} for s in origin.network.subnets]))
         if origin.certificate is not None:
@@ -60,6 +72,12 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             inputs.append(Attr("target_port", lb.target_port))
         if lb.target_protocol is not None:
             inputs.append(Attr("target_protocol", lb.target_protocol))
+        if lb.ssl_policy != DEFAULT_TLS_POLICY:
+            inputs.append(Attr("ssl_policy", lb.ssl_policy))
+        if lb.access_logs is not None:
+            inputs.append(Attr("access_logs", {"bucket": lb.access_logs.bucket, "prefix": lb.access_logs.prefix}))
+        else:
+            skips.append(_network.no_access_logs("load_balancer.access_logs"))
         outputs += [
             (
                 f"{module}_target_group_arn",
@@ -67,16 +85,28 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
                 f"Register the targets of {dist.name}/{origin.id} here.",
             ),
             (
+                f"{module}_targets_security_group_id",
+                f"module.{module}.targets_security_group_id",
+                f"Attach to every target of {dist.name}/{origin.id}: the target port from the load balancer only.",
+            ),
+            (
                 f"{module}_load_balancer_dns_name",
                 f"module.{module}.load_balancer_dns_name",
                 f"Point {origin.origin_domain} at this name in a private hosted zone.",
             ),
         ]
+    # Every ALB checks the secret header: on the listener cfgen creates, or on the adopted one the spec names.
+    secrets = []
+    if isinstance(origin, AlbOrigin):
+        secrets.append(_origin_verify.secret_of(module, origin.secret, f"{dist.name}/{origin.id}"))
+        inputs.append(_origin_verify.input_of(secrets[-1]))
     return OriginView(
         module=module,
         inputs=inputs,
         distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
+        checkov_skips=skips,
         outputs=outputs,
+        secrets=secrets,
     )
 
 
@@ -86,7 +116,14 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
 def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
     """Findings that ``binding``'s origin is private and reachable only through its VPC origin."""
     module = (binding.module,)
-    return [_internal(plan, binding, module), _ingress(plan, binding, module), _tls(plan, binding, module)]
+    findings = [_internal(plan, binding, module), _ingress(plan, binding, module), _tls(plan, binding, module)]
+    if binding.pattern == ALB.key:
+        findings.append(_origin_verify.finding(plan, binding, module, "CFG_VPC_ORIGIN_SECRET"))
+    if binding.pattern == EC2.key:
+        findings.append(_instance_groups(plan, binding, module))
+    elif plan.one(module, "aws_lb", "this") is not None:
+        findings.append(_targets(plan, binding, module))
+    return findings
 
 
 def _internal(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
@@ -104,18 +141,28 @@ def _internal(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -
         return _network.finding(
             binding, check, title, here, "no created internal load balancer and no guard on the adopted origin"
         )
-    # An adopted origin is read once the VPC origin exists; its postcondition stops the apply if it is public.
+    # An adopted origin is read once the VPC origin exists, and before the distribution uses it;
+    # its postcondition stops the apply if it is public.
     if guard.type == "aws_lb" and guard.known("internal") and guard.values["internal"] is not True:
         return _network.finding(binding, check, title, guard.address, "the adopted load balancer is internet-facing")
     if guard.type == "aws_instance" and guard.known("public_ip") and guard.values["public_ip"]:
         return _network.finding(binding, check, title, guard.address, "the instance has a public IP")
-    return _network.finding(binding, check, title, guard.address, "")
+    problems = _network.guard_problems(plan, binding, guard)
+    return _network.finding(binding, check, title, guard.address, "; ".join(problems))
 
 
 def _ingress(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
     title = "security groups admit only CloudFront's VPC origins; no 0.0.0.0/0 or ::/0"
-    problems = _network.ingress_problems(plan, module, default_source=_network.SERVICE_SG)
-    rules = _network.module_resources(plan, module, "aws_vpc_security_group_ingress_rule")
+    # The targets' group admits the load balancer, not CloudFront: CFG_VPC_ORIGIN_TARGETS judges it.
+    targets = f"module.{binding.module}.{_TARGETS_GROUP}"
+    problems = _network.ingress_problems(
+        plan, module, default_source=_network.SERVICE_SG, groups=lambda address: address != targets
+    )
+    rules = [
+        r
+        for r in _network.module_resources(plan, module, "aws_vpc_security_group_ingress_rule")
+        if r.config_address != f"module.{binding.module}.aws_vpc_security_group_ingress_rule.targets"
+    ]
     if not rules and not problems:
         problems = ["no ingress rule from CloudFront: the origin would be unreachable"]
     address = rules[0].address if rules else f"module.{binding.module}"
@@ -136,6 +183,63 @@ def _tls(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Fin
     problems += [p for p in map(_network.uses_vpc_origin, origins) if p]
     address = vpc_origin.address if vpc_origin else f"module.{binding.module}"
     return _network.finding(binding, "CFG_VPC_ORIGIN_TLS", title, address, "; ".join(problems))
+
+
+_TARGETS_GROUP = "aws_security_group.targets"
+
+
+def _targets(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
+    """A created load balancer's targets get a group that admits the target port from the load balancer only."""
+    title = "a group for the targets admits only the load balancer, on the target port, and is an output"
+    check = "CFG_VPC_ORIGIN_TARGETS"
+    here = f"module.{binding.module}"
+    group = plan.one(module, "aws_security_group", "targets")
+    if group is None:
+        return _network.finding(binding, check, title, here, "no security group for the targets")
+    targets = f"{here}.{_TARGETS_GROUP}"
+    problems = _network.ingress_problems(
+        plan, module, default_source="aws_security_group.this", groups=lambda address: address == targets
+    )
+    rules = [
+        r
+        for r in _network.module_resources(plan, module, "aws_vpc_security_group_ingress_rule")
+        if any(_network.is_id(v, targets) for v in _network.source(plan, r, "security_group_id"))
+    ]
+    if not rules:
+        problems.append(f"{targets} admits nothing: the load balancer could not reach the targets")
+    port = (plan.one(module, "aws_lb_target_group", "this") or group).values.get("port")
+    for rule in rules:
+        ports = (rule.values.get("from_port"), rule.values.get("to_port"))
+        if ports != (port, port):
+            problems.append(f"{rule.address} admits ports {ports[0]}-{ports[1]}, not only the target port {port}")
+    outputs = (plan.module_config(()) or {}).get("outputs", {})
+    wanted = f"{here}.targets_security_group_id"
+    if not any(wanted in o.get("expression", {}).get("references", []) for o in outputs.values()):
+        problems.append(f"no root output gives {wanted}: the user cannot attach the group")
+    return _network.finding(binding, check, title, group.address, "; ".join(problems))
+
+
+def _instance_groups(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
+    """The instance's interface carries cfgen's group, and the apply checks it carries no group it was not told of."""
+    title = "the instance's interface: cfgen's group attached, every other group checked at apply"
+    check = "CFG_VPC_ORIGIN_INSTANCE_GROUPS"
+    here = f"module.{binding.module}"
+    guard = plan.one(module, "aws_network_interface", "instance")
+    attachment = plan.one(module, "aws_network_interface_sg_attachment")
+    if guard is None or attachment is None:
+        missing = "no guard reads the instance's interface" if guard is None else "cfgen's group is not attached"
+        return _network.finding(binding, check, title, here, f"{missing}: its other groups could admit anyone")
+    problems = []
+    attached = _network.source(plan, attachment, "network_interface_id")
+    read = _network.source(plan, guard, "id")
+    if not attached or attached != read or not all(isinstance(v, Const) for v in attached):
+        shown = ", ".join(map(str, read)) or "nothing"
+        problems.append(f"{guard.address} reads {shown}, not the interface cfgen's group is attached to")
+    group = _network.source(plan, attachment, "security_group_id")
+    if not group or not all(_network.is_id(v, f"{here}.aws_security_group.this") for v in group):
+        problems.append(f"{attachment.address} attaches {', '.join(map(str, group)) or 'nothing'}, not cfgen's group")
+    problems += _network.guard_problems(plan, binding, guard)
+    return _network.finding(binding, check, title, guard.address, "; ".join(problems))
 
 
 # -- threat model --------------------------------------------------------------
@@ -162,17 +266,47 @@ def _threats(what: str, extra: tuple[AccessPath, ...]) -> ThreatModel:
                 ("CFG_VPC_ORIGIN_INTERNAL", "CFG_VPC_ORIGIN_TLS"),
                 "A distribution reaches a private origin only through a VPC origin of the origin's own account.",
             ),
-            path(
-                "other_vpc_origin",
-                "residual",
-                note="CloudFront-VPCOrigins-Service-SG admits every VPC origin of the account, so another "
-                "distribution of this account with a VPC origin on this origin reaches it. Closed for an ALB by a "
-                "secret-header listener rule; for an NLB or an instance by a check in the server, or an SCP on "
-                "cloudfront:CreateVpcOrigin.",
-            ),
             *extra,
-            admins(("the security groups", "the load balancer or instance", "the distribution")),
+            admins(
+                (
+                    "the security groups",
+                    "the load balancer, its listener and rules, or the instance",
+                    "the distribution",
+                )
+            ),
         ),
+    )
+
+
+_SERVICE_SG = "CloudFront-VPCOrigins-Service-SG admits every VPC origin of the account"
+_ALB_SECRET = path(
+    "other_vpc_origin",
+    "closed",
+    ("CFG_VPC_ORIGIN_SECRET",),
+    f"{_SERVICE_SG}, but the listener answers a fixed 403 unless X-Origin-Verify is this distribution's secret "
+    "(current or previous), which CloudFront sends as an origin header and another distribution does not know.",
+    when="created_load_balancer",
+)
+_ALB_ADOPTED_SECRET = path(
+    "other_vpc_origin",
+    "residual",
+    ("CFG_VPC_ORIGIN_SECRET",),
+    f"{_SERVICE_SG}. cfgen adds a rule to the listener you named that forwards only requests with this "
+    "distribution's X-Origin-Verify secret, and a guard stops the apply unless the listener's default action is a "
+    "fixed 403; but the listener's other rules are yours and not in the plan: any that forwards without the header "
+    "lets another distribution of this account in. Closed when no other rule forwards.",
+    when="adopted",
+)
+
+
+def _no_header(what: str) -> AccessPath:
+    return path(
+        "other_vpc_origin",
+        "residual",
+        note=f"{_SERVICE_SG}, and {what} cannot check a header, so another distribution of this account with a VPC "
+        "origin on this ARN reaches it. Closed by a check in the server (the origin requires a secret header or a "
+        "client certificate of its own) or by an SCP that denies cloudfront:CreateVpcOrigin to everyone but the "
+        "pipeline that applies this configuration.",
     )
 
 
@@ -194,8 +328,10 @@ _ADOPTED_GROUPS = path(
 _TARGETS = path(
     "vpc_targets",
     "residual",
-    note="The targets' own security groups are yours: other hosts of the VPC reach them directly unless those "
-    "groups admit only the load balancer's group.",
+    ("CFG_VPC_ORIGIN_TARGETS",),
+    "cfgen creates a security group for the targets that admits the target port from the load balancer's group "
+    "only, but attaching it is yours, and so are the targets' other groups: until every target carries it and no "
+    "other group of theirs admits ingress, other hosts of the VPC reach the targets directly.",
     when="created_load_balancer",
 )
 
@@ -212,18 +348,41 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         costs.append(_prices.alb(f"{target} cfgen creates") if origin.type == "alb" else _prices.nlb(target))
         todo += [
             f"Register the targets in output {module}_target_group_arn.",
+            f"Attach output {module}_targets_security_group_id to every target and remove their other ingress.",
             f"Resolve {origin.origin_domain} to output {module}_load_balancer_dns_name in a private hosted zone.",
         ]
     else:
         conditions.add("adopted")
+    notes = {}
+    if isinstance(origin, Ec2Origin):
+        kept = origin.instance.keep_security_groups
+        conditions.add("instance_other_groups" if kept else "instance_only_group")
+        if kept:
+            notes["vpc_hosts"] = f"Kept here: {', '.join(kept)}."
+            todo.append(f"Check that {', '.join(kept)} admit no ingress (the instance keeps them).")
+    secrets = []
+    if isinstance(origin, AlbOrigin):
+        secrets.append(_origin_verify.use_of(origin.secret))
+        todo.append(_origin_verify.ROTATE)
+        listener = origin.load_balancer.listener
+        if listener is not None:
+            todo.append(
+                f"Keep every other rule of listener {listener.arn} from forwarding without X-Origin-Verify; "
+                "the apply checks only that its default action stays a fixed 403."
+            )
+    if isinstance(origin, NlbOrigin | Ec2Origin):
+        todo.append(
+            "Close 'another VPC origin of this account': make the origin require a secret header or a client "
+            "certificate itself, or deny cloudfront:CreateVpcOrigin by SCP to all but this pipeline."
+        )
+    hop = "VPC origin (CloudFront's ENIs in the VPC), HTTPS" + (
+        f", {_origin_verify.HEADER}: <secret>" if secrets else ""
+    )
     return OriginDetails(
-        hops=(
-            "viewer",
-            f"CloudFront distribution {dist.name}",
-            "VPC origin (CloudFront's ENIs in the VPC), HTTPS",
-            f"{target} {origin.origin_domain}",
-        ),
+        hops=("viewer", f"CloudFront distribution {dist.name}", hop, f"{target} {origin.origin_domain}"),
         conditions=frozenset(conditions),
+        notes=notes,
+        secrets=tuple(secrets),
         costs=tuple(costs),
         todo=tuple(todo),
     )
@@ -243,13 +402,35 @@ def _pattern(origin_type: str, what: str, extra: tuple[AccessPath, ...] = ()) ->
     )
 
 
-ALB = _pattern("alb", "Internal Application Load Balancer", (_CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS))
-NLB = _pattern("nlb", "Internal Network Load Balancer", (_CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS))
-_INSTANCE_GROUPS = path(
+ALB = _pattern(
+    "alb",
+    "Internal Application Load Balancer",
+    (_ALB_SECRET, _ALB_ADOPTED_SECRET, _CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS),
+)
+NLB = _pattern(
+    "nlb", "Internal Network Load Balancer", (_no_header("an NLB"), _CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS)
+)
+_INSTANCE_ONLY_GROUP = path(
+    "vpc_hosts",
+    "closed",
+    ("CFG_VPC_ORIGIN_INGRESS", "CFG_VPC_ORIGIN_INSTANCE_GROUPS"),
+    "The instance's interface carries cfgen's group, which admits only CloudFront-VPCOrigins-Service-SG, and no "
+    "other: checked at apply, where a guard reads the interface once the group is attached and stops the apply, "
+    "before the distribution uses the VPC origin, if it carries any other group or is not the instance's primary "
+    "interface.",
+    when="instance_only_group",
+)
+_INSTANCE_OTHER_GROUPS = path(
     "vpc_hosts",
     "residual",
-    ("CFG_VPC_ORIGIN_INGRESS",),
-    "cfgen attaches its CloudFront-only group to the instance's interface, but the instance's other security "
-    "groups stay attached and are not in the plan: any of them may admit other hosts, or 0.0.0.0/0.",
+    ("CFG_VPC_ORIGIN_INGRESS", "CFG_VPC_ORIGIN_INSTANCE_GROUPS"),
+    "The instance keeps security groups besides cfgen's (instance.keep_security_groups), whose rules are not in "
+    "the plan: any ingress they admit reaches the instance. The apply stops if the interface carries a group not "
+    "listed. Closed by detaching them, or by keeping only groups without ingress rules.",
+    when="instance_other_groups",
 )
-EC2 = _pattern("ec2", "EC2 instance without a public IP", (_INSTANCE_GROUPS,))
+EC2 = _pattern(
+    "ec2",
+    "EC2 instance without a public IP",
+    (_no_header("an instance"), _INSTANCE_ONLY_GROUP, _INSTANCE_OTHER_GROUPS),
+)

@@ -64,6 +64,7 @@ def _region(base: tuple[str | int, ...], region: str, origin: object) -> Iterato
         arns.append((("instance", "arn"), origin.instance.arn))
     if isinstance(origin, ApiGatewayPrivateOrigin):
         arns.append((("alb_certificate", "arn"), origin.alb_certificate.arn))
+        arns.append((("api", "access_log_group_arn"), origin.api.access_log_group_arn))
     for path, arn in arns:
         if arn is not None and arn.split(":")[3] != region:
             yield (
@@ -74,14 +75,27 @@ def _region(base: tuple[str | int, ...], region: str, origin: object) -> Iterato
 
 
 def _load_balancer(base: tuple[str | int, ...], origin: AlbOrigin | NlbOrigin) -> Iterator[Problem]:
-    if origin.load_balancer.arn is not None:
+    lb = origin.load_balancer
+    if lb.arn is not None:
         kind = "app" if isinstance(origin, AlbOrigin) else "net"
-        if f":loadbalancer/{kind}/" not in origin.load_balancer.arn:
+        if f":loadbalancer/{kind}/" not in lb.arn:
             yield (
                 (*base, "load_balancer", "arn"),
                 f"type {origin.type} needs a loadbalancer/{kind}/ ARN; this is another kind of load balancer",
             )
+        yield from _adopted_listener(base, origin)
+        for field in ("ssl_policy", "access_logs"):
+            if field in lb.model_fields_set:
+                yield (
+                    (*base, "load_balancer", field),
+                    f"{field} configures a load balancer cfgen creates; set it on the existing one yourself",
+                )
         return
+    if lb.listener is not None:
+        yield (
+            (*base, "load_balancer", "listener"),
+            "listener names a listener of an existing load balancer (`arn`); cfgen creates this one's: remove it",
+        )
     listener = "HTTPS" if isinstance(origin, AlbOrigin) else "TLS"
     if origin.certificate is None:
         yield (
@@ -101,6 +115,32 @@ def _load_balancer(base: tuple[str | int, ...], origin: AlbOrigin | NlbOrigin) -
             (*base, "load_balancer", "target_protocol"),
             f"{protocol} is not a target protocol of an {origin.type}; use {' or '.join(allowed)}",
         )
+
+
+def _adopted_listener(base: tuple[str | int, ...], origin: AlbOrigin | NlbOrigin) -> Iterator[Problem]:
+    lb, where = origin.load_balancer, (*base, "load_balancer")
+    if isinstance(origin, NlbOrigin):
+        if lb.listener is not None:
+            yield (*where, "listener"), "an NLB cannot check a header, so cfgen adds no rule to it: remove listener"
+        return
+    if lb.listener is None:
+        yield (
+            where,
+            "an existing ALB needs `listener: {arn: <its HTTPS listener>, target_group_arn: ...}`: cfgen adds the "
+            "rule that forwards only requests with the X-Origin-Verify secret CloudFront sends, or any VPC origin "
+            "of the account would reach it",
+        )
+        return
+    assert lb.arn is not None
+    owner = lb.listener.arn.replace(":listener/", ":loadbalancer/", 1).rsplit("/", 1)[0]
+    if owner != lb.arn:
+        yield (*where, "listener", "arn"), f"this listener belongs to {owner}, not to load_balancer.arn {lb.arn}"
+    for field, arn in (("arn", lb.listener.arn), ("target_group_arn", lb.listener.target_group_arn)):
+        if arn.split(":")[3:5] != lb.arn.split(":")[3:5]:
+            yield (
+                (*where, "listener", field),
+                "not in the load balancer's region and account: name the ALB's own listener and target group",
+            )
 
 
 def _covered(base: tuple[str | int, ...], domain: str, names: list[str], where: str) -> Iterator[Problem]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .models import S3Origin, Spec
+from .vpc_origins import Ec2Origin, NlbOrigin
 
 Warning_ = tuple[tuple[str | int, ...], str]
 
@@ -24,4 +25,13 @@ def check(spec: Spec) -> Iterator[Warning_]:
                     "same OAI and read the bucket, while OAC names this distribution. Use `protection: oac` "
                     "(Origin Access Control, which also signs PUT/POST and reads SSE-KMS objects); "
                     "`protection: oai_to_oac` migrates an existing OAI origin without an outage",
+                )
+            if isinstance(origin, NlbOrigin | Ec2Origin):
+                what = "an NLB" if isinstance(origin, NlbOrigin) else "an instance"
+                yield (
+                    ("distributions", i, "origins", j, "type"),
+                    f"{what} cannot check a secret header, so any VPC origin of this account (another "
+                    "distribution's) reaches it: CloudFront-VPCOrigins-Service-SG admits them all. Make the origin "
+                    "check a secret or client certificate itself, or deny cloudfront:CreateVpcOrigin by SCP to all "
+                    "but this pipeline; `type: alb` checks the header for you",
                 )

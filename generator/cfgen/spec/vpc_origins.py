@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from ._secrets import Secret, VariableSecret
 from ._words import HOSTNAME, NAME, ORIGIN_PATH, SUBNET_ID, pattern
 
 __all__ = [
+    "DEFAULT_TLS_POLICY",
+    "TLS_POLICIES",
+    "AccessLogs",
+    "AdoptedListener",
     "AlbOrigin",
     "ApiGatewayPrivateOrigin",
     "Certificate",
@@ -36,6 +41,35 @@ __all__ = [
     "TargetSync",
     "domain_covered",
 ]
+
+# Security Hub control ELB.17's list of recommended listener policies (not
+# customizable there): TLS 1.2 with restricted ciphers, or TLS 1.3 only, and
+# their FIPS and post-quantum variants. TLS13-1-2-2021-06 is not on it.
+TlsPolicy = Literal[
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
+]
+TLS_POLICIES: tuple[str, ...] = get_args(TlsPolicy)
+DEFAULT_TLS_POLICY: Final = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+_TLS_DESCRIPTION = (
+    "TLS policy of the listener, one of Security Hub ELB.17's recommended ones. 1-2-Res accepts TLS 1.2 with "
+    "restricted ciphers and TLS 1.3; 1-3 accepts TLS 1.3 only, and CloudFront's VPC origin is set to TLSv1.2: "
+    "check that your CloudFront connections negotiate TLS 1.3 before choosing it."
+)
+_BUCKET_NAME = pattern(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", "an S3 bucket name such as my-alb-logs")
+
+
+_SECRET_DESCRIPTION = (
+    "Where the X-Origin-Verify secret lives: `{source: variable}` (default), "
+    "`{source: secrets_manager, secret_id: NAME}` or `{source: ssm, parameter: /NAME}`. CloudFront sends it and "
+    "the ALB forwards only requests that carry it; 32-128 letters and digits (`openssl rand -hex 32`)."
+)
 
 _Id = Annotated[str, StringConstraints(pattern=NAME, max_length=24)]
 _Hostname = Annotated[
@@ -100,6 +134,52 @@ class Certificate(_Model):
     )
 
 
+class AccessLogs(_Model):
+    """Access logs of a load balancer cfgen creates, written to an S3 bucket you own."""
+
+    bucket: str = Field(
+        pattern=_BUCKET_NAME,
+        description="An S3 bucket in the origins' region whose policy lets Elastic Load Balancing write "
+        "(see AWS: Enable access logs for your load balancer); cfgen does not manage it.",
+    )
+    prefix: str = Field(
+        "",
+        pattern=pattern(
+            r"^$|^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$",
+            "an S3 key prefix of letters, digits and !_.*'()- in /-separated parts, such as alb/web",
+        ),
+        description="Key prefix.",
+    )
+
+    @field_validator("prefix")
+    @classmethod
+    def _not_aws_logs(cls, prefix: str) -> str:
+        if "AWSLogs" in prefix:
+            raise ValueError("the prefix may not contain AWSLogs: Elastic Load Balancing adds it after the prefix")
+        return prefix
+
+
+class AdoptedListener(_Model):
+    """The HTTPS listener of an existing ALB, where cfgen adds the rule that forwards only CloudFront's requests."""
+
+    arn: str = Field(
+        pattern=pattern(
+            r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/app/[\w-]+/[0-9a-f]+/[0-9a-f]+$",
+            "an ALB listener ARN such as arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener/app/NAME/ID/ID",
+        ),
+        description="The listener CloudFront's VPC origin reaches (its port is https_port). Its default action must "
+        "answer a fixed 403: the apply checks it.",
+    )
+    target_group_arn: str = Field(
+        pattern=pattern(
+            r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup/[\w-]+/[0-9a-f]+$",
+            "a target group ARN such as arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID",
+        ),
+        description="Where the rule forwards requests that carry the secret.",
+    )
+    priority: int = Field(1, ge=1, le=50000, description="The rule's priority; it must be free on the listener.")
+
+
 class LoadBalancer(_Model):
     """The load balancer: created by cfgen (no `arn`), or an existing one by ARN."""
 
@@ -113,6 +193,15 @@ class LoadBalancer(_Model):
     )
     security_group_id: _SecurityGroupId | None = Field(
         None, description="With `arn`: the load balancer's security group, where cfgen adds the CloudFront rule."
+    )
+    listener: AdoptedListener | None = Field(
+        None,
+        description="With `arn` (an ALB): its HTTPS listener, where cfgen adds the only rule that forwards: on "
+        "X-Origin-Verify = the secret CloudFront sends.",
+    )
+    ssl_policy: TlsPolicy = Field(DEFAULT_TLS_POLICY, description=_TLS_DESCRIPTION + " For a created one.")
+    access_logs: AccessLogs | None = Field(
+        None, description="Access logs of a created load balancer; off when omitted (checkov's CKV_AWS_91 says so)."
     )
     target_port: int = Field(443, ge=1, le=65535, description="Port of the targets of a created load balancer.")
     target_protocol: Literal["HTTPS", "HTTP", "TLS", "TCP"] | None = Field(
@@ -150,6 +239,7 @@ class AlbOrigin(_VpcOriginBase):
     type: Literal["alb"]
     load_balancer: LoadBalancer = Field(default_factory=lambda: LoadBalancer.model_validate({}))
     certificate: Certificate | None = Field(None, description="Certificate of the HTTPS listener.")
+    secret: Secret = Field(default_factory=lambda: VariableSecret(source="variable"), description=_SECRET_DESCRIPTION)
 
 
 class NlbOrigin(_VpcOriginBase):
@@ -173,6 +263,19 @@ class Ec2Instance(_Model):
         pattern=pattern(r"^eni-[0-9a-f]{8,17}$", "a network interface id such as eni-0a1b2c3d4e5f60718"),
         description="Its primary network interface: cfgen attaches the CloudFront-only security group there.",
     )
+    keep_security_groups: list[_SecurityGroupId] = Field(
+        default_factory=list,
+        description="Security groups of that interface besides cfgen's that it keeps (for egress, say): check that "
+        "none admits ingress. The apply stops if the interface carries any group not listed here or cfgen's.",
+    )
+
+    @field_validator("keep_security_groups")
+    @classmethod
+    def _listed_once(cls, groups: list[str]) -> list[str]:
+        twice = sorted({g for g in groups if groups.count(g) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed twice; list each group once")
+        return groups
 
 
 class Ec2Origin(_VpcOriginBase):
@@ -195,11 +298,25 @@ class PrivateApi(_Model):
     stage: str = Field(
         "prod", pattern=pattern(r"^[A-Za-z0-9_-]{1,128}$", "a stage name of letters, digits, _ and - such as prod")
     )
+    access_log_group_arn: str | None = Field(
+        None,
+        pattern=pattern(
+            r"^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[A-Za-z0-9_/.#-]+$",
+            "a CloudWatch Logs group ARN such as arn:aws:logs:eu-west-1:111111111111:log-group:/api/access",
+        ),
+        max_length=600,
+        description="With create_demo: a CloudWatch Logs group (its ARN without :*) for the demo stage's access "
+        "logs; API Gateway needs the account's CloudWatch role set (aws_api_gateway_account). Off when omitted.",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> PrivateApi:
         if self.create_demo == (self.rest_api_id is not None):
             raise ValueError("set exactly one of `create_demo: true` or `rest_api_id: <10-character id>`")
+        if self.access_log_group_arn is not None and not self.create_demo:
+            raise ValueError(
+                "access_log_group_arn sets the demo stage's access logs; an existing API's stage is yours: remove it"
+            )
         return self
 
 
@@ -244,6 +361,10 @@ class ApiGatewayPrivateOrigin(_Model):
     network: Network
     origin_domain: _Hostname = Field(description="Name CloudFront connects to; the ALB certificate must cover it.")
     alb_certificate: Certificate
+    alb_ssl_policy: TlsPolicy = Field(DEFAULT_TLS_POLICY, description=_TLS_DESCRIPTION)
+    alb_access_logs: AccessLogs | None = Field(
+        None, description="Access logs of the chain's ALB; off when omitted (checkov's CKV_AWS_91 says so)."
+    )
     target_sync: TargetSync = Field(
         "apply_time",
         description="static_ips: fixed endpoint IPs; apply_time: ENI lookup at apply; lambda: a sync function.",
@@ -252,6 +373,7 @@ class ApiGatewayPrivateOrigin(_Model):
     sync: SyncSchedule = Field(
         default_factory=lambda: SyncSchedule.model_validate({}), description="With lambda: the schedule."
     )
+    secret: Secret = Field(default_factory=lambda: VariableSecret(source="variable"), description=_SECRET_DESCRIPTION)
 
     @model_validator(mode="after")
     def _static_ips_only_for_static(self) -> ApiGatewayPrivateOrigin:

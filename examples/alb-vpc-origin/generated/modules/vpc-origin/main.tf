@@ -15,6 +15,13 @@ locals {
     local.create_lb ? aws_lb.this[0].arn : var.load_balancer_arn
   )
 
+  # An ALB forwards only requests carrying the secret CloudFront sends: on the
+  # listener cfgen creates, or on an adopted ALB's listener the caller names.
+  # An NLB or an instance cannot read a header.
+  verify_origin   = var.origin_type == "alb" && (local.create_lb || var.listener_rule)
+  rule_listener   = local.create_lb ? one(aws_lb_listener.this[*].arn) : var.listener_arn
+  rule_forward_to = local.create_lb ? one(aws_lb_target_group.this[*].arn) : var.target_group_arn
+
   # Everything CloudFront holds about the endpoint. A change to any of it
   # replaces the VPC origin (see terraform_data.endpoint_config): CloudFront
   # answers 409 to an update of a VPC origin that a distribution uses.
@@ -90,6 +97,38 @@ resource "aws_vpc_security_group_ingress_rule" "cloudfront" {
   tags = var.tags
 }
 
+# For the targets of a created load balancer: other hosts of the VPC reach
+# them directly unless their groups admit only the load balancer. Attach this
+# group to every target (output targets_security_group_id) and drop their
+# other ingress; it admits the target port from the load balancer's group only.
+resource "aws_security_group" "targets" {
+  #checkov:skip=CKV2_AWS_5:The targets are the user's and cfgen never attaches this group: the user attaches it to each target (output targets_security_group_id, in explain's to-do).
+  count = local.create_lb ? 1 : 0
+
+  name_prefix = "${var.name}-targets-"
+  description = "${var.name}: targets, port ${var.target_port} from the load balancer only (cfgen)"
+  vpc_id      = var.vpc_id
+
+  tags = merge(var.tags, { Name = "${var.name}-targets" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "targets" {
+  count = local.create_lb ? 1 : 0
+
+  security_group_id            = aws_security_group.targets[0].id
+  description                  = "Target port from the load balancer"
+  ip_protocol                  = "tcp"
+  from_port                    = var.target_port
+  to_port                      = var.target_port
+  referenced_security_group_id = aws_security_group.this[0].id
+
+  tags = var.tags
+}
+
 resource "aws_network_interface_sg_attachment" "instance" {
   count = var.origin_type == "ec2" ? 1 : 0
 
@@ -102,7 +141,6 @@ resource "aws_network_interface_sg_attachment" "instance" {
 ################################################################################
 
 resource "aws_lb" "this" {
-  #checkov:skip=CKV_AWS_91:Access logs need a log bucket with an ELB delivery policy, which the spec does not name; CloudFront standard logging records every request that reaches this origin.
   #checkov:skip=CKV2_AWS_28:An internal load balancer reachable only from CloudFront VPC origins; a WAF web ACL belongs on the distribution (web_acl_arn).
   count = local.create_lb ? 1 : 0
 
@@ -115,6 +153,16 @@ resource "aws_lb" "this" {
   # Always on for an ALB; an NLB must be told, or a target in one zone would serve only that zone.
   enable_cross_zone_load_balancing = var.origin_type == "nlb" ? true : null
   enable_deletion_protection       = var.deletion_protection
+
+  dynamic "access_logs" {
+    for_each = var.access_logs == null ? [] : [var.access_logs]
+
+    content {
+      enabled = true
+      bucket  = access_logs.value.bucket
+      prefix  = access_logs.value.prefix
+    }
+  }
 
   tags = merge(var.tags, { Name = var.name })
 }
@@ -149,9 +197,21 @@ resource "aws_lb_listener" "this" {
   ssl_policy        = var.ssl_policy
   certificate_arn   = var.certificate_arn
 
+  # An ALB answers 403 to whatever no rule forwards (aws_lb_listener_rule.origin_verify);
+  # an NLB cannot read a request, so it forwards every connection.
   default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.this[0].arn
+    type             = var.origin_type == "alb" ? "fixed-response" : "forward"
+    target_group_arn = var.origin_type == "alb" ? null : aws_lb_target_group.this[0].arn
+
+    dynamic "fixed_response" {
+      for_each = var.origin_type == "alb" ? [403] : []
+
+      content {
+        content_type = "text/plain"
+        message_body = "Forbidden"
+        status_code  = tostring(fixed_response.value)
+      }
+    }
   }
 
   tags = var.tags
@@ -160,6 +220,54 @@ resource "aws_lb_listener" "this" {
     precondition {
       condition     = var.certificate_arn != null
       error_message = "A created load balancer listens on HTTPS/TLS only and needs certificate_arn: an ACM certificate in this region covering origin_domain."
+    }
+  }
+}
+
+# The only way past the listener: requests whose X-Origin-Verify is the current
+# or the previous secret (and whose other `rule_headers` match). CloudFront
+# sends the current one; another VPC origin of the account does not know it.
+resource "aws_lb_listener_rule" "origin_verify" {
+  count = local.verify_origin ? 1 : 0
+
+  listener_arn = local.rule_listener
+  priority     = var.rule_priority
+
+  action {
+    type             = "forward"
+    target_group_arn = local.rule_forward_to
+  }
+
+  condition {
+    http_header {
+      http_header_name = "X-Origin-Verify"
+      values           = var.origin_secrets
+    }
+  }
+
+  dynamic "condition" {
+    for_each = var.rule_headers
+
+    content {
+      http_header {
+        http_header_name = condition.key
+        values           = condition.value
+      }
+    }
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    # The values never appear in this message: they are the secret.
+    precondition {
+      condition     = length(var.origin_secrets) >= 1 && length(var.origin_secrets) <= 2 && alltrue([for s in var.origin_secrets : can(regex("^[A-Za-z0-9]{32,128}$", s))])
+      error_message = "origin_secrets must hold the current secret and at most the previous one, each 32 to 128 letters and digits: an ALB compares header values case-insensitively and reads * and ? as wildcards. Make one with `openssl rand -hex 32`."
+    }
+
+    precondition {
+      condition     = local.rule_listener != null && local.rule_forward_to != null
+      error_message = "listener_rule needs listener_arn and target_group_arn: the adopted ALB's HTTPS listener and the target group the rule forwards to."
     }
   }
 }
@@ -200,8 +308,9 @@ resource "aws_cloudfront_vpc_origin" "this" {
 # Guards on what the module adopts, checked when the VPC origin exists
 ################################################################################
 
-# Read after the VPC origin (so an offline or first plan does not call AWS);
-# apply stops here if the adopted load balancer faces the internet.
+# Read after the VPC origin (so an offline or first plan does not call AWS)
+# and before the distribution uses it (output cloudfront_origin depends on
+# them): apply stops here if the adopted load balancer faces the internet.
 data "aws_lb" "adopted" {
   count = local.is_load_balancer && !var.create_load_balancer && var.check_adopted_load_balancer ? 1 : 0
 
@@ -213,6 +322,54 @@ data "aws_lb" "adopted" {
     postcondition {
       condition     = self.internal
       error_message = "The load balancer ${var.load_balancer_arn} is internet-facing: a VPC origin must point at an internal load balancer, or anyone could reach it around CloudFront."
+    }
+  }
+}
+
+# The interface CloudFront's traffic meets: it must be the instance's primary
+# interface, and carry cfgen's group and only the groups the caller vouches for
+# (keep_security_group_ids): any other group could admit other hosts, or the
+# internet. Read once cfgen's group is attached, before the distribution uses
+# the VPC origin.
+data "aws_network_interface" "instance" {
+  count = var.origin_type == "ec2" ? 1 : 0
+
+  id = var.network_interface_id
+
+  depends_on = [aws_network_interface_sg_attachment.instance]
+
+  lifecycle {
+    postcondition {
+      condition     = one(self.attachment[*].instance_id) == element(split("/", var.instance_arn), 1) && one(self.attachment[*].device_index) == 0
+      error_message = "The network interface ${var.network_interface_id} is not the primary interface (device 0) of ${var.instance_arn}: name the instance's primary interface, which CloudFront's VPC origin reaches."
+    }
+
+    postcondition {
+      condition     = toset(self.security_groups) == toset(concat([aws_security_group.this[0].id], var.keep_security_group_ids))
+      error_message = "The network interface ${var.network_interface_id} has security groups besides cfgen's and keep_security_group_ids, and any of them may admit other hosts: detach them, or keep them (instance.keep_security_groups in the spec) once you have checked that they admit no ingress."
+    }
+  }
+}
+
+# The listener an adopted ALB's rule sits on: apply stops here unless its
+# default action is a fixed 403, or requests without the secret would reach
+# its targets. Its other rules are not in this plan.
+data "aws_lb_listener" "adopted" {
+  count = local.verify_origin && !local.create_lb && var.check_adopted_load_balancer ? 1 : 0
+
+  arn = var.listener_arn
+
+  depends_on = [aws_cloudfront_vpc_origin.this]
+
+  lifecycle {
+    postcondition {
+      condition     = self.load_balancer_arn == var.load_balancer_arn && self.protocol == "HTTPS"
+      error_message = "The listener ${coalesce(var.listener_arn, "(none)")} is not an HTTPS listener of ${coalesce(var.load_balancer_arn, "(none)")}: name the adopted ALB's HTTPS listener."
+    }
+
+    postcondition {
+      condition     = length(self.default_action) == 1 && self.default_action[0].type == "fixed-response" && try(self.default_action[0].fixed_response[0].status_code, "") == "403"
+      error_message = "The default action of listener ${coalesce(var.listener_arn, "(none)")} is not a fixed 403: requests without the X-Origin-Verify secret, from any VPC origin of the account, would reach its targets. Make it return a fixed 403."
     }
   }
 }

@@ -3,14 +3,32 @@
 ################################################################################
 
 output "cloudfront_origin" {
-  description = "One entry of the cloudfront-distribution module's `origins` map: origin_domain through this VPC origin"
+  description = "One entry of the cloudfront-distribution module's `origins` map: origin_domain through this VPC origin, with the current secret as X-Origin-Verify when an ALB checks it"
   value = {
     domain_name = var.origin_domain
     origin_path = var.origin_path
     vpc_origin_config = {
       vpc_origin_id = aws_cloudfront_vpc_origin.this.id
     }
+    custom_headers = local.verify_origin ? [
+      {
+        name  = "X-Origin-Verify"
+        value = try(var.origin_secrets[0], "")
+      },
+    ] : []
   }
+  sensitive = true
+
+  # The distribution takes its origin from here, so it waits for the guards:
+  # an adopted load balancer that faces the internet or whose listener
+  # forwards by default, an instance with a public IP or with groups cfgen was
+  # not told of stops the apply before any distribution uses the VPC origin.
+  depends_on = [
+    data.aws_lb.adopted,
+    data.aws_lb_listener.adopted,
+    data.aws_instance.this,
+    data.aws_network_interface.instance,
+  ]
 }
 
 output "vpc_origin_id" {
@@ -40,6 +58,11 @@ output "load_balancer_arn" {
 output "load_balancer_dns_name" {
   description = "DNS name of a created load balancer: point origin_domain at it in a private hosted zone"
   value       = try(aws_lb.this[0].dns_name, null)
+}
+
+output "targets_security_group_id" {
+  description = "Security group for the targets of a created load balancer: admits the target port from the load balancer only. Attach it to every target and remove their other ingress"
+  value       = try(aws_security_group.targets[0].id, null)
 }
 
 output "target_group_arn" {

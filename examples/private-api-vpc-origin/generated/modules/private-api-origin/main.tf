@@ -1,5 +1,7 @@
 data "aws_region" "current" {}
 
+data "aws_partition" "current" {}
+
 locals {
   subnet_ids = [for s in var.subnets : s.id]
   api_id     = var.create_demo_api ? aws_api_gateway_rest_api.demo[0].id : var.rest_api_id
@@ -79,12 +81,60 @@ resource "aws_vpc_endpoint" "execute_api" {
     }
   }
 
+  # Only this API, whatever x-apigw-api-id a request names (see endpoint_demo).
+  policy = var.create_demo_api ? data.aws_iam_policy_document.endpoint_demo[0].json : data.aws_iam_policy_document.endpoint_existing[0].json
+
   tags = merge(var.tags, { Name = "${var.name}-execute-api" })
 
   lifecycle {
+    # A replacement (a new VPC, say) exists before the old endpoint goes, so the
+    # chain keeps a way in while the API's policy moves to the new id; an
+    # existing API's stage must then be redeployed (see README).
+    create_before_destroy = true
+
     precondition {
       condition     = var.target_sync != "static_ips" || toset(keys(var.static_ips)) == toset(local.subnet_ids)
       error_message = "target_sync static_ips needs one fixed IP per subnet: static_ips must have exactly the keys of subnets."
+    }
+  }
+}
+
+# The endpoint routes on x-apigw-api-id, to any private API whose policy
+# admits it: its own policy allows execute-api:Invoke on this API alone. Two
+# documents chosen by count, so that cfgen's proofs can read the one in use
+# from the configuration while the demo API's ARN is unknown.
+data "aws_iam_policy_document" "endpoint_demo" {
+  #checkov:skip=CKV_AWS_283:Requests reach the API through this chain unsigned (CloudFront's, forwarded by the ALB), so the principal is anyone; the statement allows only execute-api:Invoke on this API (CFG_PRIVATE_API_ENDPOINT_POLICY).
+  count = var.create_demo_api ? 1 : 0
+
+  statement {
+    sid       = "InvokeOnlyThisApi"
+    effect    = "Allow"
+    actions   = ["execute-api:Invoke"]
+    resources = ["${aws_api_gateway_rest_api.demo[0].execution_arn}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+
+# An existing API is in this account (its resource policy is managed here),
+# which is the certificate's: an ALB's ACM certificate is in the ALB's account.
+data "aws_iam_policy_document" "endpoint_existing" {
+  #checkov:skip=CKV_AWS_283:Requests reach the API through this chain unsigned (CloudFront's, forwarded by the ALB), so the principal is anyone; the statement allows only execute-api:Invoke on this API (CFG_PRIVATE_API_ENDPOINT_POLICY).
+  count = var.create_demo_api ? 0 : 1
+
+  statement {
+    sid       = "InvokeOnlyThisApi"
+    effect    = "Allow"
+    actions   = ["execute-api:Invoke"]
+    resources = ["arn:${data.aws_partition.current.partition}:execute-api:${data.aws_region.current.name}:${split(":", var.certificate_arn)[4]}:${var.rest_api_id}/*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
     }
   }
 }
@@ -94,7 +144,6 @@ resource "aws_vpc_endpoint" "execute_api" {
 ################################################################################
 
 resource "aws_lb" "this" {
-  #checkov:skip=CKV_AWS_91:Access logs need a log bucket with an ELB delivery policy, which the spec does not name; CloudFront standard logging records every request that reaches this origin.
   #checkov:skip=CKV2_AWS_28:An internal ALB reachable only from CloudFront VPC origins; a WAF web ACL belongs on the distribution (web_acl_arn).
   name_prefix                = "cfp-"
   internal                   = true
@@ -103,6 +152,16 @@ resource "aws_lb" "this" {
   security_groups            = [aws_security_group.alb.id]
   drop_invalid_header_fields = true
   enable_deletion_protection = var.deletion_protection
+
+  dynamic "access_logs" {
+    for_each = var.access_logs == null ? [] : [var.access_logs]
+
+    content {
+      enabled = true
+      bucket  = access_logs.value.bucket
+      prefix  = access_logs.value.prefix
+    }
+  }
 
   tags = merge(var.tags, { Name = var.name })
 }
@@ -136,9 +195,15 @@ resource "aws_lb_listener" "https" {
   ssl_policy        = var.ssl_policy
   certificate_arn   = var.certificate_arn
 
+  # Whatever the secret-header rule (module.vpc_origin) does not forward gets a 403.
   default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.endpoint.arn
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "text/plain"
+      message_body = "Forbidden"
+      status_code  = "403"
+    }
   }
 
   tags = var.tags
@@ -181,7 +246,8 @@ resource "aws_lb_target_group_attachment" "apply_time" {
 }
 
 ################################################################################
-# CloudFront VPC origin -> the ALB (ingress rule on the ALB's group)
+# CloudFront VPC origin -> the ALB (ingress rule on the ALB's group, and the
+# listener rule that forwards only CloudFront's requests for this API)
 ################################################################################
 
 module "vpc_origin" {
@@ -196,6 +262,15 @@ module "vpc_origin" {
   load_balancer_arn           = aws_lb.this.arn
   security_group_id           = aws_security_group.alb.id
   check_adopted_load_balancer = false
+
+  # Forward only requests with the secret that name this API: the endpoint
+  # would route any x-apigw-api-id to any private API that admits it.
+  listener_rule    = true
+  listener_arn     = aws_lb_listener.https.arn
+  target_group_arn = aws_lb_target_group.endpoint.arn
+  origin_secrets   = var.origin_secrets
+  # Spelled out rather than local.api_id: cfgen's proofs follow it to the API.
+  rule_headers = { "x-apigw-api-id" = [var.create_demo_api ? aws_api_gateway_rest_api.demo[0].id : var.rest_api_id] }
 
   tags = var.tags
 }
@@ -347,7 +422,6 @@ resource "aws_api_gateway_deployment" "demo" {
 
 resource "aws_api_gateway_stage" "demo" {
   #checkov:skip=CKV_AWS_73:X-Ray tracing of a mock demo stage costs money and shows nothing; turn it on for a real API.
-  #checkov:skip=CKV_AWS_76:Access logging needs an account-level CloudWatch role and a log group the spec does not name; CloudFront standard logging records every request that reaches the API.
   #checkov:skip=CKV_AWS_120:Caching belongs on the distribution (cache policies); a stage cache of a mock would only add cost.
   #checkov:skip=CKV2_AWS_4:No execution logging for a mock demo stage; enable it with an account CloudWatch role for a real API.
   #checkov:skip=CKV2_AWS_29:The stage is PRIVATE and admits only this VPC endpoint; a WAF web ACL belongs on the distribution (web_acl_arn).
@@ -357,6 +431,26 @@ resource "aws_api_gateway_stage" "demo" {
   rest_api_id   = aws_api_gateway_rest_api.demo[0].id
   deployment_id = aws_api_gateway_deployment.demo[0].id
   stage_name    = var.stage_name
+
+  dynamic "access_log_settings" {
+    for_each = var.stage_access_log_group_arn == null ? [] : [var.stage_access_log_group_arn]
+
+    content {
+      destination_arn = access_log_settings.value
+      # No request headers: the chain's requests carry the X-Origin-Verify secret.
+      format = jsonencode({
+        requestId      = "$context.requestId"
+        requestTime    = "$context.requestTime"
+        httpMethod     = "$context.httpMethod"
+        resourcePath   = "$context.resourcePath"
+        status         = "$context.status"
+        protocol       = "$context.protocol"
+        responseLength = "$context.responseLength"
+        sourceIp       = "$context.identity.sourceIp"
+        vpceId         = "$context.identity.vpceId"
+      })
+    }
+  }
 
   tags = var.tags
 }

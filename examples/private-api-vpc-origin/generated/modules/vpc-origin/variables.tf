@@ -98,9 +98,18 @@ variable "certificate_arn" {
 }
 
 variable "ssl_policy" {
-  description = "TLS policy of the listener of a created load balancer"
+  description = "TLS policy of the listener of a created load balancer: one of Security Hub ELB.17's recommended policies (CFG_VPC_ORIGIN_TLS checks it)"
   type        = string
-  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  default     = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+}
+
+variable "access_logs" {
+  description = "Access logs of a created load balancer: an S3 bucket (origin region, with a policy that lets Elastic Load Balancing write) and a key prefix. Null leaves them off"
+  type = object({
+    bucket = string
+    prefix = optional(string, "")
+  })
+  default = null
 }
 
 variable "target_port" {
@@ -122,6 +131,47 @@ variable "deletion_protection" {
 }
 
 ################################################################################
+# Secret header (alb)
+################################################################################
+
+variable "origin_secrets" {
+  description = "Values of the X-Origin-Verify header the ALB accepts: the current secret first (CloudFront sends it), then the previous one during a rotation; 32-128 letters and digits each. Pass the `values` output of the origin-secret module, never literals"
+  type        = list(string)
+  default     = []
+  sensitive   = true
+}
+
+variable "listener_rule" {
+  description = "Add the forwarding rule that requires X-Origin-Verify to `listener_arn`, a listener of an adopted ALB (a created ALB always gets it)"
+  type        = bool
+  default     = false
+}
+
+variable "listener_arn" {
+  description = "With `listener_rule`: the adopted ALB's HTTPS listener. Its default action must answer a fixed 403, or requests without the secret still reach its targets"
+  type        = string
+  default     = null
+}
+
+variable "target_group_arn" {
+  description = "With `listener_rule`: the target group the rule forwards requests carrying the secret to"
+  type        = string
+  default     = null
+}
+
+variable "rule_priority" {
+  description = "Priority of the forwarding rule on its listener (1-50000); it must be free on that listener"
+  type        = number
+  default     = 1
+}
+
+variable "rule_headers" {
+  description = "Other headers the forwarding rule requires, name => accepted values (the private API chain names its API in x-apigw-api-id)"
+  type        = map(list(string))
+  default     = {}
+}
+
+################################################################################
 # Instance (ec2)
 ################################################################################
 
@@ -135,4 +185,10 @@ variable "network_interface_id" {
   description = "Primary network interface of the instance: the CloudFront-only security group is attached to it"
   type        = string
   default     = null
+}
+
+variable "keep_security_group_ids" {
+  description = "ec2: the security groups of the interface besides cfgen's that it may keep (for egress, say), once checked to admit no ingress; the apply stops if the interface carries any other"
+  type        = list(string)
+  default     = []
 }

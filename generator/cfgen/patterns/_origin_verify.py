@@ -1,0 +1,192 @@
+"""The secret header an ALB requires of CloudFront: ``X-Origin-Verify``, wiring and proof.
+
+Every VPC origin of an account reaches every origin that admits
+``CloudFront-VPCOrigins-Service-SG``, so an ALB behind a VPC origin tells
+this distribution's requests apart by a secret header: CloudFront sends the
+current secret as an origin custom header, the listener forwards only
+requests whose ``X-Origin-Verify`` is the current or the previous secret,
+and its default action answers 403. ALB header values are compared
+case-insensitively with ``*`` and ``?`` as wildcards, so the module accepts
+only secrets of 32-128 letters and digits.
+
+Shared by ``alb`` + ``vpc_origin`` (created, or an adopted ALB's listener)
+and the private API chain's ALB: the rule is the ``vpc-origin`` module's in
+both.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from .._hcl import Attr
+from ..harness.plan import PlanView, Resource, Sym
+from ..harness.results import Finding
+from ._base import OriginBinding
+from ._network import distribution_origin, guard_problems, module_resources
+from ._network import finding as network_finding
+from ._secret import SecretCall, secret_call, secret_use
+from ._threats import SecretUse
+
+if TYPE_CHECKING:
+    from ..spec.models import Secret
+
+__all__ = ["HEADER", "ROTATE", "RULE", "finding", "input_of", "secret_of", "use_of"]
+
+HEADER = "X-Origin-Verify"
+# The listener rule that checks it, in the vpc-origin module.
+RULE = "aws_lb_listener_rule.origin_verify"
+_SAFE = re.compile(r"[A-Za-z0-9]{32,128}")
+ROTATE = f"Rotate the {HEADER} secret on a schedule (README: VPC origins and their secret)."
+
+
+def secret_of(module: str, secret: Secret, label: str) -> SecretCall:
+    """The origin-secret call that reads the header secret of origin ``label`` (dist/origin)."""
+    return secret_call(
+        f"{module}_origin_verify", secret, f"{HEADER} secret of {label}", requirement="32 to 128 letters and digits"
+    )
+
+
+def input_of(call: SecretCall) -> Attr:
+    """The module input that hands the ALB every value it must accept."""
+    return Attr("origin_secrets", call.values)
+
+
+def use_of(secret: Secret) -> SecretUse:
+    """Where the header secret's value lives once applied."""
+    rule = "the ALB listener rule (elasticloadbalancing:DescribeRules)"
+    return secret_use(f"{HEADER} secret", secret, also_in=(rule,))
+
+
+# -- proof -----------------------------------------------------------------------
+
+
+def finding(plan: PlanView, binding: OriginBinding, module: tuple[str, ...], check_id: str) -> Finding:
+    """``check_id``: the ALB of ``module`` forwards only requests carrying this distribution's secret."""
+    title = f"the ALB forwards only requests with the {HEADER} secret this distribution sends"
+    address, found = _problems(plan, binding, module)
+    return network_finding(binding, check_id, title, address, "; ".join(found))
+
+
+def _problems(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> tuple[str, list[str]]:
+    """Where to report, and why a request without this distribution's secret could pass the ALB.
+
+    Every listener of ``module`` (and below) answers a fixed 403 by default;
+    every rule that forwards from one of them, or from the listener an
+    adopted ALB's rule names, requires the header with the current (and at
+    most the previous) secret, values that are sensitive in the plan and
+    never written in the configuration; and the distribution sends one of
+    them.
+    """
+    literals = plan.configured_strings()
+    found: list[str] = []
+    listeners = [r for r in module_resources(plan, module, "aws_lb_listener") if r.mode == "managed"]
+    # An adopted ALB's listener is someone else's: a guard reads its default action at apply.
+    guards = [r for r in module_resources(plan, module, "aws_lb_listener") if r.mode == "data"]
+    if not listeners and not guards:
+        found.append("no listener of this ALB is in the plan, and no guard reads its default action")
+    for listener in listeners:
+        found += _default_action_problems(listener)
+    for guard in guards:
+        found += guard_problems(plan, binding, guard)
+    ours = {lst.config_address for lst in listeners}
+    rules = [r for r in plan.resources(type="aws_lb_listener_rule") if _in(r, module) or _on(plan, r, ours)]
+    forwarding = [r for r in rules if any(a.get("type") == "forward" for a in r.values.get("action") or [])]
+    if not forwarding:
+        found.append(f"no listener rule forwards requests carrying {HEADER}: CloudFront would get 403 only")
+    accepted: list[str] = []
+    for rule in forwarding:
+        values, rule_problems = _rule_values(rule, literals)
+        found += rule_problems
+        accepted += values
+    address = forwarding[0].address if forwarding else f"module.{binding.module}"
+    found += _sent_problems(plan, binding, accepted, literals)
+    return address, found
+
+
+def _in(resource: Resource, module: tuple[str, ...]) -> bool:
+    return resource.module[: len(module)] == module
+
+
+def _on(plan: PlanView, rule: Resource, listeners: set[str]) -> bool:
+    """Whether a rule written elsewhere (a hand edit in the root, say) sits on one of ``listeners``."""
+    prefix = "".join(f"module.{m}." for m in rule.module)
+    config = plan.resource_config(rule.module, rule.config_address.removeprefix(prefix)) or {}
+    targets = plan.values_of(rule.module, config.get("expressions", {}).get("listener_arn"))
+    return any(isinstance(v, Sym) and v.address in listeners for v in targets)
+
+
+def _default_action_problems(listener: Resource) -> list[str]:
+    actions = listener.values.get("default_action") or []
+    fixed = [a for a in actions if a.get("type") == "fixed-response"]
+    status = ((fixed[0].get("fixed_response") or [{}])[0]).get("status_code") if fixed else None
+    if len(actions) != 1 or not fixed or status != "403":
+        kinds = ", ".join(str(a.get("type")) for a in actions) or "none"
+        return [
+            f"{listener.address} default action is {kinds} (status {status}), not a fixed 403: requests "
+            f"without {HEADER} would reach the targets"
+        ]
+    return []
+
+
+def _rule_values(rule: Resource, literals: set[str]) -> tuple[list[str], list[str]]:
+    """The secret values a forwarding rule accepts, and what is wrong with them."""
+    conditions = rule.values.get("condition") or []
+    found = [
+        (i, header)
+        for i, condition in enumerate(conditions)
+        for header in condition.get("http_header") or []
+        if str(header.get("http_header_name", "")).lower() == HEADER.lower()
+    ]
+    if len(found) != 1:
+        return [], [f"{rule.address} forwards without requiring {HEADER} (it has {len(found)} such conditions)"]
+    i, header = found[0]
+    values: list[Any] = header.get("values") or []
+    if rule.unknown.get("condition") and not values:
+        return [], [f"{rule.address}: the {HEADER} values are unknown at plan; they must be the secret, known"]
+    problems: list[str] = []
+    if not 1 <= len(values) <= 2:
+        problems.append(f"{rule.address} accepts {len(values)} {HEADER} values; keep the current and the previous")
+    for k, value in enumerate(values):
+        if not rule.is_sensitive("condition", i, "http_header", 0, "values", k):
+            problems.append(
+                f"{rule.address}: {HEADER} value {k + 1} is not sensitive in the plan, so it was written in the "
+                "code: pass the origin-secret module's `values`"
+            )
+        elif value in literals:
+            problems.append(f"{rule.address}: {HEADER} value {k + 1} is written in the configuration")
+        elif not isinstance(value, str) or not _SAFE.fullmatch(value):
+            # Never echo the value: it is meant to be a secret.
+            problems.append(
+                f"{rule.address}: {HEADER} value {k + 1} is not 32-128 letters and digits; the ALB would read "
+                "* and ? as wildcards and ignore case"
+            )
+    return [v for v in values if isinstance(v, str)], problems
+
+
+def _sent_problems(plan: PlanView, binding: OriginBinding, accepted: list[str], literals: set[str]) -> list[str]:
+    distribution, origins, missing = distribution_origin(plan, binding)
+    if missing or distribution is None:
+        return [missing or "the distribution of this origin is not in the plan"]
+    index = {id(o): i for i, o in enumerate(distribution.values.get("origin") or [])}
+    problems: list[str] = []
+    for origin in origins:
+        sent = [
+            (j, h)
+            for j, h in enumerate(origin.get("custom_header") or [])
+            if str(h.get("name", "")).lower() == HEADER.lower()
+        ]
+        if len(sent) != 1:
+            problems.append(f"origin '{binding.origin}' sends {len(sent)} {HEADER} headers, not one")
+            continue
+        j, header = sent[0]
+        value = header.get("value")
+        if not distribution.is_sensitive("origin", index[id(origin)], "custom_header", j, "value"):
+            problems.append(f"the {HEADER} origin header is not sensitive in the plan, so it was written in the code")
+        elif value in literals:
+            problems.append(f"the {HEADER} origin header is written in the configuration")
+        elif accepted and value not in accepted:
+            problems.append(
+                f"CloudFront sends a {HEADER} value the listener rule does not accept: every request would get 403"
+            )
+    return problems
