@@ -24,8 +24,9 @@ from cfgen.spec import load_spec
 
 pytestmark = pytest.mark.plan
 
-CANARY = "canary-current-7e1d3c5b9a8f4e2d6c0b1a9f8e7d6c5b"
-CANARY_PREVIOUS = "canary-previous-3a5c7e9b1d2f4a6c8e0b2d4f6a8c0e2b"
+# Letters and digits only: the ALB secrets refuse anything else (header values are case-insensitive wildcards).
+CANARY = "canaryCurrent7e1d3c5b9a8f4e2d6c0b1a9f8e7d6c5b"
+CANARY_PREVIOUS = "canaryPrevious3a5c7e9b1d2f4a6c8e0b2d4f6a8c0e2b"
 
 
 def secret_calls(spec_path: Path) -> list[SecretCall]:
