@@ -124,8 +124,7 @@ def test(
             report_file.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"--report {report_file}: cannot write it ({exc.strerror or exc})") from None
-    _, failed = summary(findings)
-    if failed:
+    if summary(findings).failed:
         raise typer.Exit(1)
 
 

@@ -16,7 +16,6 @@ import pytest
 from cfgen.errors import CfgenError, ToolError
 from cfgen.harness import _terraform as tf
 from cfgen.harness._checkov import PARSE_ERROR_ID, run_checkov
-from cfgen.harness.report import SKIPPED_PREFIX
 from cfgen.harness.results import Finding
 
 MIRROR = Path("/opt/tf-plugins")
@@ -173,8 +172,8 @@ def test_a_skip_comment_turns_the_failure_into_skipped(tmp_path: Path) -> None:
     tree = _write_tree(tmp_path / "tree", skipped)
     findings = run_checkov(tree, None, external_checks=[])
     logging_check = _find(findings, "CKV_AWS_18", "aws_s3_bucket.assets")
-    assert logging_check.passed
-    assert logging_check.message == f"{SKIPPED_PREFIX}access logs are the log bucket's job"
+    assert logging_check.result == "skipped"
+    assert logging_check.message == "access logs are the log bucket's job"
     assert not _find(findings, "CKV_AWS_18", "aws_s3_bucket.edge").passed
 
 
@@ -258,7 +257,7 @@ def test_custom_checks_run_on_the_plan_and_keep_hcl_skips(planned: dict[str, Any
     assert custom["aws_s3_bucket.assets"].file == "main.tf"
     # fails on the plan too, but the HCL block's skip comment carries over
     edge = custom["aws_s3_bucket.edge"]
-    assert edge.passed and edge.message == f"{SKIPPED_PREFIX}edge bucket keeps its name"
+    assert edge.result == "skipped" and edge.message == "edge bucket keeps its name"
     # built-ins still come from the HCL only
     assert [f.check_id for f in findings].count("CKV_AWS_18") == 2
 

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from cfgen.errors import ToolError, UsageError
-from cfgen.harness.report import SKIPPED_PREFIX
 from cfgen.harness.results import Finding
 
 __all__ = ["CUSTOM_CHECK_PATTERNS", "PARSE_ERROR_ID", "run_checkov"]
@@ -124,7 +123,7 @@ def run_checkov(tree: Path, plan_json: Path | None, *, external_checks: list[Pat
 
     ``external_checks`` are folders of custom checks (python checks need an
     ``__init__.py`` there). Checks suppressed by ``#checkov:skip=ID:reason``
-    come back as passed findings whose message starts with ``"skipped: "``;
+    come back as skipped findings with the reason as message;
     for cfgen's own checks the plan result replaces the HCL one and inherits
     its skip. The first call pays checkov's import (about 1-2 s).
     """
@@ -203,8 +202,7 @@ def _finding(record: Any, *, plan: bool) -> Finding:
     result = _result(record)
     file = str(record.file_path).lstrip("/")
     if result == "SKIPPED":
-        reason = record.check_result.get("suppress_comment") or "no reason given"
-        message = f"{SKIPPED_PREFIX}{reason}"
+        message = record.check_result.get("suppress_comment") or "no reason given"
     elif result == "FAILED":
         details = "; ".join(str(d) for d in (record.details or []))
         if details:
@@ -223,6 +221,7 @@ def _finding(record: Any, *, plan: bool) -> Finding:
         address=str(record.resource),
         message=message,
         file=file,
+        skipped=result == "SKIPPED",
     )
 
 
@@ -256,7 +255,7 @@ def _merge(hcl: list[Finding], plan_report: Any, plan_json: Path) -> list[Findin
     (checkov's own plan enrichment matches ids by substring and drops the
     module path).
     """
-    skips = {_key(f.check_id, f.address): f.message for f in hcl if f.message.startswith(SKIPPED_PREFIX)}
+    skips = {_key(f.check_id, f.address): f.message for f in hcl if f.skipped}
     files = {_INDEX.sub("", f.address): f.file for f in hcl if f.address}
     planned: list[Finding] = []
     for record in _records(plan_report):
@@ -264,7 +263,7 @@ def _merge(hcl: list[Finding], plan_report: Any, plan_json: Path) -> list[Findin
         key = _key(finding.check_id, finding.address)
         changes: dict[str, Any] = {"file": files.get(key[1], plan_json.name)}
         if key in skips:
-            changes.update(passed=True, message=skips[key])
+            changes.update(passed=True, skipped=True, message=skips[key])
         planned.append(replace(finding, **changes))
     replaced = {_key(f.check_id, f.address) for f in planned}
     kept = [f for f in hcl if _key(f.check_id, f.address) not in replaced]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-__all__ = ["Finding"]
+__all__ = ["Finding", "Result"]
+
+Result = Literal["passed", "failed", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -14,6 +17,11 @@ class Finding:
     ``origin`` is ``"<distribution>/<origin id>"`` when the finding belongs to
     one origin of the spec, else ``None`` (distribution-wide, or a resource of
     a hand-edited tree cfgen cannot attribute).
+
+    ``skipped`` marks a check the tree suppresses on purpose (checkov's
+    ``#checkov:skip=ID:reason``); ``message`` is then the reason. A skipped
+    check does not fail the run, so it is also ``passed``: ``passed`` is False
+    for a failure only.
     """
 
     source: str  # "proof" or "checkov"
@@ -24,3 +32,15 @@ class Finding:
     origin: str | None = None
     message: str = ""
     file: str = ""
+    skipped: bool = False
+
+    def __post_init__(self) -> None:
+        if self.skipped and not self.passed:
+            raise ValueError(f"{self.check_id} {self.address}: a skipped finding cannot have failed")
+
+    @property
+    def result(self) -> Result:
+        """``"failed"``, ``"skipped"`` or ``"passed"``: the three states every report shows apart."""
+        if not self.passed:
+            return "failed"
+        return "skipped" if self.skipped else "passed"
