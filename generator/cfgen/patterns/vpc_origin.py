@@ -70,10 +70,20 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
                 f"Point {origin.origin_domain} at this name in a private hosted zone.",
             ),
         ]
+    skips = []
+    if isinstance(origin, Ec2Origin):
+        skips.append(
+            (
+                "CKV2_AWS_5",
+                "The group is attached to the instance's network interface by "
+                "aws_network_interface_sg_attachment, which CKV2_AWS_5 does not count as an attachment.",
+            )
+        )
     return OriginView(
         module=module,
         inputs=inputs,
         distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
+        checkov_skips=skips,
         outputs=outputs,
     )
 
