@@ -157,7 +157,10 @@ def test_checkov_reports_a_builtin_failure(planned: dict[str, Any], capsys: pyte
     assert logging_check.file == "main.tf"
     assert logging_check.title
     assert any(f.passed for f in findings)
-    # built-in checks run on the HCL only, never twice through the plan
+    # built-in checks run on the plan too, but each check and resource gives one
+    # result, and a planned resource's result names its HCL file
+    keys = [(f.check_id, f.address) for f in findings]
+    assert len(keys) == len(set(keys))
     assert not [f for f in findings if f.file == "plan.json"]
     # checkov's logging and prints stay off the user's terminal
     assert capsys.readouterr() == ("", "")
@@ -258,7 +261,7 @@ def test_custom_checks_run_on_the_plan_and_keep_hcl_skips(planned: dict[str, Any
     # fails on the plan too, but the HCL block's skip comment carries over
     edge = custom["aws_s3_bucket.edge"]
     assert edge.result == "skipped" and edge.message == "edge bucket keeps its name"
-    # built-ins still come from the HCL only
+    # built-ins run on the plan too: still one result per bucket
     assert [f.check_id for f in findings].count("CKV_AWS_18") == 2
 
 
