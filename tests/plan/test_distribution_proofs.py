@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, plan_spec
+from tests.plan._plans import Plan, Planner, plan_spec
 
 from cfgen import _service
 from cfgen.patterns.distribution import DistributionBinding
@@ -27,8 +27,8 @@ SIGNED = EXAMPLES / "signed-downloads"
 
 
 @pytest.fixture(scope="module")
-def signed(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> tuple[Plan, list[DistributionBinding]]:
-    plan, rendered = plan_spec(SIGNED / "spec.yaml", tmp_path_factory.mktemp("signed"), plugin_mirror)
+def signed(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> tuple[Plan, list[DistributionBinding]]:
+    plan, rendered = plan_spec(SIGNED / "spec.yaml", tmp_path_factory.mktemp("signed"), planner)
     return plan, rendered.distributions
 
 
@@ -123,10 +123,10 @@ def test_signed_behavior_proof_fails_when_broken(
     assert any(expected in m for m in messages), messages
 
 
-def test_cfgen_test_dir_proves_signed_behaviors_from_the_manifest(tmp_path: Path, plugin_mirror: Path) -> None:
+def test_cfgen_test_dir_proves_signed_behaviors_from_the_manifest(tmp_path: Path, shared_plans: Planner) -> None:
     tree = tmp_path / "tree"
     shutil.copytree(SIGNED / "generated", tree)
-    findings = _service.test(None, tree, offline=True, binary=None, plugin_mirror=str(plugin_mirror))
+    findings = _service.test(None, tree, offline=True, binary=None, plugin_mirror=str(shared_plans.mirror))
     signed = [f for f in findings if f.check_id == "CFG_SIGNED_BEHAVIOR"]
     assert [f.passed for f in signed] == [True]
     assert not [f for f in findings if not f.passed]
@@ -170,12 +170,12 @@ function handler(event) {
 """
 
 
-def test_functions_failover_strict_headers_and_route53_pass_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:
+def test_functions_failover_strict_headers_and_route53_pass_cfgen_test(tmp_path: Path, shared_plans: Planner) -> None:
     (tmp_path / "functions").mkdir()
     (tmp_path / "functions" / "rewrite.js").write_text(REWRITE)
     spec = tmp_path / "spec.yaml"
     spec.write_text(textwrap.dedent(EDGE))
-    findings = _service.test(spec, None, offline=True, binary=None, plugin_mirror=str(plugin_mirror))
+    findings = _service.test(spec, None, offline=True, binary=None, plugin_mirror=str(shared_plans.mirror))
     failed = [f"{f.check_id} {f.address}: {f.message}" for f in findings if not f.passed]
     assert not failed
     # The plan succeeding is what proves the function, the group and the records valid to the

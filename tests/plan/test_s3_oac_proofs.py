@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, plan_spec, planned, proof_results
+from tests.plan._plans import Plan, Planner, plan_spec, planned, proof_results
 
 from cfgen.patterns import OriginBinding
 
@@ -28,14 +28,14 @@ KMS = EXAMPLES / "s3-oac-kms" / "spec.yaml"
 
 
 @pytest.fixture(scope="module")
-def basic(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> tuple[Plan, list[OriginBinding]]:
-    plan, rendered = plan_spec(BASIC, tmp_path_factory.mktemp("basic"), plugin_mirror)
+def basic(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> tuple[Plan, list[OriginBinding]]:
+    plan, rendered = plan_spec(BASIC, tmp_path_factory.mktemp("basic"), planner)
     return plan, rendered.bindings
 
 
 @pytest.fixture(scope="module")
-def kms(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> tuple[Plan, list[OriginBinding]]:
-    plan, rendered = plan_spec(KMS, tmp_path_factory.mktemp("kms"), plugin_mirror)
+def kms(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> tuple[Plan, list[OriginBinding]]:
+    plan, rendered = plan_spec(KMS, tmp_path_factory.mktemp("kms"), planner)
     return plan, rendered.bindings
 
 

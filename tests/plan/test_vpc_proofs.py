@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, change, plan_spec, planned, proof_results
+from tests.plan._plans import Plan, Planner, change, plan_spec, planned, proof_results
 
 from cfgen.patterns import OriginBinding
 from cfgen.render import render
@@ -28,8 +28,8 @@ API = EXAMPLES / "private-api-vpc-origin" / "spec.yaml"
 Planned = tuple[Plan, list[OriginBinding], dict[str, str | bytes]]
 
 
-def _planned(spec: Path, tmp: Path, mirror: Path) -> Planned:
-    plan, rendered = plan_spec(spec, tmp, mirror)
+def _planned(spec: Path, tmp: Path, planner: Planner) -> Planned:
+    plan, rendered = plan_spec(spec, tmp, planner)
     return plan, rendered.bindings, rendered.files
 
 
@@ -46,18 +46,18 @@ def _api_variant(tmp: Path, mode: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def alb(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    return _planned(ALB, tmp_path_factory.mktemp("alb"), plugin_mirror)
+def alb(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
+    return _planned(ALB, tmp_path_factory.mktemp("alb"), planner)
 
 
 @pytest.fixture(scope="module")
-def ec2(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    return _planned(EC2, tmp_path_factory.mktemp("ec2"), plugin_mirror)
+def ec2(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
+    return _planned(EC2, tmp_path_factory.mktemp("ec2"), planner)
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    return _planned(API, tmp_path_factory.mktemp("api"), plugin_mirror)
+def api(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
+    return _planned(API, tmp_path_factory.mktemp("api"), planner)
 
 
 def config(plan: Plan, modules: tuple[str, ...], address: str) -> dict[str, Any]:
@@ -192,10 +192,10 @@ def test_private_api_proofs_hold_with_static_ips(api: Planned) -> None:
 
 @pytest.mark.parametrize("mode", ["apply_time", "lambda"])
 def test_other_target_sync_modes_plan_offline_and_hold(
-    tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path, mode: str
+    tmp_path_factory: pytest.TempPathFactory, planner: Planner, mode: str
 ) -> None:
     tmp = tmp_path_factory.mktemp(mode)
-    plan, bindings, files = _planned(_api_variant(tmp, mode), tmp, plugin_mirror)
+    plan, bindings, files = _planned(_api_variant(tmp, mode), tmp, planner)
     assert proof_results(plan, bindings) == dict.fromkeys(API_CHECKS, "")
     addresses = {c["address"]: c["change"]["actions"] for c in plan["resource_changes"]}
     if mode == "apply_time":
