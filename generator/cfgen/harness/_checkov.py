@@ -11,26 +11,30 @@ would rightly flag.
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import logging
 import os
+import pickle
 import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from cfgen.errors import ToolError, UsageError
 from cfgen.harness.results import Finding
 
-__all__ = ["CUSTOM_CHECK_PATTERNS", "PARSE_ERROR_ID", "run_checkov"]
+__all__ = ["PARSE_ERROR_ID", "Scanner", "run_checkov"]
 
-# checkov matches --check values with fnmatch, so the patterns also hold when
-# a policies folder has no check at all (an empty list would mean "every check").
-CUSTOM_CHECK_PATTERNS = ("CKV_CFG_*", "CKV2_CFG_*")
 PARSE_ERROR_ID = "checkov-parse-error"
 
 _INDEX = re.compile(r"\[[^\]]*\]")
@@ -132,16 +136,20 @@ def run_checkov(tree: Path, plan_json: Path | None, *, external_checks: list[Pat
     instance) replace its HCL result for that block and inherit the block's
     skips. The first call pays checkov's import (about 1-2 s).
     """
-    folders = _check_folders(tree, external_checks)
+    _check_tree(tree)
+    folders = _check_folders(external_checks)
     hcl = _scan_hcl(tree, folders)
     if plan_json is None:
         return _ordered(hcl.findings)
     return _merge(hcl, _scan_plan(plan_json, folders), plan_json)
 
 
-def _check_folders(tree: Path, external_checks: list[Path]) -> list[str]:
+def _check_tree(tree: Path) -> None:
     if not tree.is_dir():
         raise UsageError(f"{tree} is not a folder: pass the folder of a root module")
+
+
+def _check_folders(external_checks: list[Path]) -> list[str]:
     for folder in external_checks:
         if not folder.is_dir():
             raise ToolError(
@@ -414,3 +422,215 @@ def _unplanned(block: str, hcl: _HclScan, plan: _PlanScan) -> bool:
 
 def _ordered(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.file, f.address, f.check_id, f.passed, f.message))
+
+
+# --------------------------------------------------------------------------
+# checkov in a worker process, while terraform plans
+# --------------------------------------------------------------------------
+
+# The smallest plan JSON checkov accepts: scanning it once loads the plan
+# runner's checks, so the real plan scan (the one step after `show` that the
+# user waits for) does not pay for that.
+_WARM_PLAN = {
+    "format_version": "1.2",
+    "terraform_version": "1.6.0",
+    "planned_values": {"root_module": {"resources": []}},
+    "resource_changes": [],
+    "configuration": {"root_module": {}},
+}
+
+
+class Scanner:
+    """checkov's scans of one tree and its plan, run by a worker process in the background.
+
+    Start it before the plan: the worker imports checkov (seconds) and scans
+    the HCL while terraform runs, on the core terraform leaves idle; give it
+    the plan JSON as soon as ``show`` wrote it, then collect the results.
+    The worker is a process, not a thread, because checkov prints and logs
+    process-wide: :func:`_quiet` swaps ``sys.stdout``/``sys.stderr`` and the
+    root logger, which a CLI spinner in another thread writes through.
+
+    The results are those of :func:`run_checkov`. A worker left idle serves
+    the next Scanner of this process (a test session runs many); one that
+    failed, or whose scans were abandoned, is killed, so an error never
+    waits for checkov.
+    """
+
+    def __init__(self, external_checks: list[Path]) -> None:
+        self._folders = _check_folders(external_checks)
+        self._worker = _Worker.acquire(self._folders)
+        self._replies: list[str] = []
+        self._plan_json: Path | None = None
+        self._request("warm")
+
+    def __enter__(self) -> Scanner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def scan_hcl(self, tree: Path) -> None:
+        """Start the scan of the root module ``tree`` (read until :meth:`results` returns)."""
+        _check_tree(tree)
+        self._request("hcl", str(tree.resolve()))
+
+    def scan_plan(self, plan_json: Path) -> None:
+        """Start the scan of ``plan_json`` (``terraform show -json``) after the HCL's."""
+        self._plan_json = plan_json
+        self._request("plan", str(plan_json.resolve()))
+
+    def results(self) -> list[Finding]:
+        """Wait for the scans and merge them: one result per check and resource."""
+        if "hcl" not in self._replies:
+            raise UsageError("Scanner.results: call scan_hcl first")
+        scans = {kind: self._worker.receive() for kind in list(self._replies)}
+        self._replies.clear()
+        hcl: _HclScan = scans["hcl"]
+        if self._plan_json is None:
+            return _ordered(hcl.findings)
+        plan: _PlanScan = scans["plan"]
+        return _merge(hcl, plan, self._plan_json)
+
+    def close(self) -> None:
+        """Give the worker back for the next scan, or kill it if scans are still running."""
+        worker, self._worker = self._worker, None  # type: ignore[assignment]
+        if worker is not None:
+            worker.release(idle=not self._replies)
+
+    def _request(self, kind: str, *args: str) -> None:
+        self._worker.send((kind, *args, self._folders))
+        self._replies.append(kind)
+
+
+class _Worker:
+    """``python -c 'from cfgen.harness._checkov import _serve; _serve()'``, spoken to in pickles.
+
+    A plain subprocess rather than multiprocessing: its start method would
+    import the parent's ``__main__`` (the ``cfgen`` script, a pytest runner)
+    again in the child, and fork is unsafe next to the CLI's threads.
+    """
+
+    _idle: ClassVar[list[_Worker]] = []
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, folders: list[str]) -> None:
+        # checkov registers loaded custom checks process-wide, for good: a
+        # worker serves only scans with the check folders it was started for.
+        self.folders = list(folders)
+        debug = bool(os.environ.get("CFGEN_DEBUG"))
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from cfgen.harness._checkov import _serve; _serve()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None if debug else subprocess.DEVNULL,
+            # Read by checkov at import: without it, a network call to PyPI.
+            env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "1"},
+        )
+
+    @classmethod
+    def acquire(cls, folders: list[str]) -> _Worker:
+        with cls._lock:
+            for worker in list(cls._idle):
+                if worker.folders == folders:
+                    cls._idle.remove(worker)
+                    if worker.process.poll() is None:
+                        return worker
+        return cls(folders)
+
+    def release(self, *, idle: bool) -> None:
+        if idle and self.process.poll() is None:
+            with self._lock:
+                self._idle.append(self)
+        else:
+            self.stop()
+
+    def send(self, request: tuple[Any, ...]) -> None:
+        assert self.process.stdin is not None
+        try:
+            pickle.dump(request, self.process.stdin)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # the worker died: receive() says how
+
+    def receive(self) -> Any:
+        assert self.process.stdout is not None
+        try:
+            status, payload = pickle.load(self.process.stdout)
+        except (EOFError, pickle.UnpicklingError, OSError):
+            self.stop()
+            raise ToolError(
+                f"checkov's worker process ended unexpectedly (exit code {self.process.returncode}); "
+                "set CFGEN_DEBUG=1 to see its output",
+                cmd="checkov (worker)",
+            ) from None
+        if status == "error":
+            message, cmd, stderr = payload
+            raise ToolError(message, cmd=cmd, stderr=stderr)
+        return payload
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+    @classmethod
+    def _close_idle(cls) -> None:
+        """At exit: an idle worker ends on end of input; wait for it so nothing outlives cfgen."""
+        with cls._lock:
+            idle, cls._idle = cls._idle, []
+        for worker in idle:
+            if worker.process.stdin is not None:
+                worker.process.stdin.close()
+            try:
+                worker.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                worker.stop()
+            if worker.process.stdout is not None:
+                worker.process.stdout.close()
+
+
+atexit.register(_Worker._close_idle)
+
+
+def _serve() -> None:
+    """The worker's loop: one reply per request, until the parent closes its end."""
+    # Ctrl-C is the parent's to handle: it kills the worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    requests = sys.stdin.buffer
+    replies = os.fdopen(os.dup(1), "wb")
+    # Nothing but replies may reach the pipe: checkov's stray prints go nowhere.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    while True:
+        try:
+            request = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", _handle(*request))
+        except ToolError as exc:
+            reply = ("error", (str(exc), exc.cmd, exc.stderr))
+        except Exception as exc:
+            reply = ("error", (f"checkov failed: {type(exc).__name__}: {exc}", "checkov (worker)", ""))
+        pickle.dump(reply, replies)
+        replies.flush()
+
+
+def _handle(kind: str, *args: Any) -> Any:
+    *paths, folders = args
+    if kind == "warm":
+        _checkov()
+        with tempfile.TemporaryDirectory(prefix="cfgen-checkov-") as scratch:
+            warm = Path(scratch) / "plan.json"
+            warm.write_text(json.dumps(_WARM_PLAN), encoding="utf-8")
+            _scan_plan(warm, folders)
+        return None
+    if kind == "hcl":
+        return _scan_hcl(Path(paths[0]), folders)
+    if kind == "plan":
+        return _scan_plan(Path(paths[0]), folders)
+    raise ValueError(f"unknown request {kind!r}")
