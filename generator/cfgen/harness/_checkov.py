@@ -578,18 +578,11 @@ class _Worker:
 
     @classmethod
     def _close_idle(cls) -> None:
-        """At exit: an idle worker ends on end of input; wait for it so nothing outlives cfgen."""
+        """At exit: kill the idle workers (they hold nothing) rather than wait for their teardown."""
         with cls._lock:
             idle, cls._idle = cls._idle, []
         for worker in idle:
-            if worker.process.stdin is not None:
-                worker.process.stdin.close()
-            try:
-                worker.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                worker.stop()
-            if worker.process.stdout is not None:
-                worker.process.stdout.close()
+            worker.stop()
 
 
 atexit.register(_Worker._close_idle)
