@@ -24,7 +24,7 @@ app = typer.Typer(
     name="cfgen",
     help="Render Terraform/OpenTofu that puts CloudFront in front of origins only it can reach, and prove it.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
