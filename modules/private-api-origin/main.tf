@@ -1,5 +1,3 @@
-data "aws_region" "current" {}
-
 locals {
   subnet_ids = [for s in var.subnets : s.id]
   api_id     = var.create_demo_api ? aws_api_gateway_rest_api.demo[0].id : var.rest_api_id
@@ -61,7 +59,7 @@ resource "aws_vpc_security_group_ingress_rule" "endpoint_from_alb" {
 
 resource "aws_vpc_endpoint" "execute_api" {
   vpc_id            = var.vpc_id
-  service_name      = "com.amazonaws.${data.aws_region.current.name}.execute-api"
+  service_name      = "com.amazonaws.${var.region}.execute-api"
   vpc_endpoint_type = "Interface"
   subnet_ids        = local.subnet_ids
   # The ALB reaches the endpoint by IP and names the API in x-apigw-api-id;

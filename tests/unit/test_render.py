@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -131,3 +132,18 @@ def test_vendors_modules_when_cfgen_lives_under_a_dot_folder(
     files = render(load_spec(write_spec(MINIMAL_SPEC))).files
     assert "modules/s3-origin/main.tf" in files
     assert "modules/cloudfront-distribution/variables.tf" in files
+
+
+@pytest.mark.parametrize(
+    ("example", "module", "passes_region"),
+    [
+        ("s3-oac-kms", "web_media", True),  # an adopted bucket: its regional endpoint needs the region
+        ("s3-oac-kms", "web_assets", False),
+        ("private-api-vpc-origin", "api_orders", True),  # the execute-api endpoint service is regional
+    ],
+)
+def test_modules_get_the_region_as_an_input(example: str, module: str, passes_region: bool) -> None:
+    main = render(load_spec(EXAMPLES / example / "spec.yaml")).files["main.tf"]
+    call = main[main.index(f'module "{module}" {{') :]
+    call = call[: call.index("\n}\n")]
+    assert ("region" in re.findall(r"^  (\w+) += var\.region$", call, re.M)) == passes_region

@@ -42,6 +42,9 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         Attr("origin_access_control_name", f"{spec.project}-{dist.name}-{origin.id}"),
         Attr("distribution_arn", Ref(f"module.{module_name(dist.name)}.arn")),
     ]
+    if not origin.bucket.create:
+        # The adopted bucket's regional endpoint: the root module's region (its provider's).
+        inputs.append(Attr("region", Ref("var.region")))
     if origin.protection != "oac":
         inputs.append(Attr("access", origin.protection))
     outputs = [
