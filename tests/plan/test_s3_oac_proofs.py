@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, REPO
 from tests.plan._plans import Plan, Planner, plan_spec, planned, proof_results
 
+from cfgen.errors import ToolError
+from cfgen.harness import _terraform
 from cfgen.patterns import OriginBinding
 
 pytestmark = pytest.mark.plan
@@ -196,3 +199,35 @@ def test_cfgen_test_fails_on_a_hand_edited_tree(tmp_path: Path, plugin_mirror: P
     }
     assert "EOTHERDIST" in failed[0]["message"] or any("EOTHERDIST" in f["message"] for f in failed)
     assert sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*")) == before, "the user's tree is untouched"
+
+
+ADOPTED_WITHOUT_REGION = """
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "adopted" {
+  source = "./modules/s3-origin"
+
+  bucket_name                = "cfgen-adopted-without-region"
+  create_bucket              = false
+  distribution_arn           = "arn:aws:cloudfront::111111111111:distribution/EDFDVBD6EXAMPLE"
+  origin_access_control_name = "cfgen-adopted"
+}
+"""
+
+
+def test_an_adopted_bucket_without_a_region_stops_the_plan_in_one_line(tmp_path: Path, planner: Planner) -> None:
+    """The s3-origin module used on its own: the region it now takes as an input is required for adoption."""
+    tree = tmp_path / "tree"
+    shutil.copytree(REPO / "modules" / "s3-origin", tree / "modules" / "s3-origin")
+    (tree / "main.tf").write_text(ADOPTED_WITHOUT_REGION, encoding="utf-8")
+    with pytest.raises(ToolError) as caught:
+        planner.plan_tree(
+            tree,
+            binary=_terraform.find_binary(None),
+            plugin_mirror=planner.mirror,
+            offline=True,
+            work_dir=tmp_path / "w",
+        )
+    assert "An adopted bucket (create_bucket = false) needs region" in str(caught.value)
