@@ -57,16 +57,21 @@ def plugin_mirror() -> Path:
 
 
 @pytest.fixture(scope="session")
-def planner(plugin_mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Planner:
-    """One offline plan per tree per test session, shared by the pytest-xdist workers."""
+def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this test session that every pytest-xdist worker shares (guard writes with a file lock)."""
     import os
-
-    from tests.plan._plans import Planner
 
     base = tmp_path_factory.getbasetemp()
     # Each xdist worker has its own base temp inside the session's.
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    return Planner(shared / "plan-cache", plugin_mirror)
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def planner(plugin_mirror: Path, session_dir: Path) -> Planner:
+    """One offline plan per tree per test session, shared by the pytest-xdist workers."""
+    from tests.plan._plans import Planner
+
+    return Planner(session_dir / "plan-cache", plugin_mirror)
 
 
 @pytest.fixture
