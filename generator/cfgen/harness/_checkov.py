@@ -12,6 +12,7 @@ would rightly flag.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import io
 import json
 import logging
@@ -592,6 +593,9 @@ def _serve() -> None:
     """The worker's loop: one reply per request, until the parent closes its end."""
     # Ctrl-C is the parent's to handle: it kills the worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # terraform is what the user waits for: the scans take the cycles it leaves.
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
     requests = sys.stdin.buffer
     replies = os.fdopen(os.dup(1), "wb")
     # Nothing but replies may reach the pipe: checkov's stray prints go nowhere.
