@@ -1,4 +1,8 @@
-"""Run checkov in-process: every check on the HCL and on the plan, one result each.
+"""Run checkov: every check on the HCL and on the plan, one result each.
+
+:func:`run_checkov` scans in this process; :class:`Scanner` runs the same
+scans in a worker process, so that ``cfgen test`` can start them before
+terraform plans.
 
 The HCL scan sees the code as written (and the ``#checkov:skip=`` comments in
 it); the plan scan sees resolved values and the resources a count or for_each
@@ -12,7 +16,6 @@ would rightly flag.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import io
 import json
 import logging
@@ -25,7 +28,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout, suppress
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -462,6 +465,7 @@ class Scanner:
         self._worker = _Worker.acquire(self._folders)
         self._replies: list[str] = []
         self._plan_json: Path | None = None
+        self._closed = False
         self._request("warm")
 
     def __enter__(self) -> Scanner:
@@ -494,9 +498,9 @@ class Scanner:
 
     def close(self) -> None:
         """Give the worker back for the next scan, or kill it if scans are still running."""
-        worker, self._worker = self._worker, None  # type: ignore[assignment]
-        if worker is not None:
-            worker.release(idle=not self._replies)
+        if not self._closed:
+            self._closed = True
+            self._worker.release(idle=not self._replies)
 
     def _request(self, kind: str, *args: str) -> None:
         self._worker.send((kind, *args, self._folders))
@@ -594,7 +598,7 @@ def _serve() -> None:
     # Ctrl-C is the parent's to handle: it kills the worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # terraform is what the user waits for: the scans take the cycles it leaves.
-    with contextlib.suppress(OSError, AttributeError):
+    with suppress(OSError, AttributeError):
         os.nice(10)
     requests = sys.stdin.buffer
     replies = os.fdopen(os.dup(1), "wb")
