@@ -17,7 +17,6 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-
 # Every value the provider accepts: anything else is an expression checkov left unresolved.
 _PROTOCOL_POLICIES = ("http-only", "match-viewer", "https-only")
 _SSL_PROTOCOLS = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2")
