@@ -3,6 +3,11 @@
 ``origin_protocol_policy = "https-only"`` keeps CloudFront from falling back
 to plain HTTP inside the VPC (``match-viewer`` or ``http-only`` would), and
 ``origin_ssl_protocols`` limited to TLSv1.2 refuses SSLv3, TLSv1 and TLSv1.1.
+
+A value checkov cannot resolve in HCL (a module's local built from its
+inputs, a variable without a default) is not judged: with nothing known to
+be wrong the check says nothing (UNKNOWN) rather than fail or pass, and the
+plan scan, where every value is resolved, decides.
 """
 
 from __future__ import annotations
@@ -11,6 +16,10 @@ from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+# Every value the provider accepts: anything else is an expression checkov left unresolved.
+_PROTOCOL_POLICIES = ("http-only", "match-viewer", "https-only")
+_SSL_PROTOCOLS = ("SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2")
 
 
 def _first(value: Any) -> Any:
@@ -31,21 +40,28 @@ class VpcOriginHttps(BaseResourceCheck):
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         self.evaluated_keys = ["vpc_origin_endpoint_config"]
         endpoint = _first(conf.get("vpc_origin_endpoint_config"))
-        if not isinstance(endpoint, dict):
+        if endpoint is None:
             self.details.append("no vpc_origin_endpoint_config")
             return CheckResult.FAILED
+        if not isinstance(endpoint, dict):
+            return CheckResult.UNKNOWN  # a dynamic block or reference checkov left unresolved
+        unresolved = False
         policy = _first(endpoint.get("origin_protocol_policy"))
-        if policy != "https-only":
+        if policy not in _PROTOCOL_POLICIES:
+            unresolved = True
+        elif policy != "https-only":
             self.details.append(f"origin_protocol_policy is {policy!r}, must be 'https-only'")
         protocols = _first(endpoint.get("origin_ssl_protocols"))
         items = protocols.get("items") if isinstance(protocols, dict) else None
         while isinstance(items, list) and len(items) == 1 and isinstance(items[0], list):
             items = items[0]
-        if isinstance(items, list) and sorted(items) != ["TLSv1.2"]:
+        if not (isinstance(items, list) and items and all(item in _SSL_PROTOCOLS for item in items)):
+            unresolved = True
+        elif sorted(items) != ["TLSv1.2"]:
             self.details.append(f"origin_ssl_protocols.items is {items}, must be only TLSv1.2")
-        elif not isinstance(items, list) and not (isinstance(items, str) and items.startswith("local.")):
-            self.details.append(f'origin_ssl_protocols.items is {items!r}, must be ["TLSv1.2"]')
-        return CheckResult.FAILED if self.details else CheckResult.PASSED
+        if self.details:
+            return CheckResult.FAILED
+        return CheckResult.UNKNOWN if unresolved else CheckResult.PASSED
 
 
 check = VpcOriginHttps()

@@ -24,7 +24,7 @@ app = typer.Typer(
     name="cfgen",
     help="Render Terraform/OpenTofu that puts CloudFront in front of origins only it can reach, and prove it.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -143,8 +143,7 @@ def test(
             report_file.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"--report {report_file}: cannot write it ({exc.strerror or exc})") from None
-    _, failed = summary(findings)
-    if failed:
+    if summary(findings).failed:
         raise typer.Exit(1)
 
 

@@ -71,14 +71,22 @@ def test(
     plugin_mirror: str | None,
     progress: Progress | None = None,
 ) -> list[Finding]:
-    """Plan a rendered tree and return every proof and checkov finding."""
+    """Plan a rendered tree and return every proof and checkov finding.
+
+    checkov starts first, in a worker process: its import and the HCL scan
+    run while terraform plans, and the plan JSON is scanned as soon as
+    ``show`` returns, while the proofs run here.
+    """
     from .harness import _checkov, _terraform
 
     if spec_path is None and tree is None:
         raise UsageError("give a SPEC to render and test, or --dir with a tree cfgen rendered")
     tf_binary = _terraform.find_binary(binary)
     mirror = _terraform.resolve_plugin_mirror(plugin_mirror)
-    with tempfile.TemporaryDirectory(prefix="cfgen-test-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="cfgen-test-") as scratch,
+        _checkov.Scanner([_resources.policies_dir()]) as checkov,
+    ):
         root = Path(scratch)
         if tree is None:
             assert spec_path is not None
@@ -93,6 +101,7 @@ def test(
         else:
             bindings = _bindings_from_manifest(tree)
             distributions = _distributions_from_manifest(tree)
+        checkov.scan_hcl(tree)
         plan = _terraform.plan_tree(
             tree,
             binary=tf_binary,
@@ -102,11 +111,12 @@ def test(
             progress=progress,
         )
         plan_file = root / "plan.json"
-        plan_file.write_text(json.dumps(plan), encoding="utf-8")
+        plan_file.write_text(json.dumps(plan, separators=(",", ":")), encoding="utf-8")
+        checkov.scan_plan(plan_file)
         findings = prove(plan, bindings, distributions, RootModule.read(tree))
         if progress:
             progress("checkov")
-        findings += _checkov.run_checkov(tree, plan_file, external_checks=[_resources.policies_dir()])
+        findings += checkov.results()
     return findings
 
 

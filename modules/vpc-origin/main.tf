@@ -179,6 +179,8 @@ resource "aws_lb_target_group" "this" {
   health_check {
     enabled  = true
     protocol = var.origin_type == "alb" ? local.target_protocol : "TCP"
+    # An HTTP(S) check names its path rather than relying on AWS's default.
+    path = var.origin_type == "alb" ? var.health_check_path : null
   }
 
   tags = var.tags

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,43 @@ def test_report_into_a_missing_folder_fails_before_planning(tmp_path: Path) -> N
     assert result.stderr.strip().splitlines() == [
         f"error: --report {tmp_path / 'no' / 'report.xml'}: folder {tmp_path / 'no'} does not exist; create it first"
     ]
+
+
+BASH_COMPLETE = """
+set -e
+eval "$(cfgen --show-completion)"
+complete -p cfgen
+for line in "cfgen te" "cfgen test --fo" "cfgen test --format "; do
+  read -r -a COMP_WORDS <<< "$line"
+  [ "${line: -1}" = " " ] && COMP_WORDS+=("")
+  COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+  _cfgen_completion cfgen
+  echo "$line|${COMPREPLY[*]}"
+done
+"""
+
+
+def test_show_completion_gives_bash_a_working_completion() -> None:
+    """What `eval "$(cfgen --show-completion)"` in a user's bash does: commands, options and values complete."""
+    bin_dir = Path(sys.executable).parent
+    assert (bin_dir / "cfgen").exists(), "the cfgen console script is installed next to this python"
+    done = subprocess.run(
+        ["bash", "-c", BASH_COMPLETE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "complete -o default -F _cfgen_completion cfgen"
+    assert lines[1:] == [
+        "cfgen te|test",
+        "cfgen test --fo|--format",
+        "cfgen test --format |table json junit sarif",
+    ]
+
+
+def test_help_offers_completion_install() -> None:
+    result = cfgen("--help")
+    assert "--install-completion" in result.stdout and "--show-completion" in result.stdout

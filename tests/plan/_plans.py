@@ -1,17 +1,26 @@
 """What every plan test does: render a spec, plan it offline once, read the proofs.
 
-Breaking cases then deep-copy the plan JSON and edit it the way a bad hand
-edit would, so each proof gets a failing fixture without a plan of its own.
+A plan costs seconds, and many tests read the plan of the same tree: the
+:class:`Planner` plans each tree once per test session and hands every later
+caller (in any pytest-xdist worker) a fresh copy of the same plan JSON.
+Breaking cases then edit that copy the way a bad hand edit would, so each
+proof gets a failing fixture without a plan of its own.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from cfgen import _service, write
 from cfgen.harness import _terraform
@@ -21,20 +30,97 @@ from cfgen.spec import load_spec
 
 Plan = dict[str, Any]
 
+# The real planner, kept before any test replaces the module attribute.
+_PLAN_TREE = _terraform.plan_tree
 
-def plan_spec(spec: Path, tmp: Path, mirror: Path, tf_vars: dict[str, str] | None = None) -> tuple[Plan, Rendered]:
-    """Render ``spec`` into ``tmp/tree`` and plan it offline against the mirror (``tf_vars`` as TF_VAR_*)."""
-    rendered = render(load_spec(spec))
-    write.write(tmp / "tree", rendered.files, {"origins": []})
-    plan = _terraform.plan_tree(
-        tmp / "tree",
-        binary=_terraform.find_binary(None),
-        plugin_mirror=mirror,
-        offline=True,
-        work_dir=tmp / "work",
-        tf_vars=tf_vars,
-    )
-    return plan, rendered
+
+class Planner:
+    """``plan_tree`` with a cache shared by the session: one plan per tree and settings.
+
+    Entries live in ``root`` (the session's base temp, which pytest-xdist
+    workers share and pytest empties per session), keyed by the hash of every
+    file terraform can read in the tree (cfgen's manifest is not one), the
+    binary, the mirror, offline mode and the ``TF_VAR_*`` values. A file lock
+    per key makes a second worker wait for the first one's plan instead of
+    planning the same tree again. Failed plans are not cached.
+    """
+
+    def __init__(self, root: Path, mirror: Path) -> None:
+        self.root = root
+        self.mirror = mirror
+        root.mkdir(parents=True, exist_ok=True)
+
+    def plan_tree(
+        self,
+        tree: Path,
+        *,
+        binary: str,
+        plugin_mirror: Path | None,
+        offline: bool,
+        work_dir: Path,
+        progress: Callable[[str], None] | None = None,
+        tf_vars: Mapping[str, str] | None = None,
+    ) -> Plan:
+        """Same contract as :func:`cfgen.harness._terraform.plan_tree`; a cache hit plans nothing."""
+        key = _key(tree, binary=binary, mirror=plugin_mirror, offline=offline, tf_vars=tf_vars or {})
+        entry = self.root / f"{key}.json"
+        with open(self.root / f"{key}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not entry.exists():
+                plan = _PLAN_TREE(
+                    tree,
+                    binary=binary,
+                    plugin_mirror=plugin_mirror,
+                    offline=offline,
+                    work_dir=work_dir,
+                    progress=progress,
+                    tf_vars=tf_vars,
+                )
+                partial = entry.with_suffix(".partial")
+                partial.write_text(json.dumps(plan), encoding="utf-8")
+                partial.replace(entry)
+        fresh: Plan = json.loads(entry.read_text(encoding="utf-8"))
+        return fresh
+
+    def plan_spec(self, spec: Path, tmp: Path, tf_vars: Mapping[str, str] | None = None) -> tuple[Plan, Rendered]:
+        """Render ``spec`` into ``tmp/tree`` and plan it offline against the mirror (``tf_vars`` as TF_VAR_*)."""
+        rendered = render(load_spec(spec))
+        write.write(tmp / "tree", rendered.files, {"origins": []})
+        plan = self.plan_tree(
+            tmp / "tree",
+            binary=_terraform.find_binary(None),
+            plugin_mirror=self.mirror,
+            offline=True,
+            work_dir=tmp / "work",
+            tf_vars=tf_vars,
+        )
+        return plan, rendered
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        """Make ``cfgen test`` (``_service.test``) plan through this cache for the duration."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_terraform, "plan_tree", self.plan_tree)
+            yield
+
+
+def _key(tree: Path, *, binary: str, mirror: Path | None, offline: bool, tf_vars: Mapping[str, str]) -> str:
+    digest = hashlib.sha256()
+    given = {**{k: v for k, v in os.environ.items() if k.startswith("TF_VAR_")}, **tf_vars}
+    digest.update(json.dumps([binary, str(mirror), offline, sorted(given.items())]).encode())
+    for path in sorted(p for p in tree.rglob("*") if p.is_file()):
+        relative = path.relative_to(tree)
+        if relative.as_posix() == write.MANIFEST or relative.parts[0] == ".terraform":
+            continue
+        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def plan_spec(
+    spec: Path, tmp: Path, planner: Planner, tf_vars: Mapping[str, str] | None = None
+) -> tuple[Plan, Rendered]:
+    """Render ``spec`` into ``tmp/tree`` and plan it offline once per session (``tf_vars`` as TF_VAR_*)."""
+    return planner.plan_spec(spec, tmp, tf_vars)
 
 
 def plan_with_secrets(spec: Path, tmp: Path, mirror: Path, tf_vars: dict[str, str]) -> tuple[_terraform.PlanRun, Plan]:
@@ -63,7 +149,7 @@ def proof_results(plan: Plan, bindings: list[OriginBinding]) -> dict[str, str]:
 
 def change(plan: Plan, address: str) -> dict[str, Any]:
     """The planned change of one resource instance."""
-    found: dict[str, Any] = next(c["change"] for c in plan["resource_changes"] if c["address"] == address)
+    found: dict[str, Any] = next(c for c in plan["resource_changes"] if c["address"] == address)["change"]
     return found
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, plan_spec
+from tests.plan._plans import Plan, Planner, plan_spec
 
 from cfgen import _service
 from cfgen.harness.tree import RootModule
@@ -31,9 +31,9 @@ Signed = tuple[Plan, list[DistributionBinding], RootModule]
 
 
 @pytest.fixture(scope="module")
-def signed(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Signed:
+def signed(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Signed:
     folder = tmp_path_factory.mktemp("signed")
-    plan, rendered = plan_spec(SIGNED / "spec.yaml", folder, plugin_mirror)
+    plan, rendered = plan_spec(SIGNED / "spec.yaml", folder, planner)
     return plan, rendered.distributions, RootModule.read(folder / "tree")
 
 
@@ -167,10 +167,10 @@ def test_signed_behavior_proof_fails_when_broken(
     assert expected in messages[path], messages
 
 
-def test_cfgen_test_dir_proves_signed_behaviors_from_the_manifest(tmp_path: Path, plugin_mirror: Path) -> None:
+def test_cfgen_test_dir_proves_signed_behaviors_from_the_manifest(tmp_path: Path, shared_plans: Planner) -> None:
     tree = tmp_path / "tree"
     shutil.copytree(SIGNED / "generated", tree)
-    findings = _service.test(None, tree, offline=True, binary=None, plugin_mirror=str(plugin_mirror))
+    findings = _service.test(None, tree, offline=True, binary=None, plugin_mirror=str(shared_plans.mirror))
     signed = [f for f in findings if f.check_id == "CFG_SIGNED_BEHAVIOR"]
     assert [f.passed for f in signed] == [True, True]
     assert not [f for f in findings if not f.passed]
@@ -181,7 +181,7 @@ def test_cfgen_test_dir_proves_signed_behaviors_from_the_manifest(tmp_path: Path
     main.write_text(
         text.replace("aws_cloudfront_key_group.files_partners.id]", "aws_cloudfront_key_group.files_readers.id]")
     )
-    findings = _service.test(None, tree, offline=True, binary=None, plugin_mirror=str(plugin_mirror))
+    findings = _service.test(None, tree, offline=True, binary=None, plugin_mirror=str(shared_plans.mirror))
     failed = [f for f in findings if not f.passed]
     assert [(f.check_id, f.title) for f in failed] == [
         (
@@ -229,12 +229,12 @@ function handler(event) {
 """
 
 
-def test_functions_failover_strict_headers_and_route53_pass_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:
+def test_functions_failover_strict_headers_and_route53_pass_cfgen_test(tmp_path: Path, shared_plans: Planner) -> None:
     (tmp_path / "functions").mkdir()
     (tmp_path / "functions" / "rewrite.js").write_text(REWRITE)
     spec = tmp_path / "spec.yaml"
     spec.write_text(textwrap.dedent(EDGE))
-    findings = _service.test(spec, None, offline=True, binary=None, plugin_mirror=str(plugin_mirror))
+    findings = _service.test(spec, None, offline=True, binary=None, plugin_mirror=str(shared_plans.mirror))
     failed = [f"{f.check_id} {f.address}: {f.message}" for f in findings if not f.passed]
     assert not failed
     # The plan succeeding is what proves the function, the group and the records valid to the

@@ -16,7 +16,6 @@ import pytest
 from cfgen.errors import CfgenError, ToolError
 from cfgen.harness import _terraform as tf
 from cfgen.harness._checkov import PARSE_ERROR_ID, run_checkov
-from cfgen.harness.report import SKIPPED_PREFIX
 from cfgen.harness.results import Finding
 
 MIRROR = Path("/opt/tf-plugins")
@@ -158,7 +157,10 @@ def test_checkov_reports_a_builtin_failure(planned: dict[str, Any], capsys: pyte
     assert logging_check.file == "main.tf"
     assert logging_check.title
     assert any(f.passed for f in findings)
-    # built-in checks run on the HCL only, never twice through the plan
+    # built-in checks run on the plan too, but each check and resource gives one
+    # result, and a planned resource's result names its HCL file
+    keys = [(f.check_id, f.address) for f in findings]
+    assert len(keys) == len(set(keys))
     assert not [f for f in findings if f.file == "plan.json"]
     # checkov's logging and prints stay off the user's terminal
     assert capsys.readouterr() == ("", "")
@@ -173,8 +175,8 @@ def test_a_skip_comment_turns_the_failure_into_skipped(tmp_path: Path) -> None:
     tree = _write_tree(tmp_path / "tree", skipped)
     findings = run_checkov(tree, None, external_checks=[])
     logging_check = _find(findings, "CKV_AWS_18", "aws_s3_bucket.assets")
-    assert logging_check.passed
-    assert logging_check.message == f"{SKIPPED_PREFIX}access logs are the log bucket's job"
+    assert logging_check.result == "skipped"
+    assert logging_check.message == "access logs are the log bucket's job"
     assert not _find(findings, "CKV_AWS_18", "aws_s3_bucket.edge").passed
 
 
@@ -258,8 +260,8 @@ def test_custom_checks_run_on_the_plan_and_keep_hcl_skips(planned: dict[str, Any
     assert custom["aws_s3_bucket.assets"].file == "main.tf"
     # fails on the plan too, but the HCL block's skip comment carries over
     edge = custom["aws_s3_bucket.edge"]
-    assert edge.passed and edge.message == f"{SKIPPED_PREFIX}edge bucket keeps its name"
-    # built-ins still come from the HCL only
+    assert edge.result == "skipped" and edge.message == "edge bucket keeps its name"
+    # built-ins run on the plan too: still one result per bucket
     assert [f.check_id for f in findings].count("CKV_AWS_18") == 2
 
 

@@ -11,14 +11,26 @@ from __future__ import annotations
 import copy
 import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, cfgen_test_edited, change, plan_spec, planned, proof_results, replace_once
+from tests.conftest import EXAMPLES, REPO
+from tests.plan._plans import (
+    Plan,
+    Planner,
+    cfgen_test_edited,
+    change,
+    plan_spec,
+    planned,
+    proof_results,
+    replace_once,
+)
 
+from cfgen.errors import ToolError
+from cfgen.harness import _terraform
 from cfgen.patterns import OriginBinding
 
 pytestmark = pytest.mark.plan
@@ -30,14 +42,14 @@ KNOWN_ARN = "arn:aws:cloudfront::111111111111:distribution/E2KNOWNDIST"
 
 
 @pytest.fixture(scope="module")
-def basic(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> tuple[Plan, list[OriginBinding]]:
-    plan, rendered = plan_spec(BASIC, tmp_path_factory.mktemp("basic"), plugin_mirror)
+def basic(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> tuple[Plan, list[OriginBinding]]:
+    plan, rendered = plan_spec(BASIC, tmp_path_factory.mktemp("basic"), planner)
     return plan, rendered.bindings
 
 
 @pytest.fixture(scope="module")
-def kms(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> tuple[Plan, list[OriginBinding]]:
-    plan, rendered = plan_spec(KMS, tmp_path_factory.mktemp("kms"), plugin_mirror)
+def kms(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> tuple[Plan, list[OriginBinding]]:
+    plan, rendered = plan_spec(KMS, tmp_path_factory.mktemp("kms"), planner)
     return plan, rendered.bindings
 
 
@@ -434,3 +446,35 @@ def test_cfgen_test_fails_on_a_hand_edited_tree(
     assert code == 1
     assert {(f["check_id"], f["origin"]) for f in failed if f["source"] == "proof"} == failed_proofs
     assert all(message in f["message"] for f in failed if f["source"] == "proof")
+
+
+ADOPTED_WITHOUT_REGION = """
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "adopted" {
+  source = "./modules/s3-origin"
+
+  bucket_name                = "cfgen-adopted-without-region"
+  create_bucket              = false
+  distribution_arn           = "arn:aws:cloudfront::111111111111:distribution/EDFDVBD6EXAMPLE"
+  origin_access_control_name = "cfgen-adopted"
+}
+"""
+
+
+def test_an_adopted_bucket_without_a_region_stops_the_plan_in_one_line(tmp_path: Path, planner: Planner) -> None:
+    """The s3-origin module used on its own: the region it now takes as an input is required for adoption."""
+    tree = tmp_path / "tree"
+    shutil.copytree(REPO / "modules" / "s3-origin", tree / "modules" / "s3-origin")
+    (tree / "main.tf").write_text(ADOPTED_WITHOUT_REGION, encoding="utf-8")
+    with pytest.raises(ToolError) as caught:
+        planner.plan_tree(
+            tree,
+            binary=_terraform.find_binary(None),
+            plugin_mirror=planner.mirror,
+            offline=True,
+            work_dir=tmp_path / "w",
+        )
+    assert "An adopted bucket (create_bucket = false) needs region" in str(caught.value)

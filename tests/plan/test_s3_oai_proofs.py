@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, cfgen_test_edited, plan_spec, proof_results
+from tests.plan._plans import Plan, Planner, cfgen_test_edited, plan_spec, proof_results
 
 from cfgen.patterns import OriginBinding
 
@@ -27,14 +27,14 @@ Planned = tuple[Plan, list[OriginBinding]]
 
 
 @pytest.fixture(scope="module")
-def legacy(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    plan, rendered = plan_spec(LEGACY, tmp_path_factory.mktemp("oai"), plugin_mirror)
+def legacy(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
+    plan, rendered = plan_spec(LEGACY, tmp_path_factory.mktemp("oai"), planner)
     return plan, rendered.bindings
 
 
 @pytest.fixture(scope="module")
-def migration(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    plan, rendered = plan_spec(MIGRATION, tmp_path_factory.mktemp("oai-to-oac"), plugin_mirror)
+def migration(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
+    plan, rendered = plan_spec(MIGRATION, tmp_path_factory.mktemp("oai-to-oac"), planner)
     return plan, rendered.bindings
 
 

@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import EXAMPLES
 from tests.plan._plans import (
     Plan,
+    Planner,
     cfgen_test_edited,
     change,
     plan_spec,
@@ -71,16 +72,16 @@ CANARY_PREVIOUS = "canary-previous-9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a"
 
 
 @pytest.fixture(scope="module")
-def website(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    plan, rendered = plan_spec(EXAMPLE, tmp_path_factory.mktemp("website"), plugin_mirror)
+def website(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
+    plan, rendered = plan_spec(EXAMPLE, tmp_path_factory.mktemp("website"), planner)
     return plan, rendered.bindings
 
 
 @pytest.fixture(scope="module")
-def aws_sources(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
+def aws_sources(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
     folder = tmp_path_factory.mktemp("website-aws")
     (folder / "spec.yaml").write_text(AWS_SOURCES, encoding="utf-8")
-    plan, rendered = plan_spec(folder / "spec.yaml", folder, plugin_mirror)
+    plan, rendered = plan_spec(folder / "spec.yaml", folder, planner)
     return plan, rendered.bindings
 
 
@@ -382,7 +383,7 @@ def test_the_secret_reaches_the_plan_but_no_output_a_person_reads(
 
 
 def test_a_literal_secret_in_the_tree_fails_the_proof(
-    canary: tuple[_terraform.PlanRun, Plan, Path], tmp_path: Path, plugin_mirror: Path
+    canary: tuple[_terraform.PlanRun, Plan, Path], tmp_path: Path, planner: Planner
 ) -> None:
     """The hand edit the proof exists for, planned for real: a secret typed into main.tf."""
     _, _, folder = canary
@@ -392,8 +393,8 @@ def test_a_literal_secret_in_the_tree_fails_the_proof(
     text = main.read_text(encoding="utf-8")
     literal = 'current  = "' + "typed-into-the-code-" + "0" * 20 + '"'
     main.write_text(text.replace("current  = var.docs_site_referer_secret", literal), encoding="utf-8")
-    plan = _terraform.plan_tree(
-        tree, binary=_terraform.find_binary(None), plugin_mirror=plugin_mirror, offline=True, work_dir=tmp_path / "w"
+    plan = planner.plan_tree(
+        tree, binary=_terraform.find_binary(None), plugin_mirror=planner.mirror, offline=True, work_dir=tmp_path / "w"
     )
     results = proof_results(plan, render(load_spec(EXAMPLE)).bindings)
     assert "written in the configuration" in results["CFG_S3_WEBSITE_POLICY"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import plan_spec
+from tests.plan._plans import Planner, plan_spec
 from tests.plan._sensitive import unmarked
 
 from cfgen.harness import _terraform
@@ -56,9 +56,9 @@ def test_some_example_has_a_secret() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_no_canary_secret_is_unmarked_in_the_plan(case: Path, tmp_path: Path, plugin_mirror: Path) -> None:
+def test_no_canary_secret_is_unmarked_in_the_plan(case: Path, tmp_path: Path, planner: Planner) -> None:
     spec = case / "spec.yaml"
-    plan, _ = plan_spec(spec, tmp_path, plugin_mirror, canary_vars(secret_calls(spec)))
+    plan, _ = plan_spec(spec, tmp_path, planner, canary_vars(secret_calls(spec)))
     text = json.dumps(plan)
     assert CANARY in text and CANARY_PREVIOUS in text, "the canaries did not reach the plan"
     assert unmarked(plan, [CANARY, CANARY_PREVIOUS]) == []

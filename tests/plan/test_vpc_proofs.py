@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, change, hand_edited_failures, plan_spec, planned, proof_results
+from tests.plan._plans import Plan, Planner, change, hand_edited_failures, plan_spec, planned, proof_results
 
 from cfgen.harness import _terraform
 from cfgen.patterns import OriginBinding
@@ -31,8 +31,8 @@ API = EXAMPLES / "private-api-vpc-origin" / "spec.yaml"
 Planned = tuple[Plan, list[OriginBinding], dict[str, str | bytes]]
 
 
-def _planned(spec: Path, tmp: Path, mirror: Path) -> Planned:
-    plan, rendered = plan_spec(spec, tmp, mirror)
+def _planned(spec: Path, tmp: Path, planner: Planner) -> Planned:
+    plan, rendered = plan_spec(spec, tmp, planner)
     return plan, rendered.bindings, rendered.files
 
 
@@ -49,8 +49,8 @@ def _api_variant(tmp: Path, mode: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def alb(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    return _planned(ALB, tmp_path_factory.mktemp("alb"), plugin_mirror)
+def alb(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
+    return _planned(ALB, tmp_path_factory.mktemp("alb"), planner)
 
 
 LB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/shop-web/0a1b2c3d4e5f6071"
@@ -66,42 +66,42 @@ ADOPTED_ALB = f"""\
 
 
 @pytest.fixture(scope="module")
-def adopted(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
+def adopted(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
     """The ALB example on an existing ALB, its listener and target group."""
     tmp = tmp_path_factory.mktemp("adopted")
     text = ALB.read_text()
     assert "        load_balancer: {target_port: 8443}\n" in text
     (tmp / "spec.yaml").write_text(text.replace("        load_balancer: {target_port: 8443}\n", ADOPTED_ALB))
-    return _planned(tmp / "spec.yaml", tmp, plugin_mirror)
+    return _planned(tmp / "spec.yaml", tmp, planner)
 
 
 @pytest.fixture(scope="module")
-def existing_api(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
+def existing_api(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
     """The private-API example on an existing API: its id, so the endpoint policy, are known at plan."""
     tmp = tmp_path_factory.mktemp("existing-api")
     text = API.read_text()
     demo = re.search(r"api: \{create_demo: true, .*\}\n", text)
     assert demo is not None
     (tmp / "spec.yaml").write_text(text.replace(demo.group(0), "api: {rest_api_id: a1b2c3d4e5}\n"))
-    return _planned(tmp / "spec.yaml", tmp, plugin_mirror)
+    return _planned(tmp / "spec.yaml", tmp, planner)
 
 
 @pytest.fixture(scope="module")
-def nlb(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
+def nlb(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
     """The ALB example as an NLB cfgen creates: a TLS listener that forwards, no header to check."""
     tmp = tmp_path_factory.mktemp("nlb")
     (tmp / "spec.yaml").write_text(ALB.read_text().replace("        type: alb\n", "        type: nlb\n"))
-    return _planned(tmp / "spec.yaml", tmp, plugin_mirror)
+    return _planned(tmp / "spec.yaml", tmp, planner)
 
 
 @pytest.fixture(scope="module")
-def ec2(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    return _planned(EC2, tmp_path_factory.mktemp("ec2"), plugin_mirror)
+def ec2(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
+    return _planned(EC2, tmp_path_factory.mktemp("ec2"), planner)
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> Planned:
-    return _planned(API, tmp_path_factory.mktemp("api"), plugin_mirror)
+def api(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
+    return _planned(API, tmp_path_factory.mktemp("api"), planner)
 
 
 def broken(planned: Planned, break_it: Callable[[Plan], None]) -> dict[str, str]:
@@ -574,10 +574,10 @@ def test_private_api_proofs_hold_with_static_ips(api: Planned) -> None:
 
 @pytest.mark.parametrize("mode", ["apply_time", "lambda"])
 def test_other_target_sync_modes_plan_offline_and_hold(
-    tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path, mode: str
+    tmp_path_factory: pytest.TempPathFactory, planner: Planner, mode: str
 ) -> None:
     tmp = tmp_path_factory.mktemp(mode)
-    plan, bindings, files = _planned(_api_variant(tmp, mode), tmp, plugin_mirror)
+    plan, bindings, files = _planned(_api_variant(tmp, mode), tmp, planner)
     assert proof_results(plan, bindings) == dict.fromkeys(API_CHECKS, "")
     addresses = {c["address"]: c["change"]["actions"] for c in plan["resource_changes"]}
     if mode == "apply_time":

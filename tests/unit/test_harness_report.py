@@ -7,7 +7,7 @@ from dataclasses import asdict
 import pytest
 
 from cfgen.errors import UsageError
-from cfgen.harness.report import FORMATS, SKIPPED_PREFIX, is_skipped, render_report, summary
+from cfgen.harness.report import FORMATS, Counts, render_report, summary
 from cfgen.harness.results import Finding
 
 FINDINGS = [
@@ -35,8 +35,9 @@ FINDINGS = [
         title="Ensure the S3 bucket has access logging enabled",
         passed=True,
         address="aws_s3_bucket.logs",
-        message=f"{SKIPPED_PREFIX}this is the log bucket",
+        message="this is the log bucket",
         file="main.tf",
+        skipped=True,
     ),
     Finding(
         source="checkov",
@@ -49,10 +50,15 @@ FINDINGS = [
 ]
 
 
-def test_summary_counts_skipped_as_passed() -> None:
-    assert summary(FINDINGS) == (3, 1)
-    assert summary([]) == (0, 0)
-    assert [is_skipped(f) for f in FINDINGS] == [False, False, True, False]
+def test_summary_counts_passed_failed_and_skipped_apart() -> None:
+    assert summary(FINDINGS) == Counts(passed=2, failed=1, skipped=1)
+    assert summary([]) == Counts(0, 0, 0)
+    assert [f.result for f in FINDINGS] == ["failed", "passed", "skipped", "passed"]
+
+
+def test_a_skipped_finding_cannot_have_failed() -> None:
+    with pytest.raises(ValueError, match="skipped"):
+        Finding("checkov", "CKV_AWS_18", "t", False, "a.b", skipped=True)
 
 
 def test_table_lists_failures_first_with_origin_address_and_message() -> None:
@@ -69,19 +75,23 @@ def test_table_lists_failures_first_with_origin_address_and_message() -> None:
     # checkov's passes and skips are counted, not listed: the table is for reviewers
     assert "this is the log bucket" not in text
     assert "checkov: 1 more passed, 1 skipped" in text
-    assert lines[-1].startswith("3 passed, 1 failed")
+    assert lines[-1] == "2 passed, 1 failed, 1 skipped"
 
 
 def test_table_of_nothing_still_has_a_summary() -> None:
-    assert render_report([], "table").splitlines()[-1] == "0 passed, 0 failed"
+    assert render_report([], "table").splitlines()[-1] == "0 passed, 0 failed, 0 skipped"
 
 
 def test_json_round_trips_and_is_stable() -> None:
     text = render_report(FINDINGS, "json")
     assert text == render_report(list(reversed(FINDINGS)), "json")
     document = json.loads(text)
-    assert document["summary"] == {"passed": 3, "failed": 1, "skipped": 1}
-    back = [Finding(**{**item, "paths": tuple(item["paths"])}) for item in document["findings"]]
+    assert document["summary"] == {"passed": 2, "failed": 1, "skipped": 1}
+    assert [item["result"] for item in document["findings"]].count("skipped") == 1
+    back = [
+        Finding(**{**{k: v for k, v in item.items() if k != "result"}, "paths": tuple(item["paths"])})
+        for item in document["findings"]
+    ]
     assert sorted(back, key=lambda f: json.dumps(asdict(f), sort_keys=True)) == sorted(
         FINDINGS, key=lambda f: json.dumps(asdict(f), sort_keys=True)
     )
@@ -121,9 +131,10 @@ def test_sarif_has_the_required_structure() -> None:
     rule_ids = [rule["id"] for rule in driver["rules"]]
     assert sorted(rule_ids) == sorted({f.check_id for f in FINDINGS})
     assert all(rule["shortDescription"]["text"] for rule in driver["rules"])
+    assert run["properties"]["summary"] == {"passed": 2, "failed": 1, "skipped": 1}
     results = run["results"]
-    assert len(results) == 1
-    (result,) = results
+    assert len(results) == 2
+    (result,) = [r for r in results if "suppressions" not in r]
     assert result["ruleId"] == "S3_OAC_ONLY"
     assert rule_ids[result["ruleIndex"]] == "S3_OAC_ONLY"
     assert result["level"] == "error"
@@ -133,9 +144,18 @@ def test_sarif_has_the_required_structure() -> None:
     assert location["physicalLocation"]["artifactLocation"]["uri"] == "main.tf"
 
 
-def test_sarif_without_failures_has_empty_results() -> None:
-    document = json.loads(render_report([f for f in FINDINGS if f.passed], "sarif"))
+def test_sarif_shows_a_skipped_check_as_suppressed_in_the_source() -> None:
+    document = json.loads(render_report(FINDINGS, "sarif"))
+    (skipped,) = [r for r in document["runs"][0]["results"] if "suppressions" in r]
+    assert skipped["ruleId"] == "CKV_AWS_18"
+    assert skipped["level"] == "note"
+    assert skipped["suppressions"] == [{"kind": "inSource", "justification": "this is the log bucket"}]
+
+
+def test_sarif_with_passes_only_has_empty_results() -> None:
+    document = json.loads(render_report([f for f in FINDINGS if f.result == "passed"], "sarif"))
     assert document["runs"][0]["results"] == []
+    assert document["runs"][0]["properties"]["summary"] == {"passed": 2, "failed": 0, "skipped": 0}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

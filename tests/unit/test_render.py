@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import MINIMAL_SPEC
+from tests.conftest import EXAMPLES, MINIMAL_SPEC
 
 from cfgen._hcl import Attr, Ref, attributes, literal
 from cfgen._resources import modules_dir
@@ -43,6 +44,29 @@ def test_checkov_skips_follow_the_spec(write_spec: Callable[[str], Path]) -> Non
     guarded = render(load_spec(write_spec(with_waf, "waf.yaml"))).files["main.tf"]
     assert "CKV_AWS_68" not in guarded
     assert "web_acl_id" in guarded
+
+
+@pytest.mark.parametrize(
+    ("example", "skipped", "not_skipped"),
+    [
+        ("s3-oac-basic", {"CKV_AWS_145": "No kms in the spec"}, ()),
+        ("s3-oac-kms", {}, ("CKV_AWS_145",)),
+        ("s3-oai-legacy", {"CKV_AWS_145": "Origin Access Identity cannot read SSE-KMS"}, ()),
+        ("s3-website", {"CKV_AWS_70": "only with the secret Referer"}, ()),
+        ("ec2-vpc-origin", {"CKV2_AWS_5": "aws_network_interface_sg_attachment"}, ()),
+        ("alb-vpc-origin", {}, ("CKV2_AWS_5",)),
+    ],
+)
+def test_origin_checkov_skips_follow_the_spec(
+    example: str, skipped: dict[str, str], not_skipped: tuple[str, ...]
+) -> None:
+    """A built-in check is skipped on an origin's module call only when its spec makes the reason true."""
+    main = render(load_spec(EXAMPLES / example / "spec.yaml")).files["main.tf"]
+    for check_id, reason in skipped.items():
+        (line,) = [line for line in main.splitlines() if f"#checkov:skip={check_id}:" in line]
+        assert reason in line
+    for check_id in not_skipped:
+        assert f"#checkov:skip={check_id}:" not in main
 
 
 @pytest.mark.parametrize(
@@ -136,3 +160,18 @@ def test_the_modules_lifecycle_default_is_the_specs(module: str) -> None:
     block = variables.split('variable "noncurrent_version_expiration_days" {', 1)[1].split("\n}\n", 1)[0]
     default = Bucket.model_fields["noncurrent_version_expiration_days"].default
     assert f"  default     = {default}\n" in block
+
+
+@pytest.mark.parametrize(
+    ("example", "module", "passes_region"),
+    [
+        ("s3-oac-kms", "web_media", True),  # an adopted bucket: its regional endpoint needs the region
+        ("s3-oac-kms", "web_assets", False),
+        ("private-api-vpc-origin", "api_orders", True),  # the execute-api endpoint service is regional
+    ],
+)
+def test_modules_get_the_region_as_an_input(example: str, module: str, passes_region: bool) -> None:
+    main = render(load_spec(EXAMPLES / example / "spec.yaml")).files["main.tf"]
+    call = main[main.index(f'module "{module}" {{') :]
+    call = call[: call.index("\n}\n")]
+    assert ("region" in re.findall(r"^  (\w+) += var\.region$", call, re.M)) == passes_region

@@ -56,6 +56,7 @@ module "api_orders" {
   name            = "shop-api-orders"
   origin_domain   = "api-origin.example.com"
   certificate_arn = "arn:aws:acm:eu-west-1:111111111111:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+  region          = var.region
   vpc_id          = "vpc-0a1b2c3d4e5f60718"
   subnets = [
     {

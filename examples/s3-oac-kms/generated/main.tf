@@ -83,5 +83,6 @@ module "web_media" {
   force_destroy              = false
   origin_access_control_name = "shop-web-media"
   distribution_arn           = module.web.arn
+  region                     = var.region
   kms_key_arn                = "arn:aws:kms:eu-west-1:111111111111:key/1a2b3c4d-5e6f-4a0b-9c8d-7e6f5a4b3c2d"
 }

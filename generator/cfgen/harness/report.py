@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from rich.console import Console
@@ -26,18 +26,12 @@ from cfgen.harness.results import Finding
 
 __all__ = [
     "FORMATS",
-    "SKIPPED_PREFIX",
-    "is_skipped",
+    "Counts",
     "render_report",
     "summary",
 ]
 
 FORMATS = ("table", "json", "junit", "sarif")
-
-# Finding has no third state: a check that the tree suppresses on purpose
-# (checkov's `#checkov:skip=ID:reason`) holds as far as the exit code goes,
-# and says so in its message.
-SKIPPED_PREFIX = "skipped: "
 
 _SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # XML 1.0 forbids these code points even as character references; terraform
@@ -45,20 +39,18 @@ _SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def is_skipped(finding: Finding) -> bool:
-    """Whether ``finding`` is a check the tree suppresses rather than one that ran and held."""
-    return finding.passed and finding.message.startswith(SKIPPED_PREFIX)
+class Counts(NamedTuple):
+    """How many findings passed, failed and were skipped; each finding is in exactly one."""
+
+    passed: int
+    failed: int
+    skipped: int
 
 
-def summary(findings: Iterable[Finding]) -> tuple[int, int]:
-    """Return ``(passed, failed)``; skipped findings count as passed."""
-    passed = failed = 0
-    for finding in findings:
-        if finding.passed:
-            passed += 1
-        else:
-            failed += 1
-    return passed, failed
+def summary(findings: Iterable[Finding]) -> Counts:
+    """Count ``findings`` by result: a skipped check is neither passed nor failed."""
+    results = [finding.result for finding in findings]
+    return Counts(results.count("passed"), results.count("failed"), results.count("skipped"))
 
 
 def render_report(findings: list[Finding], fmt: str, *, width: int = 120) -> str:
@@ -82,12 +74,6 @@ def render_report(findings: list[Finding], fmt: str, *, width: int = 120) -> str
 # --------------------------------------------------------------------------
 
 
-def _status(finding: Finding) -> str:
-    if not finding.passed:
-        return "failed"
-    return "skipped" if is_skipped(finding) else "passed"
-
-
 def _sort_key(finding: Finding) -> tuple[str, ...]:
     return (
         finding.source,
@@ -97,7 +83,7 @@ def _sort_key(finding: Finding) -> tuple[str, ...]:
         finding.file,
         finding.title,
         finding.message,
-        str(finding.passed),
+        finding.result,
     )
 
 
@@ -106,17 +92,12 @@ def _sorted(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def _counts(findings: list[Finding]) -> dict[str, int]:
-    passed, failed = summary(findings)
-    skipped = sum(1 for f in findings if is_skipped(f))
-    return {"passed": passed, "failed": failed, "skipped": skipped}
+    return summary(findings)._asdict()
 
 
 def _summary_line(findings: list[Finding]) -> str:
-    counts = _counts(findings)
-    line = f"{counts['passed']} passed, {counts['failed']} failed"
-    if counts["skipped"]:
-        line += f" (including {counts['skipped']} skipped)"
-    return line
+    counts = summary(findings)
+    return f"{counts.passed} passed, {counts.failed} failed, {counts.skipped} skipped"
 
 
 def _table(findings: list[Finding], width: int) -> str:
@@ -125,13 +106,13 @@ def _table(findings: list[Finding], width: int) -> str:
     A reviewer reads this on a terminal; the other formats carry everything.
     """
     order = {"failed": 0, "skipped": 1, "passed": 2}
-    shown = [f for f in findings if f.source == "proof" or _status(f) == "failed"]
-    rows = sorted(_sorted(shown), key=lambda f: order[_status(f)])
+    shown = [f for f in findings if f.source == "proof" or f.result == "failed"]
+    rows = sorted(_sorted(shown), key=lambda f: order[f.result])
     table = Table(show_lines=False, expand=False)
     for column in ("Result", "Check", "Origin", "What", "Where"):
         table.add_column(column, overflow="fold")
     for finding in rows:
-        status = _status(finding)
+        status = finding.result
         what = finding.title
         if status == "failed" and finding.message:
             what += f"\n-> {finding.message}"
@@ -143,7 +124,7 @@ def _table(findings: list[Finding], width: int) -> str:
         # as rich markup and lose its brackets.
         table.add_row(*(Text(cell) for cell in cells))
     hidden = [f for f in findings if f not in shown]
-    skipped = sum(1 for f in hidden if is_skipped(f))
+    skipped = sum(1 for f in hidden if f.skipped)
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -164,7 +145,7 @@ def _table(findings: list[Finding], width: int) -> str:
 def _json(findings: list[Finding]) -> str:
     document = {
         "summary": _counts(findings),
-        "findings": [asdict(f) for f in _sorted(findings)],
+        "findings": [{**asdict(f), "result": f.result} for f in _sorted(findings)],
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -225,9 +206,8 @@ def _junit(findings: list[Finding]) -> str:
                 if finding.message:
                     details.append(finding.message)
                 failure.text = _xml_text("\n".join(details))
-            elif is_skipped(finding):
-                reason = finding.message[len(SKIPPED_PREFIX) :]
-                ET.SubElement(case, "skipped", {"message": _xml_text(reason)})
+            elif finding.skipped:
+                ET.SubElement(case, "skipped", {"message": _xml_text(finding.message)})
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -263,9 +243,12 @@ def _sarif(findings: list[Finding]) -> str:
                     "properties": {"source": finding.source},
                 }
             )
+    # Failures are results; skipped checks are results suppressed in the
+    # source with the reason as justification (SARIF's own third state, which
+    # code scanning shows as closed); passes are only counted.
     results: list[dict[str, Any]] = []
     for finding in ordered:
-        if finding.passed:
+        if finding.result == "passed":
             continue
         location: dict[str, Any] = {}
         if finding.file:
@@ -278,6 +261,10 @@ def _sarif(findings: list[Finding]) -> str:
             "level": "error",
             "message": {"text": finding.message or finding.title or finding.check_id},
         }
+        if finding.skipped:
+            result["level"] = "note"
+            result["message"] = {"text": finding.title or finding.check_id}
+            result["suppressions"] = [{"kind": "inSource", "justification": finding.message}]
         if location:
             result["locations"] = [location]
         if finding.origin:
@@ -296,6 +283,7 @@ def _sarif(findings: list[Finding]) -> str:
                     }
                 },
                 "results": results,
+                "properties": {"summary": _counts(findings)},
             }
         ],
     }

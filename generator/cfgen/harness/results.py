@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-__all__ = ["Finding"]
+__all__ = ["Finding", "Result"]
+
+Result = Literal["passed", "failed", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,11 @@ class Finding:
     one origin of the spec, else ``None`` (distribution-wide, or a resource of
     a hand-edited tree cfgen cannot attribute). ``paths`` are the keys of the
     paths to that origin a proof closes, from its pattern's threat model.
+
+    ``skipped`` marks a check the tree suppresses on purpose (checkov's
+    ``#checkov:skip=ID:reason``); ``message`` is then the reason. A skipped
+    check does not fail the run, so it is also ``passed``: ``passed`` is False
+    for a failure only.
     """
 
     source: str  # "proof" or "checkov"
@@ -26,3 +34,16 @@ class Finding:
     message: str = ""
     file: str = ""
     paths: tuple[str, ...] = ()
+    skipped: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paths", tuple(self.paths))  # from JSON (a report, a worker) it is a list
+        if self.skipped and not self.passed:
+            raise ValueError(f"{self.check_id} {self.address}: a skipped finding cannot have failed")
+
+    @property
+    def result(self) -> Result:
+        """``"failed"``, ``"skipped"`` or ``"passed"``: the three states every report shows apart."""
+        if not self.passed:
+            return "failed"
+        return "skipped" if self.skipped else "passed"

@@ -49,6 +49,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         Attr("name", names.VPC_ORIGIN.name(spec.project, dist.name, origin.id)),
         Attr("origin_domain", origin.origin_domain),
         Attr("certificate_arn", origin.alb_certificate.arn),
+        Attr("region", Ref("var.region")),
         Attr("vpc_id", origin.network.vpc_id),
         Attr("subnets", [{"id": s.id, "cidr": s.cidr} for s in origin.network.subnets]),
     ]

@@ -100,6 +100,14 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
     if isinstance(origin, AlbOrigin):
         secrets.append(_origin_verify.secret_of(module, origin.secret, f"{dist.name}/{origin.id}"))
         inputs.append(_origin_verify.input_of(secrets[-1]))
+    if isinstance(origin, Ec2Origin):
+        skips.append(
+            (
+                "CKV2_AWS_5",
+                "The group is attached to the instance's network interface by "
+                "aws_network_interface_sg_attachment, which CKV2_AWS_5 does not count as an attachment.",
+            )
+        )
     return OriginView(
         module=module,
         inputs=inputs,

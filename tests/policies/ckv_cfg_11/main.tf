@@ -44,3 +44,44 @@ resource "aws_cloudfront_vpc_origin" "fail_old_tls" {
     }
   }
 }
+
+variable "protocol_policy" {
+  type = string
+}
+
+variable "ssl_protocols" {
+  type = list(string)
+}
+
+# Values checkov cannot resolve in HCL (variables without a default, as a
+# module's inputs are): nothing is known to be wrong, so the check says nothing.
+resource "aws_cloudfront_vpc_origin" "unknown_from_variables" {
+  vpc_origin_endpoint_config {
+    name                   = "unknown"
+    arn                    = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/a/0123abcd"
+    http_port              = 80
+    https_port             = 443
+    origin_protocol_policy = var.protocol_policy
+
+    origin_ssl_protocols {
+      items    = var.ssl_protocols
+      quantity = length(var.ssl_protocols)
+    }
+  }
+}
+
+# What is known is still judged: http-only fails whatever the TLS versions are.
+resource "aws_cloudfront_vpc_origin" "fail_http_only_tls_unknown" {
+  vpc_origin_endpoint_config {
+    name                   = "http-only"
+    arn                    = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/a/0123abcd"
+    http_port              = 80
+    https_port             = 443
+    origin_protocol_policy = "http-only"
+
+    origin_ssl_protocols {
+      items    = var.ssl_protocols
+      quantity = length(var.ssl_protocols)
+    }
+  }
+}

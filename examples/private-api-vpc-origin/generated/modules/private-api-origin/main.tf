@@ -1,5 +1,3 @@
-data "aws_region" "current" {}
-
 data "aws_partition" "current" {}
 
 locals {
@@ -63,7 +61,7 @@ resource "aws_vpc_security_group_ingress_rule" "endpoint_from_alb" {
 
 resource "aws_vpc_endpoint" "execute_api" {
   vpc_id            = var.vpc_id
-  service_name      = "com.amazonaws.${data.aws_region.current.name}.execute-api"
+  service_name      = "com.amazonaws.${var.region}.execute-api"
   vpc_endpoint_type = "Interface"
   subnet_ids        = local.subnet_ids
   # The ALB reaches the endpoint by IP and names the API in x-apigw-api-id;
@@ -130,7 +128,7 @@ data "aws_iam_policy_document" "endpoint_existing" {
     sid       = "InvokeOnlyThisApi"
     effect    = "Allow"
     actions   = ["execute-api:Invoke"]
-    resources = ["arn:${data.aws_partition.current.partition}:execute-api:${data.aws_region.current.name}:${split(":", var.certificate_arn)[4]}:${var.rest_api_id}/*"]
+    resources = ["arn:${data.aws_partition.current.partition}:execute-api:${var.region}:${split(":", var.certificate_arn)[4]}:${var.rest_api_id}/*"]
 
     principals {
       type        = "AWS"

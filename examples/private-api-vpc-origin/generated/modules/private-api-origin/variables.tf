@@ -59,6 +59,16 @@ variable "origin_secrets" {
 # Network
 ################################################################################
 
+variable "region" {
+  description = "Region of this module's provider (names the execute-api endpoint service); an input because aws_region's `name` is deprecated in provider 6.x and `region` does not exist in 5.x"
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.region))
+    error_message = "region must be an AWS region name such as eu-west-1."
+  }
+}
+
 variable "vpc_id" {
   description = "VPC of the ALB and the execute-api endpoint"
   type        = string

@@ -124,6 +124,17 @@ variable "target_protocol" {
   default     = null
 }
 
+variable "health_check_path" {
+  description = "Path of the target group's HTTP(S) health check (ALB only)"
+  type        = string
+  default     = "/"
+
+  validation {
+    condition     = startswith(var.health_check_path, "/")
+    error_message = "health_check_path must start with /."
+  }
+}
+
 variable "deletion_protection" {
   description = "Deletion protection of a created load balancer"
   type        = bool

@@ -1,12 +1,7 @@
-# Both data sources are answered from the provider's configuration and its
-# bundled endpoint table, without an AWS call, so plans stay offline. A region
-# newer than the provider's table fails aws_region (adopted buckets only) and
-# gives an empty partition: upgrade the provider for such regions.
+# Answered from the provider's configuration and its bundled endpoint table,
+# without an AWS call, so plans stay offline. A region newer than the
+# provider's table gives an empty partition: upgrade the provider for it.
 data "aws_partition" "current" {}
-
-data "aws_region" "current" {
-  count = var.create_bucket ? 0 : 1
-}
 
 locals {
   # `bucket` (not `id`) is known at plan time and still orders a reader after
@@ -18,7 +13,9 @@ locals {
   bucket_regional_domain_name = (
     var.create_bucket
     ? aws_s3_bucket.this[0].bucket_regional_domain_name
-    : "${var.bucket_name}.s3.${data.aws_region.current[0].name}.${data.aws_partition.current.dns_suffix}"
+    # The region is an input: aws_region's `name` is deprecated in provider 6.x
+    # and its replacement `region` does not exist in 5.x.
+    : "${var.bucket_name}.s3.${coalesce(var.region, "unset")}.${data.aws_partition.current.dns_suffix}"
   )
 
   use_kms     = var.create_kms_key || var.kms_key_arn != null
@@ -472,6 +469,13 @@ resource "aws_s3_bucket_policy" "this" {
     aws_s3_bucket_public_access_block.this,
     aws_s3_bucket_ownership_controls.this,
   ]
+
+  lifecycle {
+    precondition {
+      condition     = var.create_bucket || var.region != null
+      error_message = "An adopted bucket (create_bucket = false) needs region: the region of this module's provider, where the bucket is."
+    }
+  }
 }
 
 ################################################################################

@@ -18,6 +18,17 @@ variable "create_bucket" {
   default     = true
 }
 
+variable "region" {
+  description = "Region of this module's provider, where an adopted bucket is (names its regional endpoint); required when `create_bucket` is false"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.region))
+    error_message = "region must be an AWS region name such as eu-west-1."
+  }
+}
+
 variable "force_destroy" {
   description = "Allow `terraform destroy` to delete a created bucket that still holds objects"
   type        = bool
