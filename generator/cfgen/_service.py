@@ -101,6 +101,7 @@ def test(
         else:
             bindings = _bindings_from_manifest(tree)
             distributions = _distributions_from_manifest(tree)
+        _terraform.check_tree(tree)  # before checkov reads it too
         checkov.scan_hcl(tree)
         plan = _terraform.plan_tree(
             tree,

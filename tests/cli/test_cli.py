@@ -168,3 +168,17 @@ def test_show_completion_gives_bash_a_working_completion() -> None:
 def test_help_offers_completion_install() -> None:
     result = cfgen("--help")
     assert "--install-completion" in result.stdout and "--show-completion" in result.stdout
+
+
+def test_test_dir_refuses_a_link_out_of_the_tree_in_one_line(tmp_path: Path) -> None:
+    """A tree is input: a link in it must not make cfgen read (and scan, and plan) a file outside it."""
+    import shutil
+
+    tree = tmp_path / "infra"
+    shutil.copytree(EXAMPLES / "s3-oac-basic" / "generated", tree)
+    (tmp_path / "private.tf").write_text('locals { token = "not-for-cfgen" }\n')
+    (tree / "extra.tf").symlink_to(tmp_path / "private.tf")
+    result = cfgen("test", "--dir", str(tree), "--offline")
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "extra.tf links to" in line and "outside" in line and "not-for-cfgen" not in result.stdout + line

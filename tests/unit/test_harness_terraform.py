@@ -252,6 +252,41 @@ def test_copy_skips_state_plans_and_dot_terraform(tmp_path: Path) -> None:
     assert copied == [".terraform.lock.hcl", "main.tf", "modules/cdn/main.tf", "terraform.tfvars"]
 
 
+def test_copy_keeps_links_that_stay_inside_the_tree(tmp_path: Path) -> None:
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    (src / "shared").mkdir(parents=True)
+    (src / "shared" / "locals.tf").write_text("locals {}\n")
+    (src / "locals.tf").symlink_to(src / "shared" / "locals.tf")
+    tf.copy_tree(src, dst)
+    assert (dst / "locals.tf").read_text() == "locals {}\n"
+
+
+@pytest.mark.parametrize("where", ["absolute", "relative", "folder"])
+def test_a_link_out_of_the_tree_is_refused_before_anything_is_read(tmp_path: Path, where: str) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not cfgen's to read")
+    if where == "absolute":
+        (src / "leak.tf").symlink_to(outside)
+    elif where == "relative":
+        (src / "leak.tf").symlink_to(Path("..") / "secret.txt")
+    else:
+        (src / "modules").symlink_to(tmp_path, target_is_directory=True)
+    with pytest.raises(UsageError, match="outside") as caught:
+        tf.copy_tree(src, tmp_path / "dst")
+    assert "not cfgen's to read" not in str(caught.value)
+    assert not (tmp_path / "dst").exists()
+
+
+def test_a_pipe_in_the_tree_is_refused_without_blocking(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    os.mkfifo(src / "main.tf")
+    with pytest.raises(UsageError, match="not a regular file"):
+        tf.check_tree(src)
+
+
 # --------------------------------------------------------------------------
 # plan_tree against a fake binary
 # --------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ __all__ = [
     "OfflineSecrets",
     "PlanRun",
     "aws_provider_aliases",
+    "check_tree",
     "cli_config_text",
     "copy_tree",
     "find_binary",
@@ -200,13 +202,41 @@ def cli_config_text(plugin_mirror: Path | None) -> str:
     )
 
 
+def _ignored(_folder: str, names: list[str]) -> set[str]:
+    return {n for n in names if any(fnmatch(n, pattern) for pattern in _COPY_IGNORED)}
+
+
+def check_tree(tree: Path) -> None:
+    """Refuse a tree that would make cfgen read outside it, or block on reading.
+
+    A tree handed to ``cfgen test --dir`` is input: a link in it to
+    ``/etc/...`` or ``../secrets`` would be copied into the plan's work folder
+    and scanned; a FIFO or a device would hang or flood the copy. Links that
+    stay inside the tree are fine. What the copy leaves out (``.terraform``,
+    state) is not looked at.
+    """
+    top = tree.resolve()
+    for folder, dirs, files in os.walk(tree):
+        skipped = _ignored(folder, dirs + files)
+        dirs[:] = [d for d in dirs if d not in skipped]
+        for name in [n for n in dirs + files if n not in skipped]:
+            path = Path(folder) / name
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(top):
+                    raise UsageError(
+                        f"{path} links to {target}, outside {tree}: cfgen reads nothing outside the folder it "
+                        "tests; copy the file in instead of linking it"
+                    )
+            mode = path.lstat().st_mode if not path.is_symlink() else path.stat().st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                raise UsageError(f"{path} is not a regular file or folder (a pipe, socket or device); remove it")
+
+
 def copy_tree(src: Path, dst: Path) -> None:
-    """Copy the root module ``src`` to ``dst`` without state, plans or ``.terraform``."""
-
-    def ignored(_folder: str, names: list[str]) -> set[str]:
-        return {n for n in names if any(fnmatch(n, pattern) for pattern in _COPY_IGNORED)}
-
-    shutil.copytree(src, dst, ignore=ignored, symlinks=False)
+    """Copy the root module ``src`` to ``dst`` without state, plans or ``.terraform`` (see :func:`check_tree`)."""
+    check_tree(src)
+    shutil.copytree(src, dst, ignore=_ignored, symlinks=False)
 
 
 def _mask(text: str, *, strings: bool) -> str:
