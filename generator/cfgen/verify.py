@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from .errors import UsageError
+from .errors import UsageError, one_line
 from .harness._http import Answer
 from .harness.report import render_report, table_text
 from .harness.results import Finding
@@ -257,6 +257,8 @@ class Result:
 
 # -- judging an answer -------------------------------------------------------------
 
+_ERROR_TYPE = re.compile(r"[A-Za-z]+Exception")
+
 _FAILURES = {
     "resolve": "the name does not resolve",
     "unreachable": "the address cannot be reached",
@@ -275,16 +277,20 @@ def refusal(answer: Answer) -> str:
         return ""
     headers = answer.headers
     server = headers.get("server", "").lower()
-    error_type = headers.get("x-amzn-errortype", "")
+    # API Gateway and Lambda name the error (ForbiddenException, InvalidSignatureException,
+    # AccessDeniedException, UnauthorizedException, ...), sometimes followed by ":" and a URL.
+    error_type = _ERROR_TYPE.match(headers.get("x-amzn-errortype", ""))
     body = answer.body.decode("utf-8", "replace")
     if "<Code>AccessDenied</Code>" in body or "Code: AccessDenied" in body:
         return "AccessDenied (S3)"
-    if error_type.startswith("ForbiddenException") or re.fullmatch(
-        r'\s*\{\s*"message"\s*:\s*"Forbidden"\s*\}\s*', body
-    ):
+    if error_type:
+        # A function URL answers without API Gateway's request id.
+        lambda_url = "Function URL" in body or (
+            "x-amz-apigw-id" not in headers and error_type[0] == "AccessDeniedException"
+        )
+        return f"{error_type[0]} ({'Lambda' if lambda_url else 'API Gateway'})"
+    if re.fullmatch(r'\s*\{\s*"message"\s*:\s*"Forbidden"\s*\}\s*', body):
         return "ForbiddenException (API Gateway)"
-    if error_type.startswith("AccessDeniedException"):
-        return "AccessDeniedException (Lambda)"
     if server == "cloudfront":
         return "from CloudFront itself"
     if server.startswith("awselb"):
@@ -314,16 +320,22 @@ def judge(planned: Planned, answer: Answer) -> Result:
 
 
 def _got(planned: Planned, answer: Answer) -> str:
+    """What came back, in words; what the server said is escaped and cut short (it may be anyone's server)."""
     if answer.status is None:
         words = _FAILURES[answer.failure or "protocol"]
-        return f"{words} ({answer.detail})" if answer.detail else words
+        return f"{words} ({_shown(answer.detail)})" if answer.detail else words
     said = refusal(answer)
     location = answer.headers.get("location", "")
     if said:
         return f"{answer.status} {said}"
     if 300 <= answer.status < 400 and location:
-        return f"{answer.status} to {location}"
+        return f"{answer.status} to {_shown(location)}"
     return str(answer.status)
+
+
+def _shown(text: str, limit: int = 200) -> str:
+    text = one_line(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _to_https(url: str, status: int, answer: Answer) -> bool:

@@ -136,7 +136,14 @@ API_DENIED = Answer(403, {"x-amzn-errortype": "ForbiddenException:http://interna
         (SERVED, S3_DENIED, "fails", "403 AccessDenied (S3)"),
         (SERVED, API_DENIED, "fails", "403 ForbiddenException (API Gateway)"),
         (SERVED, Answer(403, {}, b' { "message" : "Forbidden" } '), "fails", "403 ForbiddenException (API Gateway)"),
-        (SERVED, Answer(403, {"x-amzn-errortype": "AccessDeniedException"}), "fails", "403 AccessDeniedException"),
+        (SERVED, Answer(403, {"x-amzn-errortype": "AccessDeniedException"}), "fails", "AccessDeniedException (Lambda)"),
+        (
+            SERVED,
+            Answer(403, {"x-amzn-errortype": "InvalidSignatureException", "x-amz-apigw-id": "Fa1b="}),
+            "fails",
+            "403 InvalidSignatureException (API Gateway)",
+        ),
+        (SERVED, Answer(401, {"x-amzn-errortype": "UnauthorizedException"}), "fails", "UnauthorizedException (API"),
         (SERVED, Answer(403, {"server": "CloudFront"}), "fails", "403 from CloudFront itself"),
         (SERVED, Answer(403, {"server": "awselb/2.0"}, b"Forbidden"), "fails", "403 from the load balancer"),
         (SERVED, Answer(502, {"server": "CloudFront"}), "fails", "502 (CloudFront could not reach the origin)"),
@@ -164,6 +171,13 @@ API_DENIED = Answer(403, {"x-amzn-errortype": "ForbiddenException:http://interna
 def test_judge(planned: verify.Planned, answer: Answer, verdict: str, got: str) -> None:
     result = verify.judge(planned, answer)
     assert (result.verdict, got in result.got) == (verdict, True), result.got
+
+
+def test_what_a_server_says_is_shown_escaped_and_short() -> None:
+    """A direct endpoint may be anyone's server: its words cannot move the cursor or flood the report."""
+    result = verify.judge(DIRECT, Answer(302, {"location": "https://e.example.com/\x1b[2J" + "x" * 500}))
+    assert result.verdict == "fails"
+    assert "\x1b" not in result.got and "\\x1b[2J" in result.got and len(result.got) <= 210
 
 
 # -- running: retries, the run limit, what is sent ----------------------------------------------------------
