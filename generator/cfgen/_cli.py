@@ -36,6 +36,19 @@ def _say(console: Console, text: str) -> None:
     console.print(one_line(text), markup=False)
 
 
+def _check_report(report_file: Path | None) -> None:
+    if report_file is not None and not report_file.parent.is_dir():
+        raise UsageError(f"--report {report_file}: folder {report_file.parent} does not exist; create it first")
+
+
+def _write_report(report_file: Path | None, text: str) -> None:
+    if report_file is not None:
+        try:
+            report_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--report {report_file}: cannot write it ({exc.strerror or exc})") from None
+
+
 SpecArg = Annotated[Path, typer.Argument(help="The spec file (YAML).", show_default=False)]
 
 
@@ -117,9 +130,7 @@ def test(
     """Plan the rendered tree, run the proofs and checkov; exit 1 if any fails."""
     from .harness.report import render_report, summary
 
-    if report_file is not None and not report_file.parent.is_dir():
-        # Checked before the plan, which costs seconds, not after it.
-        raise UsageError(f"--report {report_file}: folder {report_file.parent} does not exist; create it first")
+    _check_report(report_file)  # before the plan, which costs seconds, not after it
 
     status = err.status("planning", spinner="dots") if err.is_terminal else nullcontext()
     with status as spinner:
@@ -138,11 +149,7 @@ def test(
         )
     text = render_report(findings, report_format.value)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    if report_file is not None:
-        try:
-            report_file.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"--report {report_file}: cannot write it ({exc.strerror or exc})") from None
+    _write_report(report_file, text)
     if summary(findings).failed:
         raise typer.Exit(1)
 
@@ -158,6 +165,68 @@ def explain(
 
     explanations = _service.explain_spec(spec, directory)
     sys.stdout.write(render_explanation(explanations, explain_format.value))
+
+
+class VerifyFormat(StrEnum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+
+
+@app.command()
+def verify(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="The rendered tree, applied (its manifest names the origins).")
+    ],
+    outputs: Annotated[
+        Path | None,
+        typer.Option("--outputs", help="JSON saved from `output -json` instead of running it in --dir."),
+    ] = None,
+    binary: Annotated[str | None, typer.Option(help="terraform or tofu \\[env: CFGEN_TF_BINARY].")] = None,
+    report_format: Annotated[VerifyFormat, typer.Option("--format", help="Report format.")] = VerifyFormat.table,
+    report_file: Annotated[Path | None, typer.Option("--report", help="Also write the report here.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List every request; send none.")] = False,
+    connect_to: Annotated[
+        list[str] | None,
+        typer.Option("--connect-to", help="HOST:PORT:ADDR:PORT, as curl's: connect there instead (repeatable)."),
+    ] = None,
+    ca_bundle: Annotated[
+        Path | None,
+        typer.Option("--ca-bundle", help="Trust these CAs (PEM) instead of the system's \\[env: SSL_CERT_FILE]."),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds each request may take, per step.")] = 10.0,
+    max_time: Annotated[float, typer.Option("--max-time", help="Seconds the whole run may take.")] = 120.0,
+) -> None:
+    """After apply: each origin must answer through its distribution and refuse every direct request."""
+    from .verify import counts, render_results
+
+    _check_report(report_file)
+    status = err.status("probing", spinner="dots") if err.is_terminal and not dry_run else nullcontext()
+    with status as spinner:
+
+        def progress(done: int, total: int) -> None:
+            if spinner is not None:
+                spinner.update(f"probing {done}/{total}")
+
+        results = _service.verify(
+            directory,
+            outputs_file=outputs,
+            binary=binary,
+            dry_run=dry_run,
+            connect_to=connect_to or [],
+            ca_bundle=ca_bundle,
+            timeout=timeout,
+            max_time=max_time,
+            progress=progress,
+        )
+    text = render_results(results, report_format.value)
+    sys.stdout.write(text)
+    _write_report(report_file, text)
+    found = counts(results)
+    if found["fails"]:
+        raise typer.Exit(1)
+    if found["unknown"]:
+        raise typer.Exit(2)
 
 
 @app.command()

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Attr", "Ref", "attributes", "literal"]
+__all__ = ["Attr", "Ref", "attributes", "literal", "template"]
 
 INDENT = "  "
 
@@ -58,6 +58,12 @@ def literal(value: Any, indent: int = 0) -> str:
         pad = INDENT * (indent + 1)
         return "[\n" + "".join(f"{pad}{i},\n" for i in items) + INDENT * indent + "]"
     raise TypeError(f"no HCL literal for {type(value).__name__}")
+
+
+def template(*parts: str) -> Ref:
+    """A quoted HCL string template: each :class:`Ref` part interpolated (``${...}``), other text as is."""
+    body = "".join(f"${{{part}}}" if isinstance(part, Ref) else _string(part)[1:-1] for part in parts)
+    return Ref(f'"{body}"')
 
 
 def attributes(attrs: Sequence[Attr], indent: int) -> str:

@@ -8,13 +8,16 @@ for anything the user must fix.
 from __future__ import annotations
 
 import json
+import secrets
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import _resources, write
+from . import verify as verifier
+from ._regular import NotRegular, read_limited
 from .errors import UsageError
 from .explain import OriginExplanation, explain, from_manifest
 from .harness.plan import PlanView
@@ -23,9 +26,9 @@ from .harness.tree import RootModule
 from .patterns import PATTERNS, OriginBinding
 from .patterns.distribution import DISTRIBUTION_PROOFS, DistributionBinding
 from .render import Rendered, render
-from .spec import LoadedSpec, load_spec
+from .spec import LoadedSpec, load_spec, verify_target
 
-__all__ = ["RenderOutcome", "explain_spec", "render_spec", "test", "validate"]
+__all__ = ["RenderOutcome", "explain_spec", "render_spec", "test", "validate", "verify"]
 
 Progress = Callable[[str], None]
 
@@ -163,11 +166,87 @@ def _manifest_extra(loaded: LoadedSpec, rendered: Rendered) -> dict[str, Any]:
         "origins": [b.as_dict() for b in rendered.bindings],
         # What `explain --dir` and `verify` read: the paths of each origin, as this render closes them.
         "explain": [e.as_dict() for e in explain(loaded)],
+        "verify": _verify_targets(loaded, rendered),
     }
     signed = [d.as_dict() for d in rendered.distributions if d.signed_behaviors]
     if signed:  # only what a proof needs, so trees without signed behaviors keep their manifest
         extra["distributions"] = signed
     return extra
+
+
+def _verify_targets(loaded: LoadedSpec, rendered: Rendered) -> list[dict[str, Any]]:
+    """What `verify` requests for each origin: the path through its distribution, and the same request direct."""
+    origins = {(d.name, o.id): (d, o) for d in loaded.spec.distributions for o in d.origins}
+    targets = []
+    for binding in rendered.bindings:
+        target = verify_target(*origins[(binding.distribution, binding.origin)])
+        targets.append(
+            verifier.Target(
+                binding.distribution, binding.origin, binding.pattern, target.path, target.direct_path, target.note
+            ).as_dict()
+        )
+    return targets
+
+
+# `output -json` of a root module cfgen rendered is a few kilobytes; a user's own outputs may add some.
+_MAX_OUTPUTS_BYTES = 16 * 1024 * 1024
+
+
+def verify(
+    tree: Path,
+    *,
+    outputs_file: Path | None,
+    binary: str | None,
+    dry_run: bool,
+    connect_to: Sequence[str] = (),
+    ca_bundle: Path | None = None,
+    timeout: float = 10.0,
+    max_time: float = 120.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[verifier.Result]:
+    """Probe every origin of a tree cfgen rendered and that was applied; ``dry_run`` sends nothing."""
+    from .harness import _http, _terraform
+
+    if not 0 < timeout <= 300 or not 0 < max_time <= 3600:
+        raise UsageError("--timeout takes 0 to 300 seconds and --max-time 0 to 3600")
+    mappings = [_http.ConnectTo.parse(text) for text in connect_to]
+    client = _http.Client(ca_bundle=ca_bundle, connect_to=mappings)
+    if not tree.is_dir():
+        raise UsageError(f"{tree} is not a folder; pass the folder `cfgen render -o` wrote")
+    manifest = write.read_manifest(tree)
+    where = str(tree / write.MANIFEST)
+    if not manifest:
+        raise UsageError(f"{tree} has no {write.MANIFEST}; pass the folder `cfgen render -o` wrote")
+    targets = verifier.targets_from_manifest(manifest.get("verify"), where)
+    if outputs_file is not None:
+        data, source = _read_outputs_file(outputs_file), str(outputs_file)
+    else:
+        data, source = _terraform.read_outputs(tree, _terraform.find_binary(binary)), f"the outputs of {tree}"
+    planned = verifier.plan(targets, verifier.endpoints_from_outputs(data, source), source)
+    if dry_run:
+        return verifier.not_sent(planned)
+    # A value no deployment holds (letters and digits, as an ALB header secret must be): the only secret sent.
+    wrong = "cfgenverifywrong" + secrets.token_hex(24)
+    return verifier.run(
+        planned, client.request, wrong_secret=wrong, timeout=timeout, max_time=max_time, progress=progress
+    )
+
+
+def _read_outputs_file(path: Path) -> Any:
+    try:
+        raw = read_limited(path, _MAX_OUTPUTS_BYTES)
+    except FileNotFoundError:
+        raise UsageError(f"--outputs {path}: no such file; save it with `tofu output -json > FILE`") from None
+    except NotRegular as exc:
+        raise UsageError(f"--outputs {path} is {exc.kind}; give the file `output -json` was saved to") from None
+    except OSError as exc:
+        raise UsageError(f"--outputs {path}: cannot read it ({exc.strerror or exc})") from None
+    if len(raw) > _MAX_OUTPUTS_BYTES:
+        raise UsageError(f"--outputs {path} is over {_MAX_OUTPUTS_BYTES // 2**20} MiB; not the output of a root module")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        raise UsageError(f"--outputs {path}: not JSON ({type(exc).__name__}); save it with `output -json`") from None
 
 
 def _distributions_from_manifest(tree: Path) -> list[DistributionBinding]:

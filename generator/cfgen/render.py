@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from . import _edge, _resources
-from ._hcl import Attr, Ref, attributes, literal
+from ._hcl import Attr, Ref, attributes, literal, template
 from .errors import RenderError, one_line
 from .patterns import OriginBinding, OriginView, _secret, module_name, pattern_for
 from .patterns.distribution import DistributionBinding
@@ -83,6 +83,7 @@ def render(loaded: LoadedSpec) -> Rendered:
             for _, view, _ in d["origin_templates"]
             for v in [*(v for call in view.secrets for v in call.variables), *view.variables]
         ],
+        "endpoints": _endpoints(distributions),
         "ignore_tag_prefixes": sorted(
             {p for d in distributions for _, view, _ in d["origin_templates"] for p in view.ignore_tag_prefixes}
         ),
@@ -104,6 +105,18 @@ def render(loaded: LoadedSpec) -> Rendered:
         bindings=bindings,
         distributions=[d["edge"].binding for d in distributions],
     )
+
+
+def _endpoints(distributions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The value of output ``cfgen_endpoints``: what ``cfgen verify`` requests for each origin, by its label."""
+    return {
+        f"{d['name']}/{origin.id}": {
+            "distribution": template("https://", Ref(f"module.{d['module']}.domain_name")),
+            **view.endpoints,
+        }
+        for d in distributions
+        for _, view, origin in d["origin_templates"]
+    }
 
 
 def _environment() -> jinja2.Environment:

@@ -13,6 +13,7 @@ from pathlib import Path
 from cfgen.explain import explain, patterns_markdown, render_explanation
 from cfgen.patterns._threats import NAMES
 from cfgen.spec import load_spec
+from cfgen.verify import probes_markdown
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
@@ -34,6 +35,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "path keys": _path_keys,
     "explain s3-oac-basic text": lambda: _explained("s3-oac-basic", "text"),
     "explain s3-oac-basic mermaid": lambda: _explained("s3-oac-basic", "mermaid"),
+    "verify probes": probes_markdown,
 }
 
 

@@ -13,7 +13,9 @@ from cfgen import _resources, _service
 from cfgen.explain import explain
 from cfgen.harness._checkov import run_checkov
 from cfgen.harness.report import summary
+from cfgen.patterns import PATTERNS
 from cfgen.spec import load_spec
+from cfgen.verify import endpoints_from_outputs
 
 pytestmark = pytest.mark.plan
 CASES = sorted(p.parent for p in EXAMPLES.glob("*/spec.yaml"))
@@ -65,3 +67,20 @@ def test_a_module_call_skip_covers_what_only_the_plan_finds(planner: Planner, tm
     main.write_text("".join(line for line in lines if "checkov:skip=CKV_AWS_145" not in line), encoding="utf-8")
     assert [result for result, _, _ in kms_check(plan_json)] == ["failed"]
     assert kms_check(None) == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_the_plan_outputs_what_verify_probes(case: Path, planner: Planner, tmp_path: Path) -> None:
+    """`cfgen_endpoints` is planned, not sensitive, and holds each endpoint the origin's probes need."""
+    plan, rendered = plan_spec(case / "spec.yaml", tmp_path, planner)
+    change = plan["output_changes"]["cfgen_endpoints"]
+    assert change["after_sensitive"] is False, "nothing secret goes into the endpoints"
+    known, unknown = change["after"] or {}, change["after_unknown"] or {}
+    assert set(known) | set(unknown) == {b.label for b in rendered.bindings}
+    for binding in rendered.bindings:
+        probes = PATTERNS[binding.pattern].probes
+        planned = {**known.get(binding.label, {}), **unknown.get(binding.label, {})}
+        assert {p.endpoint for p in probes if not p.optional} <= set(planned) <= {p.endpoint for p in probes}
+        # The values known at plan time are URLs verify accepts (the rest, a domain name, after apply).
+        urls = {k: v for k, v in known.get(binding.label, {}).items() if isinstance(v, str)}
+        assert endpoints_from_outputs({binding.label: urls}, "plan") == {binding.label: urls}

@@ -61,8 +61,8 @@ class Pki:
     key: Path
 
 
-def make_pki(folder: Path) -> Pki:
-    """A CA and a leaf certificate for SERVER_NAME signed by it, as PEM files in ``folder``."""
+def make_pki(folder: Path, names: tuple[str, ...] = (SERVER_NAME,)) -> Pki:
+    """A CA and a leaf certificate for ``names`` (DNS names, wildcards too) signed by it, as PEM files in ``folder``."""
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cfgen snippet tests CA")])
@@ -95,13 +95,13 @@ def make_pki(folder: Path) -> Pki:
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SERVER_NAME)]))
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
         .issuer_name(ca_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(SERVER_NAME)]), critical=False)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(
@@ -138,11 +138,24 @@ class Received:
     path: str
     headers: tuple[tuple[str, str], ...]  # as sent on the wire, in order
 
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (any case), or None."""
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
 
 class Upstream:
-    """An HTTP server on loopback that answers 200 with UPSTREAM_BODY and records every request."""
+    """An HTTP server on loopback that answers every request alike and records it.
 
-    def __init__(self) -> None:
+    By default 200 with UPSTREAM_BODY over plain HTTP; ``tls`` serves HTTPS with that context.
+    """
+
+    def __init__(
+        self,
+        status: int = 200,
+        headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/plain"),),
+        body: bytes = UPSTREAM_BODY,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.received: list[Received] = []
         lock = threading.Lock()
         received = self.received
@@ -156,15 +169,16 @@ class Upstream:
                     self.rfile.read(length)
                 with lock:
                     received.append(Received(self.command, self.path, tuple(self.headers.items())))
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(UPSTREAM_BODY)))
+                self.send_response(status)
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
                 # No connection outlives its request: once stop() has closed
                 # the listener, the upstream is down for every proxy.
                 self.send_header("Connection", "close")
                 self.close_connection = True
                 self.end_headers()
-                self.wfile.write(UPSTREAM_BODY)
+                self.wfile.write(body)
 
             do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = do_OPTIONS = _answer
 
@@ -173,6 +187,8 @@ class Upstream:
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self.port = int(self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, name="upstream", daemon=True)
         self._thread.start()

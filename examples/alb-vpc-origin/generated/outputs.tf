@@ -35,3 +35,14 @@ output "app_web_load_balancer_dns_name" {
   description = "Point app-origin.example.com at this name in a private hosted zone."
   value       = module.app_web.load_balancer_dns_name
 }
+
+output "cfgen_endpoints" {
+  description = "What `cfgen verify` requests after apply, by distribution/origin: the distribution's URL and the origin's direct endpoints. Nothing secret."
+  value = {
+    "app/web" = {
+      distribution  = "https://${module.app.domain_name}"
+      origin_domain = "https://app-origin.example.com"
+      load_balancer = "https://${module.app_web.load_balancer_dns_name}"
+    }
+  }
+}

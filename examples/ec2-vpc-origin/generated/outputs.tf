@@ -20,3 +20,13 @@ output "legacy_server_vpc_origin_id" {
   description = "VPC origin of legacy/server."
   value       = module.legacy_server.vpc_origin_id
 }
+
+output "cfgen_endpoints" {
+  description = "What `cfgen verify` requests after apply, by distribution/origin: the distribution's URL and the origin's direct endpoints. Nothing secret."
+  value = {
+    "legacy/server" = {
+      distribution  = "https://${module.legacy.domain_name}"
+      origin_domain = "https://legacy-origin.example.com"
+    }
+  }
+}

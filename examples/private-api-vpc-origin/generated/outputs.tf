@@ -25,3 +25,14 @@ output "api_orders_vpc_endpoint_id" {
   description = "execute-api endpoint: the only aws:SourceVpce the API's resource policy admits."
   value       = module.api_orders.vpc_endpoint_id
 }
+
+output "cfgen_endpoints" {
+  description = "What `cfgen verify` requests after apply, by distribution/origin: the distribution's URL and the origin's direct endpoints. Nothing secret."
+  value = {
+    "api/orders" = {
+      distribution  = "https://${module.api.domain_name}"
+      execute_api   = "https://${module.api_orders.api_id}.execute-api.${var.region}.amazonaws.com/prod"
+      origin_domain = "https://api-origin.example.com/prod"
+    }
+  }
+}

@@ -20,3 +20,14 @@ output "site_assets_bucket_name" {
   description = "Bucket behind site/assets."
   value       = module.site_assets.bucket_name
 }
+
+output "cfgen_endpoints" {
+  description = "What `cfgen verify` requests after apply, by distribution/origin: the distribution's URL and the origin's direct endpoints. Nothing secret."
+  value = {
+    "site/assets" = {
+      distribution = "https://${module.site.domain_name}"
+      s3_rest      = "https://demo-site-assets-example.s3.${var.region}.amazonaws.com"
+      s3_rest_path = "https://s3.${var.region}.amazonaws.com/demo-site-assets-example"
+    }
+  }
+}

@@ -35,3 +35,19 @@ output "web_media_kms_key_policy_statement" {
   description = "Add this statement to the policy of the KMS key cfgen does not own."
   value       = module.web_media.kms_key_policy_statement_json
 }
+
+output "cfgen_endpoints" {
+  description = "What `cfgen verify` requests after apply, by distribution/origin: the distribution's URL and the origin's direct endpoints. Nothing secret."
+  value = {
+    "web/assets" = {
+      distribution = "https://${module.web.domain_name}"
+      s3_rest      = "https://shop-web-assets-example.s3.${var.region}.amazonaws.com"
+      s3_rest_path = "https://s3.${var.region}.amazonaws.com/shop-web-assets-example"
+    }
+    "web/media" = {
+      distribution = "https://${module.web.domain_name}"
+      s3_rest      = "https://shop-media-existing-example.s3.${var.region}.amazonaws.com"
+      s3_rest_path = "https://s3.${var.region}.amazonaws.com/shop-media-existing-example"
+    }
+  }
+}

@@ -25,3 +25,15 @@ output "docs_site_website_endpoint" {
   description = "Website endpoint (HTTP): answers only requests with the secret Referer."
   value       = module.docs_site.website_endpoint
 }
+
+output "cfgen_endpoints" {
+  description = "What `cfgen verify` requests after apply, by distribution/origin: the distribution's URL and the origin's direct endpoints. Nothing secret."
+  value = {
+    "docs/site" = {
+      distribution = "https://${module.docs.domain_name}"
+      s3_website   = "http://${module.docs_site.website_endpoint}"
+      s3_rest      = "https://docs-site-website-example.s3.${var.region}.amazonaws.com"
+      s3_rest_path = "https://s3.${var.region}.amazonaws.com/docs-site-website-example"
+    }
+  }
+}

@@ -30,3 +30,14 @@ output "files_store_bucket_name" {
   description = "Bucket behind files/store."
   value       = module.files_store.bucket_name
 }
+
+output "cfgen_endpoints" {
+  description = "What `cfgen verify` requests after apply, by distribution/origin: the distribution's URL and the origin's direct endpoints. Nothing secret."
+  value = {
+    "files/store" = {
+      distribution = "https://${module.files.domain_name}"
+      s3_rest      = "https://dl-files-store-example.s3.${var.region}.amazonaws.com"
+      s3_rest_path = "https://s3.${var.region}.amazonaws.com/dl-files-store-example"
+    }
+  }
+}

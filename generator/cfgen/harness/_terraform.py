@@ -688,3 +688,50 @@ def plan_tree(
         progress=progress,
         tf_vars=dict(tf_vars or {}),
     ).run()
+
+
+# --------------------------------------------------------------------------
+# After apply: the root module's outputs
+# --------------------------------------------------------------------------
+
+OUTPUT_TIMEOUT = 300.0
+
+
+def read_outputs(tree: Path, binary: str) -> Any:
+    """``BINARY -chdir=TREE output -json``, parsed: the outputs of the state the user's backend holds.
+
+    Run in the user's own initialised folder with the user's configuration
+    (their backend, their credentials), unlike a plan, which runs on a copy.
+    """
+    name = Path(binary).name
+    cmdline = f"{name} -chdir={tree} output -json"
+    env = {k: v for k, v in os.environ.items() if k not in _ENV_DROPPED and not k.startswith(_ENV_DROPPED_PREFIXES)}
+    env.update({"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1"})
+    try:
+        done = subprocess.run(
+            [binary, f"-chdir={tree}", "output", "-json", "-no-color"],
+            capture_output=True,
+            text=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            timeout=OUTPUT_TIMEOUT,
+            check=False,
+        )
+    except OSError as exc:
+        raise ToolError(f"cannot run {binary} ({exc.strerror or exc}): {_INSTALL_HINT}", cmd=cmdline) from None
+    except subprocess.TimeoutExpired:
+        raise ToolError(f"`{cmdline}` did not finish in {OUTPUT_TIMEOUT:g} s", cmd=cmdline) from None
+    if done.returncode != 0:
+        found = (
+            _diagnostics(done.stderr) or _first_lines(done.stderr or done.stdout) or [f"exit code {done.returncode}"]
+        )
+        raise ToolError(
+            f"`{cmdline}` failed:\n  " + "\n  ".join(found[:3]) + "\n  (run `init` there, or pass --outputs FILE)",
+            cmd=cmdline,
+            rc=done.returncode,
+            stderr=done.stderr,
+        )
+    try:
+        return json.loads(done.stdout)
+    except json.JSONDecodeError as exc:
+        raise ToolError(f"`{cmdline}` printed something that is not JSON ({exc})", cmd=cmdline) from None

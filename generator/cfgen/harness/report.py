@@ -10,7 +10,7 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import PurePosixPath, PureWindowsPath
@@ -29,6 +29,7 @@ __all__ = [
     "Counts",
     "render_report",
     "summary",
+    "table_text",
 ]
 
 FORMATS = ("table", "json", "junit", "sarif")
@@ -107,11 +108,8 @@ def _table(findings: list[Finding], width: int) -> str:
     """
     order = {"failed": 0, "skipped": 1, "passed": 2}
     shown = [f for f in findings if f.source == "proof" or f.result == "failed"]
-    rows = sorted(_sorted(shown), key=lambda f: order[f.result])
-    table = Table(show_lines=False, expand=False)
-    for column in ("Result", "Check", "Origin", "What", "Where"):
-        table.add_column(column, overflow="fold")
-    for finding in rows:
+    rows = []
+    for finding in sorted(_sorted(shown), key=lambda f: order[f.result]):
         status = finding.result
         what = finding.title
         if status == "failed" and finding.message:
@@ -119,12 +117,25 @@ def _table(findings: list[Finding], width: int) -> str:
         origin = finding.origin or ""
         if finding.paths:  # the paths to the origin this proof closes (its pattern's threat model)
             origin += "\ncloses: " + ", ".join(finding.paths)
-        cells = (status.upper(), finding.check_id, origin, what, finding.address)
-        # Text, not str: an address like aws_s3_bucket.b["x"] would be read
-        # as rich markup and lose its brackets.
-        table.add_row(*(Text(cell) for cell in cells))
+        rows.append((status.upper(), finding.check_id, origin, what, finding.address))
     hidden = [f for f in findings if f not in shown]
     skipped = sum(1 for f in hidden if f.skipped)
+    notes = []
+    if hidden:
+        notes.append(f"checkov: {len(hidden) - skipped} more passed, {skipped} skipped with a reason in the HCL")
+    notes.append(_summary_line(findings))
+    return table_text(("Result", "Check", "Origin", "What", "Where"), rows, notes, width)
+
+
+def table_text(columns: Sequence[str], rows: Iterable[Sequence[str]], notes: Sequence[str], width: int) -> str:
+    """A plain-text table (no colour, no markup) ``width`` columns wide, then one line per note."""
+    table = Table(show_lines=False, expand=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        # Text, not str: an address like aws_s3_bucket.b["x"] would be read
+        # as rich markup and lose its brackets.
+        table.add_row(*(Text(cell) for cell in row))
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -136,9 +147,8 @@ def _table(findings: list[Finding], width: int) -> str:
         soft_wrap=False,
     )
     console.print(table)
-    if hidden:
-        console.print(Text(f"checkov: {len(hidden) - skipped} more passed, {skipped} skipped with a reason in the HCL"))
-    console.print(Text(_summary_line(findings)))
+    for note in notes:
+        console.print(Text(note))
     return buffer.getvalue()
 
 

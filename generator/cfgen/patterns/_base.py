@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._hcl import Attr
+from ._probes import Probe, check_probes
 from ._threats import OriginDetails, ThreatModel
 
 if TYPE_CHECKING:
@@ -78,6 +79,8 @@ class OriginView:
     modules: Sequence[str] = ()  # modules this origin needs beyond its pattern's, vendored by render
     # Tag key prefixes the provider must ignore: tags a function cfgen ships writes at run time.
     ignore_tag_prefixes: Sequence[str] = ()
+    # The origin's direct endpoints as HCL URLs, by their key in _probes.ENDPOINTS: output for `cfgen verify`.
+    endpoints: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,11 @@ class Pattern:
     # Every path to the origin and what closes it (see _threats), and what one spec adds to that.
     threats: ThreatModel
     details: Callable[[Spec, Distribution, Origin], OriginDetails]
+    # What `cfgen verify` requests after apply, each naming the path of `threats` it tests (see _probes).
+    probes: tuple[Probe, ...]
+
+    def __post_init__(self) -> None:
+        check_probes(self.threats, self.probes)
 
     @property
     def key(self) -> str:

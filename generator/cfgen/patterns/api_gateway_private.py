@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .._hcl import Attr, Ref
+from .._hcl import Attr, Ref, template
 from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, policy_statements
 from ..harness.results import Finding
 from ..spec import _names as names
 from ..spec.vpc_origins import DEFAULT_TLS_POLICY, ApiGatewayPrivateOrigin
 from . import _network, _origin_verify, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._probes import DISTRIBUTION, probe
 from ._threats import OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
@@ -88,6 +89,13 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             "execute-api endpoint: the only aws:SourceVpce the API's resource policy admits.",
         ),
     ]
+    # The stage is the path CloudFront puts before every request (the chain's origin_path).
+    stage = f"/{origin.api.stage}"
+    api_id = Ref(f"module.{module}.api_id")
+    endpoints = {
+        "execute_api": template("https://", api_id, ".execute-api.", Ref("var.region"), f".amazonaws.com{stage}"),
+        "origin_domain": template(f"https://{origin.origin_domain}{stage}"),
+    }
     if origin.target_sync != "lambda":
         return OriginView(
             module=module,
@@ -96,6 +104,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             checkov_skips=skips,
             outputs=outputs,
             secrets=[secret],
+            endpoints=endpoints,
         )
     from ..artifacts import lambda_zip
 
@@ -106,6 +115,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         checkov_skips=skips,
         outputs=outputs,
         secrets=[secret],
+        endpoints=endpoints,
         files={f"artifacts/{module}/target_sync.zip": lambda_zip("target_sync")},
         # Vendored only when used, so checkov never scans a module the spec does not need.
         modules=(SYNC_MODULE,),
@@ -423,6 +433,9 @@ THREATS = ThreatModel(
         ),
     ),
 )
+# After apply: CloudFront reaches the API; from outside, API Gateway refuses the PRIVATE API's execute-api URL
+# (or its name does not resolve), and the internal ALB's name does not resolve or does not answer.
+PROBES = (DISTRIBUTION, probe("internet", "execute_api"), probe("internet", "origin_domain"))
 
 
 def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
@@ -463,4 +476,5 @@ PATTERN = Pattern(
     prove=prove,
     threats=THREATS,
     details=details,
+    probes=PROBES,
 )

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._hcl import Attr, Ref
+from .._hcl import Attr, Ref, template
 from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, document_statements, policy_statements
 from ..harness.results import Finding
 from ..spec import _names as names
 from ..spec.models import Bucket, S3Origin
 from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._probes import DISTRIBUTION, probe
 from ._s3_guard import CHECK as GUARD
 from ._s3_guard import Admitted, MustAdmit, guard_problem
 from ._threats import AccessPath, OriginDetails, ThreatModel, admins, path
@@ -83,7 +84,20 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
         checkov_skips=_checkov_skips(origin),
         outputs=outputs,
+        endpoints=rest_endpoints(origin.bucket.name),
     )
+
+
+def rest_endpoints(bucket: str) -> dict[str, Ref]:
+    """The bucket's REST endpoint in the root module's region, virtual-hosted and path style."""
+    # A name with dots does not fit S3's wildcard certificate on the virtual-hosted name: HTTP there
+    # (which S3 answers too), or verify could not tell a refusal from a certificate it cannot trust.
+    scheme = "http://" if "." in bucket else "https://"
+    region = Ref("var.region")
+    return {
+        "s3_rest": template(scheme, bucket, ".s3.", region, ".amazonaws.com"),
+        "s3_rest_path": template("https://s3.", region, ".amazonaws.com/", bucket),
+    }
 
 
 def bucket_inputs(bucket: Bucket) -> list[Attr]:
@@ -463,6 +477,8 @@ THREATS = ThreatModel(
         admins(CONTROLS),
     ),
 )
+# After apply: CloudFront serves the object; both REST endpoints refuse an anonymous request.
+PROBES = (DISTRIBUTION, probe("internet", "s3_rest"), probe("internet", "s3_rest_path"))
 
 
 PATTERN = Pattern(
@@ -475,4 +491,5 @@ PATTERN = Pattern(
     prove=prove,
     threats=THREATS,
     details=s3_details,
+    probes=PROBES,
 )

@@ -168,4 +168,5 @@ PATTERN = Pattern(
     prove=prove,
     threats=THREATS,
     details=s3_oac.s3_details,
+    probes=s3_oac.PROBES,
 )

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._hcl import Attr, Ref
+from .._hcl import Attr, Ref, template
 from ..harness.plan import Const, PlanView, Resource, Statement, Value
 from ..harness.results import Finding
 from ..spec.models import S3WebsiteOrigin
 from . import s3_oac
 from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._probes import DISTRIBUTION, probe
 from ._s3_guard import CHECK as GUARD
 from ._s3_guard import Admitted, guard_problem
 from ._secret import MODULE as SECRET_MODULE
@@ -62,6 +63,11 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             ),
         ],
         secrets=[secret],
+        # The website endpoint has no HTTPS; the bucket's REST endpoint answers too, under the same policy.
+        endpoints={
+            "s3_website": template("http://", Ref(f"module.{module}.website_endpoint")),
+            **s3_oac.rest_endpoints(origin.bucket.name),
+        },
         checkov_skips=[
             (
                 "CKV_AWS_70",
@@ -268,6 +274,15 @@ THREATS = ThreatModel(
         admins(("the bucket policy", "the public access block", "the distribution")),
     ),
 )
+# After apply: CloudFront serves the site; the website endpoint refuses a request without the Referer or with
+# a wrong one, and the REST endpoint (the same bucket policy) refuses an anonymous request.
+PROBES = (
+    DISTRIBUTION,
+    probe("internet", "s3_website"),
+    probe("internet", "s3_website", wrong_header=HEADER),
+    probe("internet", "s3_rest"),
+    probe("internet", "s3_rest_path"),
+)
 
 
 def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
@@ -305,4 +320,5 @@ PATTERN = Pattern(
     prove=prove,
     threats=THREATS,
     details=details,
+    probes=PROBES,
 )

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._hcl import Attr, Ref
+from .._hcl import Attr, Ref, template
 from ..harness.plan import Const, PlanView
 from ..harness.results import Finding
 from ..spec import _names as names
 from ..spec.vpc_origins import DEFAULT_TLS_POLICY, AlbOrigin, Ec2Origin, NlbOrigin
 from . import _network, _origin_verify, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._probes import DISTRIBUTION, Probe, probe
 from ._threats import AccessPath, OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
@@ -40,6 +41,9 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         inputs.append(Attr("https_port", origin.https_port))
     inputs.append(Attr("vpc_id", origin.network.vpc_id))
     outputs = [(f"{module}_vpc_origin_id", f"module.{module}.vpc_origin_id", f"VPC origin of {dist.name}/{origin.id}.")]
+    # From outside, neither name may resolve to an address that answers (the origin has no public one).
+    port = "" if origin.https_port == 443 else f":{origin.https_port}"
+    endpoints = {"origin_domain": template(f"https://{origin.origin_domain}{port}{origin.origin_path}")}
     skips: list[tuple[str, str]] = []
     if isinstance(origin, Ec2Origin):
         inputs += [
@@ -95,6 +99,8 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
                 f"Point {origin.origin_domain} at this name in a private hosted zone.",
             ),
         ]
+        dns_name = Ref(f"module.{module}.load_balancer_dns_name")
+        endpoints["load_balancer"] = template("https://", dns_name, f"{port}{origin.origin_path}")
     # Every ALB checks the secret header: on the listener cfgen creates, or on the adopted one the spec names.
     secrets = []
     if isinstance(origin, AlbOrigin):
@@ -115,6 +121,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         checkov_skips=skips,
         outputs=outputs,
         secrets=secrets,
+        endpoints=endpoints,
     )
 
 
@@ -396,7 +403,15 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
     )
 
 
-def _pattern(origin_type: str, what: str, extra: tuple[AccessPath, ...] = ()) -> Pattern:
+# After apply: CloudFront reaches the origin; from outside, its name and the load balancer's (when cfgen creates
+# it, the one name the root module knows) do not resolve, or resolve to private addresses that do not answer.
+_PROBES = (DISTRIBUTION, probe("internet", "origin_domain"))
+_LOAD_BALANCER = probe("internet", "load_balancer", optional=True)
+
+
+def _pattern(
+    origin_type: str, what: str, extra: tuple[AccessPath, ...] = (), probes: tuple[Probe, ...] = _PROBES
+) -> Pattern:
     return Pattern(
         origin_type=origin_type,
         protection="vpc_origin",
@@ -407,6 +422,7 @@ def _pattern(origin_type: str, what: str, extra: tuple[AccessPath, ...] = ()) ->
         prove=prove,
         threats=_threats(what, extra),
         details=details,
+        probes=probes,
     )
 
 
@@ -414,9 +430,13 @@ ALB = _pattern(
     "alb",
     "Internal Application Load Balancer",
     (_ALB_SECRET, _ALB_ADOPTED_SECRET, _CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS),
+    (*_PROBES, _LOAD_BALANCER),
 )
 NLB = _pattern(
-    "nlb", "Internal Network Load Balancer", (_no_header("an NLB"), _CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS)
+    "nlb",
+    "Internal Network Load Balancer",
+    (_no_header("an NLB"), _CREATED_GROUPS, _ADOPTED_GROUPS, _TARGETS),
+    (*_PROBES, _LOAD_BALANCER),
 )
 _INSTANCE_ONLY_GROUP = path(
     "vpc_hosts",

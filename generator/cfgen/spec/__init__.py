@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from .._regular import NotRegular, read_limited
 from ..errors import SpecError, SpecProblem
 from . import _files, _rules, _warnings
+from ._routes import VerifyTarget, verify_target
 from ._words import PATTERN_WORDS
 from ._yaml import YAML11_BOOLEANS, Located, YamlProblems, dotted, load_located
 from .managed_policies import (
@@ -40,8 +41,10 @@ __all__ = [
     "S3Origin",
     "S3WebsiteOrigin",
     "Spec",
+    "VerifyTarget",
     "json_schema",
     "load_spec",
+    "verify_target",
 ]
 
 

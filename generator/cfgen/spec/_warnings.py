@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ._routes import verify_target
 from .models import S3Origin, Spec
 from .vpc_origins import Ec2Origin, NlbOrigin
 
@@ -26,6 +27,8 @@ def check(spec: Spec) -> Iterator[Warning_]:
                     "(Origin Access Control, which also signs PUT/POST and reads SSE-KMS objects); "
                     "`protection: oai_to_oac` migrates an existing OAI origin without an outage",
                 )
+            if isinstance(origin, S3Origin):
+                yield from _s3_verify_path(spec, i, j)
             if isinstance(origin, NlbOrigin | Ec2Origin):
                 what = "an NLB" if isinstance(origin, NlbOrigin) else "an instance"
                 yield (
@@ -35,3 +38,21 @@ def check(spec: Spec) -> Iterator[Warning_]:
                     "check a secret or client certificate itself, or deny cloudfront:CreateVpcOrigin by SCP to all "
                     "but this pipeline; `type: alb` checks the header for you",
                 )
+
+
+def _s3_verify_path(spec: Spec, i: int, j: int) -> Iterator[Warning_]:
+    """A verify path that names no object: S3 refuses it exactly as it refuses a request it denies."""
+    dist = spec.distributions[i]
+    origin = dist.origins[j]
+    target = verify_target(dist, origin)
+    if target.path is None or not target.direct_path.endswith("/"):
+        return
+    field = "verify_path" if origin.verify_path is not None else "id"
+    yield (
+        ("distributions", i, "origins", j, field),
+        f"`cfgen verify` requests {target.path} through the distribution, which names no object of the bucket, "
+        "and S3 answers 403 to a key that does not exist (or to the bucket's listing) just as it answers a refused "
+        "request, so verify would report the distribution's path refused: set verify_path to an object that exists, "
+        f"such as {target.path.rstrip('/')}/index.html"
+        + (", or the distribution's default_root_object" if target.path == "/" else ""),
+    )

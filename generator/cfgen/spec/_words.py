@@ -38,3 +38,8 @@ ORIGIN_PATH = pattern(
     "-._~!$&'()*+,;=:@% only (URL-encode anything else)",
 )
 SUBNET_ID = pattern(r"^subnet-[0-9a-f]{8,17}$", "a subnet id such as subnet-0a1b2c3d4e5f60711")
+VERIFY_PATH = pattern(
+    r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1023}$",
+    "a URL path such as /index.html: it starts with / and holds letters, digits and -._~!$&'()*+,;=:@%/ only "
+    "(no query string; URL-encode anything else)",
+)

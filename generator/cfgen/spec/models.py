@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from ._secrets import Secret, SecretsManagerSecret, SsmSecret, VariableSecret
+from ._verify import VerifyPath, verify_path_field
 from ._words import HOSTNAME, NAME, ORIGIN_PATH, pattern
 from .countries import country_code_problem
 from .managed_policies import CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy
@@ -192,6 +193,7 @@ class S3Origin(_Model):
     kms: Kms | None = None
     origin_path: str = Field("", pattern=ORIGIN_PATH, max_length=255, description="Path prefix, e.g. /site.")
     direct_readers: DirectReaders = Field(default_factory=list)
+    verify_path: VerifyPath | None = verify_path_field()
 
     @model_validator(mode="after")
     def _oai_cannot_decrypt(self) -> S3Origin:
@@ -230,6 +232,7 @@ class S3WebsiteOrigin(_Model):
         "`{source: secrets_manager, secret_id: NAME}` or `{source: ssm, parameter: /NAME}`.",
     )
     direct_readers: DirectReaders = Field(default_factory=list)
+    verify_path: VerifyPath | None = verify_path_field()
 
 
 def by_protection(*members: type[BaseModel], default: str | None = None) -> Any:

@@ -20,6 +20,7 @@ from typing import Annotated, Final, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from ._secrets import Secret, VariableSecret
+from ._verify import VerifyPath, verify_path_field
 from ._words import HOSTNAME, NAME, ORIGIN_PATH, SUBNET_ID, pattern
 
 __all__ = [
@@ -231,6 +232,7 @@ class _VpcOriginBase(_Model):
     )
     https_port: int = Field(443, ge=1, le=65535)
     origin_path: str = Field("", pattern=ORIGIN_PATH, max_length=255, description="Path prefix, e.g. /app.")
+    verify_path: VerifyPath | None = verify_path_field()
 
 
 class AlbOrigin(_VpcOriginBase):
@@ -374,6 +376,7 @@ class ApiGatewayPrivateOrigin(_Model):
         default_factory=lambda: SyncSchedule.model_validate({}), description="With lambda: the schedule."
     )
     secret: Secret = Field(default_factory=lambda: VariableSecret(source="variable"), description=_SECRET_DESCRIPTION)
+    verify_path: VerifyPath | None = verify_path_field()
 
     @model_validator(mode="after")
     def _static_ips_only_for_static(self) -> ApiGatewayPrivateOrigin:
