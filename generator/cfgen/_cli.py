@@ -119,10 +119,10 @@ def test(
     spec: Annotated[Path | None, typer.Argument(help="Spec to render and test.", show_default=False)] = None,
     directory: Annotated[Path | None, typer.Option("--dir", help="Test this rendered tree instead.")] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Mock credentials and skip AWS calls.")] = False,
-    binary: Annotated[str | None, typer.Option(help="terraform or tofu [env: CFGEN_TF_BINARY].")] = None,
+    binary: Annotated[str | None, typer.Option(help="terraform or tofu \\[env: CFGEN_TF_BINARY].")] = None,
     plugin_mirror: Annotated[
         str | None,
-        typer.Option("--plugin-mirror", help="Provider mirror folder [env: CFGEN_PLUGIN_MIRROR]."),
+        typer.Option("--plugin-mirror", help="Provider mirror folder \\[env: CFGEN_PLUGIN_MIRROR]."),
     ] = None,
     report_format: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.table,
     report_file: Annotated[Path | None, typer.Option("--report", help="Also write the report here.")] = None,

@@ -182,3 +182,11 @@ def test_test_dir_refuses_a_link_out_of_the_tree_in_one_line(tmp_path: Path) -> 
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert "extra.tf links to" in line and "outside" in line and "not-for-cfgen" not in result.stdout + line
+
+
+@pytest.mark.parametrize(
+    ("command", "names"), [("test", ["CFGEN_TF_BINARY", "CFGEN_PLUGIN_MIRROR"]), ("verify", ["SSL_CERT_FILE"])]
+)
+def test_help_names_the_environment_variables(command: str, names: list[str]) -> None:
+    text = cfgen(command, "--help").stdout
+    assert all(name in text for name in names), text

@@ -46,6 +46,8 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         Attr("origin_access_control_name", names.OAC.name(spec.project, dist.name, origin.id)),
         Attr("distribution_arn", Ref(f"module.{module_name(dist.name)}.arn")),
     ]
+    if origin.origin_path:
+        inputs.append(Attr("origin_path", origin.origin_path))
     if not origin.bucket.create:
         # The adopted bucket's regional endpoint: the root module's region (its provider's).
         inputs.append(Attr("region", Ref("var.region")))
@@ -84,19 +86,19 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         distribution_origin=Ref(f"module.{module}.cloudfront_origin"),
         checkov_skips=_checkov_skips(origin),
         outputs=outputs,
-        endpoints=rest_endpoints(origin.bucket.name),
+        endpoints=rest_endpoints(origin.bucket.name, origin.origin_path),
     )
 
 
-def rest_endpoints(bucket: str) -> dict[str, Ref]:
-    """The bucket's REST endpoint in the root module's region, virtual-hosted and path style."""
+def rest_endpoints(bucket: str, origin_path: str = "") -> dict[str, Ref]:
+    """The bucket's REST endpoint in the root module's region, virtual-hosted and path style, with the folder served."""
     # A name with dots does not fit S3's wildcard certificate on the virtual-hosted name: HTTP there
     # (which S3 answers too), or verify could not tell a refusal from a certificate it cannot trust.
     scheme = "http://" if "." in bucket else "https://"
     region = Ref("var.region")
     return {
-        "s3_rest": template(scheme, bucket, ".s3.", region, ".amazonaws.com"),
-        "s3_rest_path": template("https://s3.", region, ".amazonaws.com/", bucket),
+        "s3_rest": template(scheme, bucket, ".s3.", region, ".amazonaws.com", origin_path),
+        "s3_rest_path": template("https://s3.", region, ".amazonaws.com/", bucket, origin_path),
     }
 
 

@@ -35,6 +35,17 @@ variable "force_destroy" {
   default     = false
 }
 
+variable "origin_path" {
+  description = "Folder of the bucket CloudFront serves, e.g. /site (it puts this before every request's path); empty serves the whole bucket"
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.origin_path == "" || (startswith(var.origin_path, "/") && !endswith(var.origin_path, "/"))
+    error_message = "origin_path starts with / and does not end with one, e.g. \"/site\"; leave it empty to serve the whole bucket."
+  }
+}
+
 variable "versioning" {
   description = "Enable versioning on a created bucket (an adopted bucket keeps its own setting)"
   type        = bool

@@ -6,6 +6,7 @@ output "cloudfront_origin" {
   description = "One entry of the cloudfront-distribution module's `origins` map: the bucket's regional domain name and the Origin Access Control id (`oac`) or the Origin Access Identity path (`oai`, `oai_to_oac`)"
   value = {
     domain_name              = local.bucket_regional_domain_name
+    origin_path              = var.origin_path
     origin_access_control_id = var.access == "oac" ? aws_cloudfront_origin_access_control.this[0].id : null
     origin_access_identity   = var.access == "oac" ? null : aws_cloudfront_origin_access_identity.this[0].cloudfront_access_identity_path
   }
