@@ -25,6 +25,13 @@ from pydantic import (
 )
 
 from ._secrets import Secret, SecretsManagerSecret, SsmSecret, VariableSecret
+from .api_gateway import (
+    ApiGatewayApiKeyOrigin,
+    ApiGatewayAuthorizerOrigin,
+    ApiGatewayIamOrigin,
+    ApiGatewayResourcePolicyOrigin,
+    ApiGatewayWafHeaderOrigin,
+)
 from ._words import HOSTNAME, NAME, ORIGIN_PATH, pattern
 from .countries import country_code_problem
 from .managed_policies import CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy
@@ -270,7 +277,19 @@ def protection_modes(origin_type: str) -> list[str]:
 
 
 if TYPE_CHECKING:  # what the code reads: one of the models
-    Origin = S3Origin | S3WebsiteOrigin | AlbOrigin | NlbOrigin | Ec2Origin | ApiGatewayPrivateOrigin
+    Origin = (
+        S3Origin
+        | S3WebsiteOrigin
+        | AlbOrigin
+        | NlbOrigin
+        | Ec2Origin
+        | ApiGatewayPrivateOrigin
+        | ApiGatewayApiKeyOrigin
+        | ApiGatewayResourcePolicyOrigin
+        | ApiGatewayAuthorizerOrigin
+        | ApiGatewayWafHeaderOrigin
+        | ApiGatewayIamOrigin
+    )
 else:  # what pydantic reads: the type first, then the mode for types with a model per mode
     Origin = Annotated[
         S3Origin
@@ -278,7 +297,14 @@ else:  # what pydantic reads: the type first, then the mode for types with a mod
         | by_protection(AlbOrigin, default="vpc_origin")
         | NlbOrigin
         | Ec2Origin
-        | by_protection(ApiGatewayPrivateOrigin),
+        | by_protection(
+            ApiGatewayPrivateOrigin,
+            ApiGatewayApiKeyOrigin,
+            ApiGatewayResourcePolicyOrigin,
+            ApiGatewayAuthorizerOrigin,
+            ApiGatewayWafHeaderOrigin,
+            ApiGatewayIamOrigin,
+        ),
         Field(discriminator="type"),
     ]
 
