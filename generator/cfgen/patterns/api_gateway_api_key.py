@@ -13,7 +13,7 @@ path residual.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._hcl import Attr, Ref
 from ..harness.plan import Const, PlanView, Resource, Sym, Value
@@ -200,13 +200,22 @@ def _attached(plan: PlanView, usage_plan: Resource) -> list[tuple[Resource, set[
 def _stages(plan: PlanView, usage_plan: Resource) -> list[tuple[list[Value], list[Value]]]:
     """(API id, stage) of each api_stages block of a usage plan: planned, or from its configuration."""
     planned = usage_plan.values.get("api_stages") or []
-    if planned and not usage_plan.unknown.get("api_stages"):
+    if planned and not _unknown(usage_plan.unknown.get("api_stages")):
         return [([Const(s.get("api_id"))], [Const(s.get("stage"))]) for s in planned]
     blocks = apigw.expressions(plan, usage_plan).get("api_stages") or []
     return [
         (plan.values_of(usage_plan.module, b.get("api_id")), plan.values_of(usage_plan.module, b.get("stage")))
         for b in blocks
     ]
+
+
+def _unknown(marks: Any) -> bool:
+    """Whether any part of an after_unknown tree is unknown."""
+    if isinstance(marks, dict):
+        return any(_unknown(v) for v in marks.values())
+    if isinstance(marks, list):
+        return any(_unknown(v) for v in marks)
+    return marks is True
 
 
 def _sent(plan: PlanView, binding: OriginBinding, usage_plan: Resource | None) -> Finding:
