@@ -91,8 +91,7 @@ def render(loaded: LoadedSpec) -> Rendered:
         "provider_aliases": [
             (alias, PROVIDER_REGIONS[alias])
             for alias in sorted(
-                {c.provider for d in distributions for _, view, _ in d["origin_templates"] for c in view.calls}
-                - {""}
+                {c.provider for d in distributions for _, view, _ in d["origin_templates"] for c in view.calls} - {""}
             )
         ],
     }

@@ -27,8 +27,7 @@ def check(spec: Spec, i: int) -> Iterator[Problem]:
         if isinstance(origin, PublicApiOrigin):
             yield from _regions(spec, (*base, "origins", j), origin)
     for j, behavior in enumerate(dist.behaviors):
-        origin = apis.get(behavior.origin)
-        if origin is not None and behavior.origin_request in _FORWARDS_HOST:
+        if behavior.origin in apis and behavior.origin_request in _FORWARDS_HOST:
             yield (
                 (*base, "behaviors", j, "origin_request"),
                 f"'{behavior.origin_request}' forwards the viewer's Host header, and API Gateway answers only for "
@@ -36,17 +35,19 @@ def check(spec: Spec, i: int) -> Iterator[Problem]:
             )
     for j, group in enumerate(dist.origin_groups):
         for member in ("primary", "secondary"):
-            origin = apis.get(getattr(group, member))
-            if isinstance(origin, ApiGatewayIamOrigin):
+            member_origin = apis.get(getattr(group, member))
+            if isinstance(member_origin, ApiGatewayIamOrigin):
                 yield (
                     (*base, "origin_groups", j, member),
-                    f"'{origin.id}' is signed by a Lambda@Edge function on the behaviors that target it, which "
+                    f"'{member_origin.id}' is signed by a Lambda@Edge function on the behaviors that target it, which "
                     "would sign for the other member too (or refuse it): target the origin from its own behavior",
                 )
 
 
 def _regions(spec: Spec, where: tuple[str | int, ...], origin: PublicApiOrigin) -> Iterator[Problem]:
-    arns: list[tuple[tuple[str, ...], str | None]] = [(("api", "access_log_group_arn"), origin.api.access_log_group_arn)]
+    arns: list[tuple[tuple[str, ...], str | None]] = [
+        (("api", "access_log_group_arn"), origin.api.access_log_group_arn)
+    ]
     if isinstance(origin, ApiGatewayWafHeaderOrigin) and origin.waf_logging is not None:
         arns.append((("waf_logging", "destination_arn"), origin.waf_logging.destination_arn))
     for path, arn in arns:

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .managed_policies import ResponseHeadersPolicy
 from .api_gateway import (
     ApiGatewayApiKeyOrigin,
     ApiGatewayAuthorizerOrigin,
@@ -24,6 +23,7 @@ from .api_gateway import (
     ApiGatewayWafHeaderOrigin,
     PublicApiOrigin,
 )
+from .managed_policies import ResponseHeadersPolicy
 from .models import Distribution, Origin, S3Origin, Spec
 from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
 

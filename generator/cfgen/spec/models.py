@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from ._secrets import Secret, SecretsManagerSecret, SsmSecret, VariableSecret
+from ._words import HOSTNAME, NAME, ORIGIN_PATH, pattern
 from .api_gateway import (
     ApiGatewayApiKeyOrigin,
     ApiGatewayAuthorizerOrigin,
@@ -32,7 +33,6 @@ from .api_gateway import (
     ApiGatewayResourcePolicyOrigin,
     ApiGatewayWafHeaderOrigin,
 )
-from ._words import HOSTNAME, NAME, ORIGIN_PATH, pattern
 from .countries import country_code_problem
 from .managed_policies import CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy
 from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
