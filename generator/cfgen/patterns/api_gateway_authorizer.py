@@ -81,10 +81,19 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         inputs.append(Attr("result_ttl_seconds", origin.authorizer.result_ttl_seconds))
     if origin.authorizer.secret_cache_seconds != _DEFAULT_CACHE:
         inputs.append(Attr("secret_cache_seconds", origin.authorizer.secret_cache_seconds))
+    if origin.secret_in_environment:
+        environment = (
+            "The environment holds the secret (secret_from: environment), encrypted at rest with Lambda's AWS managed "
+            "key; a customer managed key would not hide it from lambda:GetFunctionConfiguration, which decrypts. "
+            "Keep the secret in Secrets Manager or SSM (secret_from: store) to take it out of the environment."
+        )
+    else:
+        environment = "The environment holds the secret's name, not its value; Lambda encrypts it at rest."
     calls = [
         ModuleCall(
             name=authorizer,
             source=AUTHORIZER,
+            checkov_skips=[("CKV_AWS_173", environment)],
             comment=f"The Lambda REQUEST authorizer on {HEADER} (lambdas/origin_authorizer), invoked only as this "
             "authorizer.",
             inputs=inputs,
