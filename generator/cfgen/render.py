@@ -16,6 +16,7 @@ from . import _edge, _resources
 from ._hcl import Attr, Ref, attributes, literal, template
 from .errors import RenderError, one_line
 from .patterns import OriginBinding, OriginView, _secret, module_name, pattern_for
+from .patterns._base import PROVIDER_REGIONS
 from .patterns.distribution import DistributionBinding
 from .spec import (
     CACHE_POLICY_IDS,
@@ -87,6 +88,13 @@ def render(loaded: LoadedSpec) -> Rendered:
         "ignore_tag_prefixes": sorted(
             {p for d in distributions for _, view, _ in d["origin_templates"] for p in view.ignore_tag_prefixes}
         ),
+        # aws provider aliases the origins' module calls use (us_east_1 for Lambda@Edge).
+        "provider_aliases": [
+            (alias, PROVIDER_REGIONS[alias])
+            for alias in sorted(
+                {c.provider for d in distributions for _, view, _ in d["origin_templates"] for c in view.calls} - {""}
+            )
+        ],
     }
     files: dict[str, str | bytes] = {}
     for _, view, _ in (o for d in distributions for o in d["origin_templates"]):
@@ -180,6 +188,7 @@ def _distribution_view(project: str, dist: Distribution, origins: list[tuple[Any
     if groups is not None:
         settings.append(groups)
     default = next(b for b in dist.behaviors if b.path == "default")
+    edge = {o.id: view.origin_request_lambda for o, _, view in origins if view.origin_request_lambda is not None}
     return {
         "module": module_name(dist.name),
         "name": dist.name,
@@ -187,12 +196,12 @@ def _distribution_view(project: str, dist: Distribution, origins: list[tuple[Any
         "settings": settings,
         "origins": [Attr(o.id, view.distribution_origin) for o, _, view in origins],
         "origin_templates": [(template, view, origin) for origin, template, view in origins],
-        "default_behavior": _behavior(dist, default),
-        "ordered_behaviors": [_behavior(dist, b) for b in dist.behaviors if b.path != "default"],
+        "default_behavior": _behavior(dist, default, edge),
+        "ordered_behaviors": [_behavior(dist, b, edge) for b in dist.behaviors if b.path != "default"],
     }
 
 
-def _behavior(dist: Distribution, behavior: Behavior) -> list[Attr]:
+def _behavior(dist: Distribution, behavior: Behavior, edge: dict[str, Ref]) -> list[Attr]:
     cache_name, cache_id = CACHE_POLICY_IDS[behavior.cache]
     attrs = []
     if behavior.path != "default":
@@ -214,7 +223,12 @@ def _behavior(dist: Distribution, behavior: Behavior) -> list[Attr]:
     elif behavior.response_headers is not ResponseHeadersPolicy.NONE:
         name, policy_id = RESPONSE_HEADERS_POLICY_IDS[behavior.response_headers]
         attrs.append(Attr("response_headers_policy_id", policy_id, name))
-    return attrs + _edge.behavior_attrs(dist, behavior)
+    attrs += _edge.behavior_attrs(dist, behavior)
+    if behavior.origin in edge:
+        # The origin's Lambda@Edge function sees (and signs) every request this behavior sends it, body included.
+        association = {"event_type": "origin-request", "lambda_arn": edge[behavior.origin], "include_body": True}
+        attrs.append(Attr("lambda_function_associations", [association]))
+    return attrs
 
 
 def _checkov_skips(dist: Distribution) -> list[tuple[str, str]]:

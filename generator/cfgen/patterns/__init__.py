@@ -7,7 +7,19 @@ order below is the order ``cfgen patterns`` lists them.
 from __future__ import annotations
 
 from ..errors import RenderError
-from . import api_gateway_private, s3_oac, s3_oai, s3_oai_to_oac, s3_website, vpc_origin
+from . import (
+    api_gateway_api_key,
+    api_gateway_authorizer,
+    api_gateway_iam,
+    api_gateway_private,
+    api_gateway_resource_policy,
+    api_gateway_waf,
+    s3_oac,
+    s3_oai,
+    s3_oai_to_oac,
+    s3_website,
+    vpc_origin,
+)
 from ._base import OriginBinding, OriginView, Pattern, RootVariable, module_name
 
 __all__ = [
@@ -31,6 +43,11 @@ PATTERNS: dict[str, Pattern] = {
         vpc_origin.NLB,
         vpc_origin.EC2,
         api_gateway_private.PATTERN,
+        api_gateway_api_key.PATTERN,
+        api_gateway_resource_policy.PATTERN,
+        api_gateway_authorizer.PATTERN,
+        api_gateway_waf.PATTERN,
+        api_gateway_iam.PATTERN,
     )
 }
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .._hcl import Attr
+from .._hcl import Attr, Ref
 from ._probes import Probe, check_probes
 from ._threats import OriginDetails, ThreatModel
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..spec.models import Origin
     from ._secret import SecretCall
 
-__all__ = ["OriginBinding", "OriginView", "Pattern", "RootVariable", "module_name"]
+__all__ = ["PROVIDER_REGIONS", "ModuleCall", "OriginBinding", "OriginView", "Pattern", "RootVariable", "module_name"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,26 @@ class RootVariable:
     has_default: bool = False
 
 
+# The aws provider aliases a module call may ask for, and the region the root gives each.
+PROVIDER_REGIONS = {"us_east_1": "us-east-1"}
+
+
+@dataclass(frozen=True)
+class ModuleCall:
+    """One more module call of an origin, for patterns built from several modules (one per concern)."""
+
+    name: str  # the call's name in the root module; starts with the origin's module name
+    source: str  # the module's folder under modules/
+    comment: str  # one line above the call: what it is for
+    inputs: Sequence[Attr]
+    checkov_skips: Sequence[tuple[str, str]] = ()
+    provider: str = ""  # an aws provider alias of the root (a key of PROVIDER_REGIONS) the call gets as its aws
+
+    def __post_init__(self) -> None:
+        if self.provider and self.provider not in PROVIDER_REGIONS:
+            raise ValueError(f"module call {self.name}: no provider alias {self.provider!r} in PROVIDER_REGIONS")
+
+
 @dataclass(frozen=True)
 class OriginView:
     """What an origin's template needs: its module call and what it gives the distribution."""
@@ -81,6 +101,10 @@ class OriginView:
     ignore_tag_prefixes: Sequence[str] = ()
     # The origin's direct endpoints as HCL URLs, by their key in _probes.ENDPOINTS: output for `cfgen verify`.
     endpoints: Mapping[str, Any] = field(default_factory=dict)
+    # Module calls of a pattern made of several modules, in order (rendered by templates/api_gateway).
+    calls: Sequence[ModuleCall] = ()
+    # A Lambda@Edge version every behavior that targets this origin runs on origin requests (with the body).
+    origin_request_lambda: Ref | None = None
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,8 @@ NAMES = {
     "vpc_targets": "hosts inside the VPC, straight to the load balancer's targets",
     "other_vpc_origin": "another VPC origin of this account",
     "other_api": "another private API of this account, through this chain",
+    "other_api_keys": "callers holding another API key valid on this stage",
+    "account_distribution": "another CloudFront distribution of this account",
     "secret_holders": "whoever holds the shared secret",
     "admins": "people who can change this configuration",
 }
@@ -162,6 +164,7 @@ WHEN = {
     "created_load_balancer": "when cfgen creates the load balancer",
     "instance_only_group": "when the instance keeps no security group but cfgen's",
     "instance_other_groups": "when the instance keeps other security groups",
+    "demo_api": "with the demo API cfgen creates",
 }
 
 

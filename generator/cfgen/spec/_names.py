@@ -16,11 +16,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from .api_gateway import (
+    ApiGatewayApiKeyOrigin,
+    ApiGatewayAuthorizerOrigin,
+    ApiGatewayIamOrigin,
+    ApiGatewayWafHeaderOrigin,
+    PublicApiOrigin,
+)
 from .managed_policies import ResponseHeadersPolicy
 from .models import Distribution, Origin, S3Origin, Spec
 from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
 
 __all__ = [
+    "API_AUTHORIZER",
+    "API_DEMO",
+    "API_EDGE_SIGNER",
+    "API_HTTP_DEMO",
+    "API_USAGE_PLAN",
+    "API_WAF",
     "DISTRIBUTION_NAMES",
     "FUNCTION",
     "KEY_GROUP",
@@ -70,11 +83,35 @@ SECURITY_GROUP = NameRule("security group name prefix", 100, "-vpce-", forbidden
 # modules/ip-target-sync gives the function, its role and its schedule this one name.
 SYNC = NameRule("Lambda function, IAM role and EventBridge rule", 64, "-sync")
 
+# The public API Gateway modes (spec/api_gateway.py): the demo APIs, the usage plan (and its keys,
+# NAME-GENERATION), the authorizer function, the Lambda@Edge signer and the WAF web ACL.
+API_DEMO = NameRule("demo REST API", 128, "-demo")
+API_HTTP_DEMO = NameRule("demo HTTP API, its Lambda function and IAM role", 64, "-demo")
+API_USAGE_PLAN = NameRule("usage plan and API key name prefix", 128, "-keys", appended=33)
+API_AUTHORIZER = NameRule("Lambda function, IAM role and API Gateway authorizer", 64, "-authorizer")
+API_EDGE_SIGNER = NameRule("Lambda@Edge function and IAM role", 64, "-edge")
+API_WAF = NameRule("WAF web ACL", 128, "-origin-verify")
+
+
+def _demo(origin: Origin) -> bool:
+    return isinstance(origin, PublicApiOrigin) and origin.api.create_demo
+
+
+def _http_demo(origin: Origin) -> bool:
+    return isinstance(origin, ApiGatewayAuthorizerOrigin) and origin.api.create_demo and origin.api.kind == "http"
+
+
 ORIGIN_NAMES: tuple[tuple[NameRule, Callable[[Origin], bool]], ...] = (
     (OAC, lambda origin: isinstance(origin, S3Origin)),
     (VPC_ORIGIN, _vpc),
     (SECURITY_GROUP, _vpc),
     (SYNC, _syncs),
+    (API_DEMO, lambda origin: _demo(origin) and not _http_demo(origin)),
+    (API_HTTP_DEMO, _http_demo),
+    (API_USAGE_PLAN, lambda origin: isinstance(origin, ApiGatewayApiKeyOrigin)),
+    (API_AUTHORIZER, lambda origin: isinstance(origin, ApiGatewayAuthorizerOrigin)),
+    (API_EDGE_SIGNER, lambda origin: isinstance(origin, ApiGatewayIamOrigin)),
+    (API_WAF, lambda origin: isinstance(origin, ApiGatewayWafHeaderOrigin)),
 )
 
 # -- names of a distribution's own resources: project-distribution-item ------------------------

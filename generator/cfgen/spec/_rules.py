@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterator
 from difflib import get_close_matches
 
-from . import _names, _routes, _vpc_rules
+from . import _api_rules, _names, _routes, _vpc_rules
 from .managed_policies import OriginRequestPolicy
 from .models import S3Origin, S3WebsiteOrigin, Spec
 
@@ -56,7 +56,9 @@ def check(spec: Spec) -> Iterator[Problem]:
         yield from _behaviors(spec, i)
         yield from _edge(spec, i)
         yield from _vpc_rules.check(spec, i)
+        yield from _api_rules.check(spec, i)
     yield from _vpc_rules.shared_apis(spec)
+    yield from _api_rules.shared_apis(spec)
     yield from _routes.problems(spec)
     yield from _names.problems(spec)
 

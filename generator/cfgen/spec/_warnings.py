@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ._routes import verify_target
+from .api_gateway import ApiGatewayApiKeyOrigin
 from .models import S3Origin, Spec
 from .vpc_origins import Ec2Origin, NlbOrigin
 
@@ -37,6 +38,13 @@ def check(spec: Spec) -> Iterator[Warning_]:
                     "distribution's) reaches it: CloudFront-VPCOrigins-Service-SG admits them all. Make the origin "
                     "check a secret or client certificate itself, or deny cloudfront:CreateVpcOrigin by SCP to all "
                     "but this pipeline; `type: alb` checks the header for you",
+                )
+            if isinstance(origin, ApiGatewayApiKeyOrigin) and origin.api.rest_api_id is not None:
+                yield (
+                    ("distributions", i, "origins", j, "api", "rest_api_id"),
+                    "an existing API's methods are not in the plan: cfgen cannot prove that each requires a key, "
+                    "and one without api_key_required answers anyone (its own usage plans' keys open it too). "
+                    "`protection: waf_header` guards every method of the stage without a redeploy",
                 )
 
 

@@ -27,6 +27,13 @@ from pydantic import (
 from ._secrets import Secret, SecretsManagerSecret, SsmSecret, VariableSecret
 from ._verify import VerifyPath, verify_path_field
 from ._words import HOSTNAME, NAME, ORIGIN_PATH, pattern
+from .api_gateway import (
+    ApiGatewayApiKeyOrigin,
+    ApiGatewayAuthorizerOrigin,
+    ApiGatewayIamOrigin,
+    ApiGatewayResourcePolicyOrigin,
+    ApiGatewayWafHeaderOrigin,
+)
 from .countries import country_code_problem
 from .managed_policies import CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy
 from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
@@ -273,7 +280,19 @@ def protection_modes(origin_type: str) -> list[str]:
 
 
 if TYPE_CHECKING:  # what the code reads: one of the models
-    Origin = S3Origin | S3WebsiteOrigin | AlbOrigin | NlbOrigin | Ec2Origin | ApiGatewayPrivateOrigin
+    Origin = (
+        S3Origin
+        | S3WebsiteOrigin
+        | AlbOrigin
+        | NlbOrigin
+        | Ec2Origin
+        | ApiGatewayPrivateOrigin
+        | ApiGatewayApiKeyOrigin
+        | ApiGatewayResourcePolicyOrigin
+        | ApiGatewayAuthorizerOrigin
+        | ApiGatewayWafHeaderOrigin
+        | ApiGatewayIamOrigin
+    )
 else:  # what pydantic reads: the type first, then the mode for types with a model per mode
     Origin = Annotated[
         S3Origin
@@ -281,7 +300,14 @@ else:  # what pydantic reads: the type first, then the mode for types with a mod
         | by_protection(AlbOrigin, default="vpc_origin")
         | NlbOrigin
         | Ec2Origin
-        | by_protection(ApiGatewayPrivateOrigin),
+        | by_protection(
+            ApiGatewayPrivateOrigin,
+            ApiGatewayApiKeyOrigin,
+            ApiGatewayResourcePolicyOrigin,
+            ApiGatewayAuthorizerOrigin,
+            ApiGatewayWafHeaderOrigin,
+            ApiGatewayIamOrigin,
+        ),
         Field(discriminator="type"),
     ]
 

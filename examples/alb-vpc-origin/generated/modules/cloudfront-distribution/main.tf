@@ -120,6 +120,16 @@ resource "aws_cloudfront_distribution" "this" {
         function_arn = function_association.value.function_arn
       }
     }
+
+    dynamic "lambda_function_association" {
+      for_each = var.default_cache_behavior.lambda_function_associations
+
+      content {
+        event_type   = lambda_function_association.value.event_type
+        lambda_arn   = lambda_function_association.value.lambda_arn
+        include_body = lambda_function_association.value.include_body
+      }
+    }
   }
 
   dynamic "ordered_cache_behavior" {
@@ -143,6 +153,16 @@ resource "aws_cloudfront_distribution" "this" {
         content {
           event_type   = function_association.value.event_type
           function_arn = function_association.value.function_arn
+        }
+      }
+
+      dynamic "lambda_function_association" {
+        for_each = ordered_cache_behavior.value.lambda_function_associations
+
+        content {
+          event_type   = lambda_function_association.value.event_type
+          lambda_arn   = lambda_function_association.value.lambda_arn
+          include_body = lambda_function_association.value.include_body
         }
       }
     }

@@ -210,7 +210,20 @@ variable "default_cache_behavior" {
       event_type   = string
       function_arn = string
     })), [])
+    lambda_function_associations = optional(list(object({
+      event_type   = string
+      lambda_arn   = string
+      include_body = optional(bool, false)
+    })), [])
   })
+
+  validation {
+    condition = alltrue([
+      for a in var.default_cache_behavior.lambda_function_associations :
+      contains(["viewer-request", "viewer-response", "origin-request", "origin-response"], a.event_type) && can(regex(":[0-9]+$", a.lambda_arn))
+    ])
+    error_message = "default_cache_behavior.lambda_function_associations: event_type must be viewer-request, viewer-response, origin-request or origin-response, and lambda_arn a published version (qualified_arn, ending in :NUMBER), not $LATEST or an alias."
+  }
 
   validation {
     condition     = var.default_cache_behavior.viewer_protocol_policy != "allow-all"
@@ -243,8 +256,23 @@ variable "ordered_cache_behaviors" {
       event_type   = string
       function_arn = string
     })), [])
+    lambda_function_associations = optional(list(object({
+      event_type   = string
+      lambda_arn   = string
+      include_body = optional(bool, false)
+    })), [])
   }))
   default = []
+
+  validation {
+    condition = alltrue(flatten([
+      for b in var.ordered_cache_behaviors : [
+        for a in b.lambda_function_associations :
+        contains(["viewer-request", "viewer-response", "origin-request", "origin-response"], a.event_type) && can(regex(":[0-9]+$", a.lambda_arn))
+      ]
+    ]))
+    error_message = "ordered_cache_behaviors[*].lambda_function_associations: event_type must be viewer-request, viewer-response, origin-request or origin-response, and lambda_arn a published version (qualified_arn, ending in :NUMBER), not $LATEST or an alias."
+  }
 
   validation {
     condition     = alltrue([for b in var.ordered_cache_behaviors : b.viewer_protocol_policy != "allow-all"])
