@@ -196,13 +196,20 @@ def guard_problems(plan: PlanView, binding: OriginBinding, guard: Resource) -> l
         problems.append("the plan lists no condition results (`checks`): plan with Terraform 1.5+ or OpenTofu 1.6+")
     elif not any(c.get("address", {}).get("to_display") == guard.config_address for c in checks):
         problems.append(f"{guard.config_address} carries no condition: nothing would stop the apply")
-    output = (plan.module_config(guard.module) or {}).get("outputs", {}).get("cloudfront_origin") or {}
-    local = guard.config_address.removeprefix(prefix)
+    # The origin's module gives cloudfront_origin; the guard is in it, or in a module it calls (then the
+    # output must wait for that whole call, which holds the guard).
+    owner = next(
+        (guard.module[:n] for n in range(len(guard.module), 0, -1) if _output(plan, guard.module[:n])),
+        guard.module,
+    )
+    output = _output(plan, owner)
+    owner_prefix = "".join(f"module.{m}." for m in owner)
+    local = guard.config_address.removeprefix(prefix) if owner == guard.module else f"module.{guard.module[len(owner)]}"
     upstream = [*output.get("depends_on", []), *output.get("expression", {}).get("references", [])]
     if not any(_INDEX.sub("", ref) == local for ref in upstream):
         problems.append(
-            f"{prefix}cloudfront_origin does not depend on {guard.config_address}: the distribution could use the "
-            "origin before the guard has read it"
+            f"{owner_prefix}cloudfront_origin does not depend on {guard.config_address}: the distribution could use "
+            "the origin before the guard has read it"
         )
     call = (plan.module_config(()) or {}).get("module_calls", {}).get(binding.distribution_module, {})
     origins = call.get("expressions", {}).get("origins", {}).get("references", [])
@@ -212,6 +219,11 @@ def guard_problems(plan: PlanView, binding: OriginBinding, guard: Resource) -> l
             f"module.{binding.module}.cloudfront_origin, so it does not wait for the guards"
         )
     return problems
+
+
+def _output(plan: PlanView, module: tuple[str, ...]) -> dict[str, Any]:
+    found: dict[str, Any] = (plan.module_config(module) or {}).get("outputs", {}).get("cloudfront_origin") or {}
+    return found
 
 
 def no_access_logs(field: str) -> tuple[str, str]:

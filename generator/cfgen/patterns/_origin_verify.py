@@ -10,7 +10,7 @@ case-insensitively with ``*`` and ``?`` as wildcards, so the module accepts
 only secrets of 32-128 letters and digits.
 
 Shared by ``alb`` + ``vpc_origin`` (created, or an adopted ALB's listener)
-and the private API chain's ALB: the rule is the ``vpc-origin`` module's in
+and the private API chain's ALB: the rule is the ``lb-listener`` module's in
 both.
 """
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["HEADER", "ROTATE", "RULE", "finding", "input_of", "secret_of", "use_of"]
 
 HEADER = "X-Origin-Verify"
-# The listener rule that checks it, in the vpc-origin module.
+# The listener rule that checks it, in the lb-listener module.
 RULE = "aws_lb_listener_rule.origin_verify"
 _SAFE = re.compile(r"[A-Za-z0-9]{32,128}")
 ROTATE = f"Rotate the {HEADER} secret on a schedule (README: VPC origins and their secret)."
