@@ -16,10 +16,20 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, Planner, change, hand_edited_failures, plan_spec, planned, proof_results
+from tests.plan._plans import (
+    Plan,
+    Planned,
+    Planner,
+    assert_fails,
+    broken,
+    change,
+    hand_edited_failures,
+    planned,
+    planned_spec,
+    proof_results,
+)
 
 from cfgen.harness import _terraform
-from cfgen.patterns import OriginBinding
 from cfgen.render import render
 from cfgen.spec import load_spec
 from cfgen.spec.vpc_origins import DEFAULT_TLS_POLICY
@@ -28,12 +38,10 @@ pytestmark = pytest.mark.plan
 ALB = EXAMPLES / "alb-vpc-origin" / "spec.yaml"
 EC2 = EXAMPLES / "ec2-vpc-origin" / "spec.yaml"
 API = EXAMPLES / "private-api-vpc-origin" / "spec.yaml"
-Planned = tuple[Plan, list[OriginBinding], dict[str, str | bytes]]
 
 
 def _planned(spec: Path, tmp: Path, planner: Planner) -> Planned:
-    plan, rendered = plan_spec(spec, tmp, planner)
-    return plan, rendered.bindings, rendered.files
+    return planned_spec(spec, tmp, planner)
 
 
 def _api_variant(tmp: Path, mode: str) -> Path:
@@ -102,19 +110,6 @@ def ec2(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
     return _planned(API, tmp_path_factory.mktemp("api"), planner)
-
-
-def broken(planned: Planned, break_it: Callable[[Plan], None]) -> dict[str, str]:
-    """The proof results of a deep copy of ``planned``'s plan, edited by ``break_it``."""
-    plan = copy.deepcopy(planned[0])
-    break_it(plan)
-    return proof_results(plan, planned[1])
-
-
-def assert_fails(got: dict[str, str], check_id: str, message: str, also: set[str] | None = None) -> None:
-    """``check_id`` fails saying ``message``, and no proof but it (and ``also``) fails: each break has its own."""
-    assert message in got[check_id], got
-    assert {k for k, v in got.items() if v} == {check_id, *(also or set())}, got
 
 
 def config(plan: Plan, modules: tuple[str, ...], address: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ order below is the order ``cfgen patterns`` lists them.
 from __future__ import annotations
 
 from ..errors import RenderError
-from . import api_gateway_private, s3_oac, s3_oai, s3_oai_to_oac, s3_website, vpc_origin
+from . import api_gateway_private, custom_origin, s3_oac, s3_oai, s3_oai_to_oac, s3_website, vpc_origin
 from ._base import OriginBinding, OriginView, Pattern, RootVariable, module_name
 
 __all__ = [
@@ -31,6 +31,7 @@ PATTERNS: dict[str, Pattern] = {
         vpc_origin.NLB,
         vpc_origin.EC2,
         api_gateway_private.PATTERN,
+        custom_origin.PATTERN,
     )
 }
 

@@ -31,7 +31,7 @@ from ._threats import SecretUse
 if TYPE_CHECKING:
     from ..spec.models import Secret
 
-__all__ = ["HEADER", "ROTATE", "RULE", "finding", "input_of", "secret_of", "use_of"]
+__all__ = ["HEADER", "ROTATE", "RULE", "finding", "input_of", "secret_of", "sent_problems", "use_of"]
 
 HEADER = "X-Origin-Verify"
 # The listener rule that checks it, in the lb-listener module.
@@ -52,10 +52,9 @@ def input_of(call: SecretCall) -> Attr:
     return Attr("origin_secrets", call.values)
 
 
-def use_of(secret: Secret) -> SecretUse:
-    """Where the header secret's value lives once applied."""
-    rule = "the ALB listener rule (elasticloadbalancing:DescribeRules)"
-    return secret_use(f"{HEADER} secret", secret, also_in=(rule,))
+def use_of(secret: Secret, where: str = "the ALB listener rule (elasticloadbalancing:DescribeRules)") -> SecretUse:
+    """Where the header secret's value lives once applied: ``where`` is the origin's own check."""
+    return secret_use(f"{HEADER} secret", secret, also_in=(where,))
 
 
 # -- proof -----------------------------------------------------------------------
@@ -100,7 +99,7 @@ def _problems(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -
         found += rule_problems
         accepted += values
     address = forwarding[0].address if forwarding else f"module.{binding.module}"
-    found += _sent_problems(plan, binding, accepted, literals)
+    found += sent_problems(plan, binding, accepted, literals)
     return address, found
 
 
@@ -164,7 +163,12 @@ def _rule_values(rule: Resource, literals: set[str]) -> tuple[list[str], list[st
     return [v for v in values if isinstance(v, str)], problems
 
 
-def _sent_problems(plan: PlanView, binding: OriginBinding, accepted: list[str], literals: set[str]) -> list[str]:
+def sent_problems(plan: PlanView, binding: OriginBinding, accepted: list[str], literals: set[str]) -> list[str]:
+    """Why the distribution would not send exactly one sensitive, unwritten X-Origin-Verify that the origin accepts.
+
+    ``literals`` are the configuration's strings; ``accepted`` the values the origin takes (empty skips
+    that check: an origin whose accepted values are not in the plan).
+    """
     distribution, origins, missing = distribution_origin(plan, binding)
     if missing or distribution is None:
         return [missing or "the distribution of this origin is not in the plan"]

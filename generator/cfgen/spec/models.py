@@ -28,6 +28,7 @@ from ._secrets import Secret, SecretsManagerSecret, SsmSecret, VariableSecret
 from ._words import HOSTNAME, NAME, ORIGIN_PATH, pattern
 from .countries import country_code_problem
 from .managed_policies import CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy
+from .public_origins import CustomOrigin
 from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
 
 __all__ = [
@@ -270,7 +271,7 @@ def protection_modes(origin_type: str) -> list[str]:
 
 
 if TYPE_CHECKING:  # what the code reads: one of the models
-    Origin = S3Origin | S3WebsiteOrigin | AlbOrigin | NlbOrigin | Ec2Origin | ApiGatewayPrivateOrigin
+    Origin = S3Origin | S3WebsiteOrigin | AlbOrigin | NlbOrigin | Ec2Origin | ApiGatewayPrivateOrigin | CustomOrigin
 else:  # what pydantic reads: the type first, then the mode for types with a model per mode
     Origin = Annotated[
         S3Origin
@@ -278,7 +279,8 @@ else:  # what pydantic reads: the type first, then the mode for types with a mod
         | by_protection(AlbOrigin, default="vpc_origin")
         | NlbOrigin
         | Ec2Origin
-        | by_protection(ApiGatewayPrivateOrigin),
+        | by_protection(ApiGatewayPrivateOrigin)
+        | CustomOrigin,
         Field(discriminator="type"),
     ]
 
