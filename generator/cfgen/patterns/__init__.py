@@ -7,7 +7,17 @@ order below is the order ``cfgen patterns`` lists them.
 from __future__ import annotations
 
 from ..errors import RenderError
-from . import api_gateway_private, custom_origin, s3_oac, s3_oai, s3_oai_to_oac, s3_website, vpc_origin
+from . import (
+    alb_listener_header,
+    api_gateway_private,
+    custom_origin,
+    lambda_url_oac,
+    s3_oac,
+    s3_oai,
+    s3_oai_to_oac,
+    s3_website,
+    vpc_origin,
+)
 from ._base import OriginBinding, OriginView, Pattern, RootVariable, module_name
 
 __all__ = [
@@ -28,9 +38,11 @@ PATTERNS: dict[str, Pattern] = {
         s3_oai_to_oac.PATTERN,
         s3_website.PATTERN,
         vpc_origin.ALB,
+        alb_listener_header.PATTERN,
         vpc_origin.NLB,
         vpc_origin.EC2,
         api_gateway_private.PATTERN,
+        lambda_url_oac.PATTERN,
         custom_origin.PATTERN,
     )
 }

@@ -31,13 +31,15 @@ from ._threats import SecretUse
 if TYPE_CHECKING:
     from ..spec.models import Secret
 
-__all__ = ["HEADER", "ROTATE", "RULE", "finding", "input_of", "secret_of", "sent_problems", "use_of"]
+__all__ = ["HEADER", "ROTATE", "ROTATE_INTERNET", "RULE", "finding", "input_of", "secret_of", "sent_problems", "use_of"]
 
 HEADER = "X-Origin-Verify"
 # The listener rule that checks it, in the lb-listener module.
 RULE = "aws_lb_listener_rule.origin_verify"
 _SAFE = re.compile(r"[A-Za-z0-9]{32,128}")
 ROTATE = f"Rotate the {HEADER} secret on a schedule (README: VPC origins and their secret)."
+# The same, for an internet-facing ALB (its README section points to the same steps).
+ROTATE_INTERNET = f"Rotate the {HEADER} secret on a schedule (README: Internet-facing ALBs)."
 
 
 def secret_of(module: str, secret: Secret, label: str) -> SecretCall:

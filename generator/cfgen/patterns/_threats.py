@@ -162,6 +162,8 @@ WHEN = {
     "created_load_balancer": "when cfgen creates the load balancer",
     "instance_only_group": "when the instance keeps no security group but cfgen's",
     "instance_other_groups": "when the instance keeps other security groups",
+    "demo_function": "with the demo function cfgen creates",
+    "existing_function": "with a function cfgen does not own",
 }
 
 

@@ -83,28 +83,8 @@ def _https(plan: PlanView, binding: OriginBinding) -> Finding:
     if not missing and not origins:
         problems.append(f"origin '{binding.origin}' is unknown at plan time: its protocol cannot be checked")
     for origin in origins:
-        problems += https_only_problems(origin)
+        problems += _network.https_only_problems(origin)
     return _network.finding(binding, check, title, address, "; ".join(problems))
-
-
-def https_only_problems(origin: dict[str, object]) -> list[str]:
-    """Why a planned distribution origin is not a custom origin reached over HTTPS with TLSv1.2 only."""
-    name = f"origin '{origin.get('origin_id')}'"
-    if origin.get("s3_origin_config") or origin.get("vpc_origin_config"):
-        return [f"{name} is not a custom origin"]
-    configs = origin.get("custom_origin_config")
-    if not isinstance(configs, list) or len(configs) != 1 or not isinstance(configs[0], dict):
-        return [f"{name} has no custom_origin_config"]
-    config = configs[0]
-    problems = []
-    if config.get("origin_protocol_policy") != "https-only":
-        problems.append(
-            f"{name} has origin_protocol_policy {config.get('origin_protocol_policy')!r}, not 'https-only': "
-            f"the {HEADER} secret could cross the internet in clear HTTP"
-        )
-    if config.get("origin_ssl_protocols") != ["TLSv1.2"]:
-        problems.append(f"{name} allows {config.get('origin_ssl_protocols')}, not only TLSv1.2")
-    return problems
 
 
 def _secret(plan: PlanView, binding: OriginBinding) -> Finding:

@@ -18,14 +18,18 @@ from dataclasses import dataclass
 
 from .managed_policies import ResponseHeadersPolicy
 from .models import Distribution, Origin, S3Origin, Spec
+from .public_origins import AlbListenerHeaderOrigin, LambdaUrlOrigin
 from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
 
 __all__ = [
+    "ALB_SECURITY_GROUP",
+    "DEMO_FUNCTION",
     "DISTRIBUTION_NAMES",
     "FUNCTION",
     "KEY_GROUP",
     "OAC",
     "ORIGIN_NAMES",
+    "PERMISSION",
     "PUBLIC_KEY",
     "STRICT_HEADERS",
     "SYNC",
@@ -67,14 +71,23 @@ OAC = NameRule("origin access control", 64)
 VPC_ORIGIN = NameRule("VPC origin", 64, appended=9)
 # The security groups of modules/vpc-origin and private-api-origin: name_prefix "NAME-", "NAME-alb-", "NAME-vpce-".
 SECURITY_GROUP = NameRule("security group name prefix", 100, "-vpce-", forbidden_prefix="sg-")
+# modules/alb-origin: name_prefix "NAME-" and "NAME-targets-" for the internet-facing ALB's and its targets' groups.
+ALB_SECURITY_GROUP = NameRule("security group name prefix", 100, appended=9, forbidden_prefix="sg-")
+# modules/lambda-url-origin: the demo function and its role take this name; the two permissions of any function
+# take it as the start of their statement ids ("NAME-invoke-url", "NAME-invoke").
+DEMO_FUNCTION = NameRule("Lambda function and IAM role", 64)
+PERMISSION = NameRule("Lambda permission statement id", 100, appended=len("-invoke-url"))
 # modules/ip-target-sync gives the function, its role and its schedule this one name.
 SYNC = NameRule("Lambda function, IAM role and EventBridge rule", 64, "-sync")
 
 ORIGIN_NAMES: tuple[tuple[NameRule, Callable[[Origin], bool]], ...] = (
-    (OAC, lambda origin: isinstance(origin, S3Origin)),
+    (OAC, lambda origin: isinstance(origin, S3Origin | LambdaUrlOrigin)),
     (VPC_ORIGIN, _vpc),
     (SECURITY_GROUP, _vpc),
     (SYNC, _syncs),
+    (ALB_SECURITY_GROUP, lambda origin: isinstance(origin, AlbListenerHeaderOrigin)),
+    (DEMO_FUNCTION, lambda origin: isinstance(origin, LambdaUrlOrigin) and origin.function.create_demo),
+    (PERMISSION, lambda origin: isinstance(origin, LambdaUrlOrigin)),
 )
 
 # -- names of a distribution's own resources: project-distribution-item ------------------------

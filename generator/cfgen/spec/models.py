@@ -28,7 +28,7 @@ from ._secrets import Secret, SecretsManagerSecret, SsmSecret, VariableSecret
 from ._words import HOSTNAME, NAME, ORIGIN_PATH, pattern
 from .countries import country_code_problem
 from .managed_policies import CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy
-from .public_origins import CustomOrigin
+from .public_origins import AlbListenerHeaderOrigin, CustomOrigin, LambdaUrlOrigin
 from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
 
 __all__ = [
@@ -271,15 +271,26 @@ def protection_modes(origin_type: str) -> list[str]:
 
 
 if TYPE_CHECKING:  # what the code reads: one of the models
-    Origin = S3Origin | S3WebsiteOrigin | AlbOrigin | NlbOrigin | Ec2Origin | ApiGatewayPrivateOrigin | CustomOrigin
+    Origin = (
+        S3Origin
+        | S3WebsiteOrigin
+        | AlbOrigin
+        | AlbListenerHeaderOrigin
+        | NlbOrigin
+        | Ec2Origin
+        | ApiGatewayPrivateOrigin
+        | LambdaUrlOrigin
+        | CustomOrigin
+    )
 else:  # what pydantic reads: the type first, then the mode for types with a model per mode
     Origin = Annotated[
         S3Origin
         | S3WebsiteOrigin
-        | by_protection(AlbOrigin, default="vpc_origin")
+        | by_protection(AlbOrigin, AlbListenerHeaderOrigin, default="vpc_origin")
         | NlbOrigin
         | Ec2Origin
         | by_protection(ApiGatewayPrivateOrigin)
+        | LambdaUrlOrigin
         | CustomOrigin,
         Field(discriminator="type"),
     ]
