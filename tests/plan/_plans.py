@@ -9,6 +9,7 @@ proof gets a failing fixture without a plan of its own.
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import hashlib
 import json
@@ -29,6 +30,8 @@ from cfgen.render import Rendered, render
 from cfgen.spec import load_spec
 
 Plan = dict[str, Any]
+# A plan, the bindings of its origins, and the rendered files.
+Planned = tuple[Plan, list[OriginBinding], dict[str, str | bytes]]
 
 # The real planner, kept before any test replaces the module attribute.
 _PLAN_TREE = _terraform.plan_tree
@@ -121,6 +124,25 @@ def plan_spec(
 ) -> tuple[Plan, Rendered]:
     """Render ``spec`` into ``tmp/tree`` and plan it offline once per session (``tf_vars`` as TF_VAR_*)."""
     return planner.plan_spec(spec, tmp, tf_vars)
+
+
+def planned_spec(spec: Path, tmp: Path, planner: Planner) -> Planned:
+    """``plan_spec``'s plan with the bindings and files of the render."""
+    plan, rendered = plan_spec(spec, tmp, planner)
+    return plan, rendered.bindings, rendered.files
+
+
+def broken(planned: Planned, break_it: Callable[[Plan], None]) -> dict[str, str]:
+    """The proof results of a deep copy of ``planned``'s plan, edited by ``break_it``."""
+    plan = copy.deepcopy(planned[0])
+    break_it(plan)
+    return proof_results(plan, planned[1])
+
+
+def assert_fails(got: dict[str, str], check_id: str, message: str, also: set[str] | None = None) -> None:
+    """``check_id`` fails saying ``message``, and no proof but it (and ``also``) fails: each break has its own."""
+    assert message in got[check_id], got
+    assert {k for k, v in got.items() if v} == {check_id, *(also or set())}, got
 
 
 def plan_with_secrets(spec: Path, tmp: Path, mirror: Path, tf_vars: dict[str, str]) -> tuple[_terraform.PlanRun, Plan]:

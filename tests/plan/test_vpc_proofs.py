@@ -16,10 +16,20 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, Planner, change, hand_edited_failures, plan_spec, planned, proof_results
+from tests.plan._plans import (
+    Plan,
+    Planned,
+    Planner,
+    assert_fails,
+    broken,
+    change,
+    hand_edited_failures,
+    planned,
+    planned_spec,
+    proof_results,
+)
 
 from cfgen.harness import _terraform
-from cfgen.patterns import OriginBinding
 from cfgen.render import render
 from cfgen.spec import load_spec
 from cfgen.spec.vpc_origins import DEFAULT_TLS_POLICY
@@ -28,12 +38,10 @@ pytestmark = pytest.mark.plan
 ALB = EXAMPLES / "alb-vpc-origin" / "spec.yaml"
 EC2 = EXAMPLES / "ec2-vpc-origin" / "spec.yaml"
 API = EXAMPLES / "private-api-vpc-origin" / "spec.yaml"
-Planned = tuple[Plan, list[OriginBinding], dict[str, str | bytes]]
 
 
 def _planned(spec: Path, tmp: Path, planner: Planner) -> Planned:
-    plan, rendered = plan_spec(spec, tmp, planner)
-    return plan, rendered.bindings, rendered.files
+    return planned_spec(spec, tmp, planner)
 
 
 def _api_variant(tmp: Path, mode: str) -> Path:
@@ -104,19 +112,6 @@ def api(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
     return _planned(API, tmp_path_factory.mktemp("api"), planner)
 
 
-def broken(planned: Planned, break_it: Callable[[Plan], None]) -> dict[str, str]:
-    """The proof results of a deep copy of ``planned``'s plan, edited by ``break_it``."""
-    plan = copy.deepcopy(planned[0])
-    break_it(plan)
-    return proof_results(plan, planned[1])
-
-
-def assert_fails(got: dict[str, str], check_id: str, message: str, also: set[str] | None = None) -> None:
-    """``check_id`` fails saying ``message``, and no proof but it (and ``also``) fails: each break has its own."""
-    assert message in got[check_id], got
-    assert {k for k, v in got.items() if v} == {check_id, *(also or set())}, got
-
-
 def config(plan: Plan, modules: tuple[str, ...], address: str) -> dict[str, Any]:
     node = plan["configuration"]["root_module"]
     for name in modules:
@@ -153,15 +148,15 @@ def test_an_nlb_forwards_every_connection_and_its_targets_get_a_group(nlb: Plann
         "CFG_VPC_ORIGIN_TLS": "",
         "CFG_VPC_ORIGIN_TARGETS": "",
     }
-    listener = planned(plan, f"{W}aws_lb_listener.this[0]")
+    listener = planned(plan, f"{W}{LISTENER}")
     assert listener["protocol"] == "TLS" and listener["default_action"][0]["type"] == "forward"
     assert not [c for c in plan["resource_changes"] if c["type"] == "aws_lb_listener_rule"]
     assert "X-Origin-Verify" not in json.dumps(dist_origin(plan, "app"))
 
 
 def test_the_listeners_default_to_an_elb17_policy_and_log_when_asked(alb: Planned, api: Planned) -> None:
-    listener = planned(alb[0], f"{W}aws_lb_listener.this[0]")
-    assert listener["ssl_policy"] == planned(api[0], f"{A}aws_lb_listener.https")["ssl_policy"] == DEFAULT_TLS_POLICY
+    listener = planned(alb[0], f"{W}{LISTENER}")
+    assert listener["ssl_policy"] == planned(api[0], f"{A}{API_LISTENER}")["ssl_policy"] == DEFAULT_TLS_POLICY
     assert planned(alb[0], f"{W}aws_lb.this[0]")["access_logs"] == []
     assert planned(api[0], f"{A}aws_lb.this")["access_logs"] == [
         {"bucket": "shop-alb-logs-example", "prefix": "api-orders", "enabled": True}
@@ -173,9 +168,9 @@ def test_the_listeners_default_to_an_elb17_policy_and_log_when_asked(alb: Planne
 
 def test_the_alb_forwards_only_the_secret_cloudfront_sends(alb: Planned) -> None:
     plan = alb[0]
-    listener = planned(plan, f"{W}aws_lb_listener.this[0]")["default_action"][0]
+    listener = planned(plan, f"{W}{LISTENER}")["default_action"][0]
     assert listener["type"] == "fixed-response" and listener["fixed_response"][0]["status_code"] == "403"
-    rule = change(plan, f"{W}aws_lb_listener_rule.origin_verify[0]")
+    rule = change(plan, f"{W}{VERIFY_RULE}")
     [header] = rule["after"]["condition"][0]["http_header"]
     secret = _terraform.placeholder("app_web_origin_verify_secret")
     assert header == {"http_header_name": "X-Origin-Verify", "values": [secret]}
@@ -319,7 +314,10 @@ def test_a_guard_cut_off_from_the_distribution_fails_cfgen_test(tmp_path: Path, 
 
 
 W = "module.app_web."
-VERIFY_RULE = "aws_lb_listener_rule.origin_verify[0]"
+# The listener and the secret-header rule live in the lb-listener module that vpc-origin and the chain call.
+LISTENER = "module.listener[0].aws_lb_listener.this[0]"
+VERIFY_RULE = "module.listener[0].aws_lb_listener_rule.origin_verify[0]"
+API_LISTENER = "module.listener.aws_lb_listener.this[0]"
 
 
 def _internet_facing(plan: Plan) -> None:
@@ -346,11 +344,11 @@ def _http_to_origin(plan: Plan) -> None:
 
 
 def _old_tls_policy(plan: Plan) -> None:
-    planned(plan, f"{W}aws_lb_listener.this[0]")["ssl_policy"] = "ELBSecurityPolicy-2016-08"
+    planned(plan, f"{W}{LISTENER}")["ssl_policy"] = "ELBSecurityPolicy-2016-08"
 
 
 def _tls_policy_off_the_elb17_list(plan: Plan) -> None:
-    planned(plan, f"{W}aws_lb_listener.this[0]")["ssl_policy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    planned(plan, f"{W}{LISTENER}")["ssl_policy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
 def _custom_origin(plan: Plan) -> None:
@@ -397,7 +395,7 @@ def _header_values(plan: Plan, module: str = W) -> list[str]:
 
 
 def _default_forward(plan: Plan) -> None:
-    action = planned(plan, f"{W}aws_lb_listener.this[0]")["default_action"][0]
+    action = planned(plan, f"{W}{LISTENER}")["default_action"][0]
     action.update(type="forward", fixed_response=[], target_group_arn="arn:aws:elasticloadbalancing:tg")
 
 
@@ -487,6 +485,7 @@ def test_each_vpc_origin_proof_fails_when_broken(
 # -- alb adopted: cfgen's rule on the listener the spec names ----------------------------
 
 AW = "module.app_web."
+LISTENER_GUARD = "data.aws_lb_listener.adopted"
 
 
 def test_an_adopted_alb_gets_the_rule_and_guards_the_distribution_waits_for(adopted: Planned) -> None:
@@ -502,24 +501,29 @@ def test_an_adopted_alb_gets_the_rule_and_guards_the_distribution_waits_for(adop
     assert not [
         c for c in plan["resource_changes"] if c["type"] in ("aws_lb", "aws_lb_listener") and c["mode"] == "managed"
     ]
-    for guard in ("data.aws_lb.adopted[0]", "data.aws_lb_listener.adopted[0]"):
+    for guard in ("data.aws_lb.adopted[0]", f"module.listener[0].{LISTENER_GUARD}[0]"):
         assert change(plan, f"{AW}{guard}")["actions"] == ["read"], "read at apply: no AWS call at plan"
     depends = plan["configuration"]["root_module"]["module_calls"]["app_web"]["module"]["outputs"]["cloudfront_origin"]
-    assert {"data.aws_lb.adopted", "data.aws_lb_listener.adopted"} <= set(depends["depends_on"])
+    assert {"data.aws_lb.adopted", "module.listener"} <= set(depends["depends_on"])
 
 
 def _listener_guard_removed(plan: Plan) -> None:
-    guard = f"{AW}data.aws_lb_listener.adopted[0]"
+    guard = f"{AW}module.listener[0].{LISTENER_GUARD}[0]"
     plan["resource_changes"] = [c for c in plan["resource_changes"] if c["address"] != guard]
 
 
 def _listener_guard_without_condition(plan: Plan) -> None:
-    guard = f"{AW}data.aws_lb_listener.adopted"
+    guard = f"{AW}module.listener.{LISTENER_GUARD}"
     plan["checks"] = [c for c in plan["checks"] if c["address"]["to_display"] != guard]
 
 
 def _adopted_rule_removed(plan: Plan) -> None:
     plan["resource_changes"] = [c for c in plan["resource_changes"] if c["address"] != f"{AW}{VERIFY_RULE}"]
+
+
+def _listener_guard_not_upstream(plan: Plan) -> None:
+    outputs = plan["configuration"]["root_module"]["module_calls"]["app_web"]["module"]["outputs"]
+    outputs["cloudfront_origin"]["depends_on"].remove("module.listener")
 
 
 def _lb_guard_not_upstream(plan: Plan) -> None:
@@ -533,6 +537,11 @@ def _lb_guard_not_upstream(plan: Plan) -> None:
         (_listener_guard_removed, "CFG_VPC_ORIGIN_SECRET", "no guard reads its default action"),
         (_listener_guard_without_condition, "CFG_VPC_ORIGIN_SECRET", "data.aws_lb_listener.adopted carries no"),
         (_adopted_rule_removed, "CFG_VPC_ORIGIN_SECRET", "no listener rule forwards requests carrying"),
+        (
+            _listener_guard_not_upstream,
+            "CFG_VPC_ORIGIN_SECRET",
+            "does not depend on module.app_web.module.listener.data.aws_lb_listener.adopted",
+        ),
         (_lb_guard_not_upstream, "CFG_VPC_ORIGIN_INTERNAL", "does not depend on module.app_web.data.aws_lb.adopted"),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
@@ -625,13 +634,13 @@ def _alb_internet_facing(plan: Plan) -> None:
 
 
 def _http_listener(plan: Plan) -> None:
-    listener = planned(plan, f"{A}aws_lb_listener.https")
+    listener = planned(plan, f"{A}{API_LISTENER}")
     listener["protocol"] = "HTTP"
     listener["ssl_policy"] = None
 
 
 def _api_tls_policy_off_the_elb17_list(plan: Plan) -> None:
-    planned(plan, f"{A}aws_lb_listener.https")["ssl_policy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    planned(plan, f"{A}{API_LISTENER}")["ssl_policy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
 def _endpoint_open_to_vpc(plan: Plan) -> None:
@@ -663,7 +672,7 @@ def _health_check_200(plan: Plan) -> None:
 
 
 def _api_default_forward(plan: Plan) -> None:
-    action = planned(plan, f"{A}aws_lb_listener.https")["default_action"][0]
+    action = planned(plan, f"{A}{API_LISTENER}")["default_action"][0]
     action.update(type="forward", fixed_response=[])
 
 
@@ -732,7 +741,7 @@ def _target_not_the_endpoint(plan: Plan) -> None:
         (_endpoint_without_policy, "CFG_PRIVATE_API_ENDPOINT_POLICY", "an endpoint without one admits every"),
         (_rule_for_another_api, "CFG_PRIVATE_API_HEADER", '["zzzzzzzzzz"]}, not this API\'s id'),
         (_rule_for_any_api, "CFG_PRIVATE_API_HEADER", "has 0 x-apigw-api-id conditions, not one naming this API"),
-        (_api_default_forward, "CFG_PRIVATE_API_SECRET", "aws_lb_listener.https default action is forward"),
+        (_api_default_forward, "CFG_PRIVATE_API_SECRET", "aws_lb_listener.this[0] default action is forward"),
         (_api_secret_not_sent, "CFG_PRIVATE_API_SECRET", "sends 0 X-Origin-Verify headers"),
         (_api_rule_without_secret, "CFG_PRIVATE_API_SECRET", "forwards without requiring X-Origin-Verify"),
     ],

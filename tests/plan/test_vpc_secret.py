@@ -25,7 +25,7 @@ ALB = EXAMPLES / "alb-vpc-origin" / "spec.yaml"
 API = EXAMPLES / "private-api-vpc-origin" / "spec.yaml"
 CANARY = "CanaryCurrent5f0c3e9a1b7d4c2e8a6f0b3d9e1c7a5f"
 CANARY_PREVIOUS = "CanaryPrevious9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a"
-RULE = "aws_lb_listener_rule.origin_verify[0]"
+RULE = "module.listener[0].aws_lb_listener_rule.origin_verify[0]"
 
 
 # The ALB example, and the private API chain whose origin output merges the secret header with its own.
@@ -77,7 +77,7 @@ def test_a_secret_an_alb_would_misread_stops_the_plan_in_one_line(
     # One located line per failed condition, never the value: the ALB rule's, and for a short one the
     # origin-secret module's too.
     [rule] = [line for line in message.splitlines() if "origin_secrets must hold" in line]
-    assert rule.strip().startswith("modules/vpc-origin/main.tf:"), message
+    assert rule.strip().startswith("modules/lb-listener/main.tf:"), message
 
 
 def test_a_listener_that_forwards_by_default_fails_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:
@@ -88,9 +88,8 @@ def test_a_listener_that_forwards_by_default_fails_cfgen_test(tmp_path: Path, pl
         plugin_mirror,
         {
             "modules/vpc-origin/main.tf": (
-                'type             = var.origin_type == "alb" ? "fixed-response" : "forward"\n'
-                '    target_group_arn = var.origin_type == "alb" ? null : aws_lb_target_group.this[0].arn',
-                'type             = "forward"\n    target_group_arn = aws_lb_target_group.this[0].arn',
+                'default_action    = var.origin_type == "alb" ? "deny" : "forward"',
+                'default_action    = "forward"',
             )
         },
     )

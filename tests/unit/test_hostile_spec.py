@@ -243,7 +243,7 @@ def test_every_schema_pattern_has_words() -> None:
             "type: s3",
             "type: yes",
             "error: distributions.0.origins.0.type: unknown origin type 'yes'; one of: s3, s3_website, alb, nlb, "
-            'ec2, api_gateway; unquoted, YAML reads yes as true: write "yes" if you mean the text',
+            'ec2, api_gateway, lambda_url, custom; unquoted, YAML reads yes as true: write "yes" if you mean the text',
         ),
         (
             "    origins:",

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from tests.conftest import MINIMAL_SPEC, REPO
 
 from cfgen.errors import SpecError
 from cfgen.spec import json_schema, load_spec
+from cfgen.spec.models import protection_modes
 
 
 def errors_of(path: Path) -> list[str]:
@@ -249,3 +251,25 @@ def test_lifecycle_days_are_for_created_buckets_only(
 ) -> None:
     lines = errors_of(write_spec(MINIMAL_SPEC.replace("{name: shop-assets-test}", bucket)))
     assert any(expected in line for line in lines), lines
+
+
+ALLOWLIST_CASES = sorted(p for p in (REPO / "examples").glob("*/spec.yaml"))
+
+
+@pytest.mark.parametrize("example", ALLOWLIST_CASES, ids=[p.parent.name for p in ALLOWLIST_CASES])
+def test_an_ip_allowlist_is_refused_with_the_modes_that_work(example: Path, tmp_path: Path) -> None:
+    """Every origin type: one located line per origin that says why and names the type's own modes."""
+    data = yaml.safe_load(example.read_text(encoding="utf-8"))
+    origins = [o for d in data["distributions"] for o in d["origins"]]
+    for origin in origins:
+        origin["protection"] = "ip_allowlist"
+    path = tmp_path / "spec.yaml"
+    text = yaml.safe_dump(data, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    lines = errors_of(path)
+    assert len(lines) == len(origins), lines
+    rows = [n + 1 for n, line in enumerate(text.splitlines()) if line.strip() == "protection: ip_allowlist"]
+    for line, origin, row in zip(lines, origins, rows, strict=True):
+        assert line.startswith(f"{row}:"), line
+        assert "ip_allowlist is refused" in line and "every CloudFront distribution, anyone's" in line, line
+        assert line.endswith(f"use one of: {', '.join(protection_modes(origin['type']))}"), line

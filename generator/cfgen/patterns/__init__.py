@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from ..errors import RenderError
 from . import (
+    alb_listener_header,
     api_gateway_api_key,
     api_gateway_authorizer,
     api_gateway_iam,
     api_gateway_private,
     api_gateway_resource_policy,
     api_gateway_waf,
+    custom_origin,
+    lambda_url_oac,
     s3_oac,
     s3_oai,
     s3_oai_to_oac,
@@ -40,6 +43,7 @@ PATTERNS: dict[str, Pattern] = {
         s3_oai_to_oac.PATTERN,
         s3_website.PATTERN,
         vpc_origin.ALB,
+        alb_listener_header.PATTERN,
         vpc_origin.NLB,
         vpc_origin.EC2,
         api_gateway_private.PATTERN,
@@ -48,6 +52,8 @@ PATTERNS: dict[str, Pattern] = {
         api_gateway_authorizer.PATTERN,
         api_gateway_waf.PATTERN,
         api_gateway_iam.PATTERN,
+        lambda_url_oac.PATTERN,
+        custom_origin.PATTERN,
     )
 }
 

@@ -14,15 +14,18 @@ from ._base import OriginBinding
 __all__ = [
     "OPEN_CIDRS",
     "SERVICE_SG",
+    "TARGETS_GROUP",
     "distribution_origin",
     "finding",
     "guard_problems",
+    "https_only_problems",
     "ingress_problems",
     "is_id",
     "listener_problems",
     "module_resources",
     "no_access_logs",
     "source",
+    "targets_finding",
     "uses_vpc_origin",
     "vpc_origin_problems",
 ]
@@ -129,6 +132,8 @@ def listener_problems(plan: PlanView, module: tuple[str, ...], protocol: str) ->
     """Why a listener of ``module`` is not ``protocol`` with an ELB.17 policy and a certificate."""
     problems: list[str] = []
     for listener in module_resources(plan, module, "aws_lb_listener"):
+        if listener.mode == "data":
+            continue  # an adopted listener: its guard checks it at apply
         values = listener.values
         if values.get("protocol") != protocol:
             problems.append(f"{listener.address} listens on {values.get('protocol')}, not {protocol} only")
@@ -179,6 +184,26 @@ def uses_vpc_origin(origin: dict[str, Any]) -> str:
     return ""
 
 
+def https_only_problems(origin: dict[str, Any]) -> list[str]:
+    """Why a planned distribution origin is not a custom origin reached over HTTPS with TLSv1.2 only."""
+    name = f"origin '{origin.get('origin_id')}'"
+    if origin.get("s3_origin_config") or origin.get("vpc_origin_config"):
+        return [f"{name} is not a custom origin"]
+    configs = origin.get("custom_origin_config")
+    if not isinstance(configs, list) or len(configs) != 1 or not isinstance(configs[0], dict):
+        return [f"{name} has no custom_origin_config"]
+    config = configs[0]
+    problems = []
+    if config.get("origin_protocol_policy") != "https-only":
+        problems.append(
+            f"{name} has origin_protocol_policy {config.get('origin_protocol_policy')!r}, not 'https-only': "
+            f"the secret header could cross the internet in clear HTTP"
+        )
+    if config.get("origin_ssl_protocols") != ["TLSv1.2"]:
+        problems.append(f"{name} allows {config.get('origin_ssl_protocols')}, not only TLSv1.2")
+    return problems
+
+
 def guard_problems(plan: PlanView, binding: OriginBinding, guard: Resource) -> list[str]:
     """Why ``guard`` would not stop the apply before the distribution uses this origin.
 
@@ -196,13 +221,20 @@ def guard_problems(plan: PlanView, binding: OriginBinding, guard: Resource) -> l
         problems.append("the plan lists no condition results (`checks`): plan with Terraform 1.5+ or OpenTofu 1.6+")
     elif not any(c.get("address", {}).get("to_display") == guard.config_address for c in checks):
         problems.append(f"{guard.config_address} carries no condition: nothing would stop the apply")
-    output = (plan.module_config(guard.module) or {}).get("outputs", {}).get("cloudfront_origin") or {}
-    local = guard.config_address.removeprefix(prefix)
+    # The origin's module gives cloudfront_origin; the guard is in it, or in a module it calls (then the
+    # output must wait for that whole call, which holds the guard).
+    owner = next(
+        (guard.module[:n] for n in range(len(guard.module), 0, -1) if _output(plan, guard.module[:n])),
+        guard.module,
+    )
+    output = _output(plan, owner)
+    owner_prefix = "".join(f"module.{m}." for m in owner)
+    local = guard.config_address.removeprefix(prefix) if owner == guard.module else f"module.{guard.module[len(owner)]}"
     upstream = [*output.get("depends_on", []), *output.get("expression", {}).get("references", [])]
     if not any(_INDEX.sub("", ref) == local for ref in upstream):
         problems.append(
-            f"{prefix}cloudfront_origin does not depend on {guard.config_address}: the distribution could use the "
-            "origin before the guard has read it"
+            f"{owner_prefix}cloudfront_origin does not depend on {guard.config_address}: the distribution could use "
+            "the origin before the guard has read it"
         )
     call = (plan.module_config(()) or {}).get("module_calls", {}).get(binding.distribution_module, {})
     origins = call.get("expressions", {}).get("origins", {}).get("references", [])
@@ -212,6 +244,48 @@ def guard_problems(plan: PlanView, binding: OriginBinding, guard: Resource) -> l
             f"module.{binding.module}.cloudfront_origin, so it does not wait for the guards"
         )
     return problems
+
+
+def _output(plan: PlanView, module: tuple[str, ...]) -> dict[str, Any]:
+    found: dict[str, Any] = (plan.module_config(module) or {}).get("outputs", {}).get("cloudfront_origin") or {}
+    return found
+
+
+TARGETS_GROUP = "aws_security_group.targets"
+
+
+def targets_finding(plan: PlanView, binding: OriginBinding, module: tuple[str, ...], check: str) -> Finding:
+    """``check``: a created load balancer's targets get a group that admits the target port from it only.
+
+    The module names its load balancer's group ``aws_security_group.this``, the targets' one
+    :data:`TARGETS_GROUP`, and its target group ``aws_lb_target_group.this``.
+    """
+    title = "a group for the targets admits only the load balancer, on the target port, and is an output"
+    here = f"module.{binding.module}"
+    group = plan.one(module, "aws_security_group", "targets")
+    if group is None:
+        return finding(binding, check, title, here, "no security group for the targets")
+    targets = f"{here}.{TARGETS_GROUP}"
+    problems = ingress_problems(
+        plan, module, default_source="aws_security_group.this", groups=lambda address: address == targets
+    )
+    rules = [
+        r
+        for r in module_resources(plan, module, "aws_vpc_security_group_ingress_rule")
+        if any(is_id(v, targets) for v in source(plan, r, "security_group_id"))
+    ]
+    if not rules:
+        problems.append(f"{targets} admits nothing: the load balancer could not reach the targets")
+    port = (plan.one(module, "aws_lb_target_group", "this") or group).values.get("port")
+    for rule in rules:
+        ports = (rule.values.get("from_port"), rule.values.get("to_port"))
+        if ports != (port, port):
+            problems.append(f"{rule.address} admits ports {ports[0]}-{ports[1]}, not only the target port {port}")
+    outputs = (plan.module_config(()) or {}).get("outputs", {})
+    wanted = f"{here}.targets_security_group_id"
+    if not any(wanted in o.get("expression", {}).get("references", []) for o in outputs.values()):
+        problems.append(f"no root output gives {wanted}: the user cannot attach the group")
+    return finding(binding, check, title, group.address, "; ".join(problems))
 
 
 def no_access_logs(field: str) -> tuple[str, str]:

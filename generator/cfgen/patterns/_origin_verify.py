@@ -10,7 +10,7 @@ case-insensitively with ``*`` and ``?`` as wildcards, so the module accepts
 only secrets of 32-128 letters and digits.
 
 Shared by ``alb`` + ``vpc_origin`` (created, or an adopted ALB's listener)
-and the private API chain's ALB: the rule is the ``vpc-origin`` module's in
+and the private API chain's ALB: the rule is the ``lb-listener`` module's in
 both.
 """
 
@@ -31,13 +31,15 @@ from ._threats import SecretUse
 if TYPE_CHECKING:
     from ..spec.models import Secret
 
-__all__ = ["HEADER", "ROTATE", "RULE", "finding", "input_of", "secret_of", "use_of"]
+__all__ = ["HEADER", "ROTATE", "ROTATE_INTERNET", "RULE", "finding", "input_of", "secret_of", "sent_problems", "use_of"]
 
 HEADER = "X-Origin-Verify"
-# The listener rule that checks it, in the vpc-origin module.
+# The listener rule that checks it, in the lb-listener module.
 RULE = "aws_lb_listener_rule.origin_verify"
 _SAFE = re.compile(r"[A-Za-z0-9]{32,128}")
 ROTATE = f"Rotate the {HEADER} secret on a schedule (README: VPC origins and their secret)."
+# The same, for an internet-facing ALB (its README section points to the same steps).
+ROTATE_INTERNET = f"Rotate the {HEADER} secret on a schedule (README: Internet-facing ALBs)."
 
 
 def secret_of(module: str, secret: Secret, label: str) -> SecretCall:
@@ -52,10 +54,9 @@ def input_of(call: SecretCall) -> Attr:
     return Attr("origin_secrets", call.values)
 
 
-def use_of(secret: Secret) -> SecretUse:
-    """Where the header secret's value lives once applied."""
-    rule = "the ALB listener rule (elasticloadbalancing:DescribeRules)"
-    return secret_use(f"{HEADER} secret", secret, also_in=(rule,))
+def use_of(secret: Secret, where: str = "the ALB listener rule (elasticloadbalancing:DescribeRules)") -> SecretUse:
+    """Where the header secret's value lives once applied: ``where`` is the origin's own check."""
+    return secret_use(f"{HEADER} secret", secret, also_in=(where,))
 
 
 # -- proof -----------------------------------------------------------------------
@@ -100,7 +101,7 @@ def _problems(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -
         found += rule_problems
         accepted += values
     address = forwarding[0].address if forwarding else f"module.{binding.module}"
-    found += _sent_problems(plan, binding, accepted, literals)
+    found += sent_problems(plan, binding, accepted, literals)
     return address, found
 
 
@@ -164,7 +165,12 @@ def _rule_values(rule: Resource, literals: set[str]) -> tuple[list[str], list[st
     return [v for v in values if isinstance(v, str)], problems
 
 
-def _sent_problems(plan: PlanView, binding: OriginBinding, accepted: list[str], literals: set[str]) -> list[str]:
+def sent_problems(plan: PlanView, binding: OriginBinding, accepted: list[str], literals: set[str]) -> list[str]:
+    """Why the distribution would not send exactly one sensitive, unwritten X-Origin-Verify that the origin accepts.
+
+    ``literals`` are the configuration's strings; ``accepted`` the values the origin takes (empty skips
+    that check: an origin whose accepted values are not in the plan).
+    """
     distribution, origins, missing = distribution_origin(plan, binding)
     if missing or distribution is None:
         return [missing or "the distribution of this origin is not in the plan"]

@@ -46,10 +46,11 @@ ENDPOINTS = {
     "execute_api": "the API's execute-api URL",
     "load_balancer": "the load balancer's DNS name",
     "origin_domain": "the origin's domain name",
+    "function_url": "the Lambda function URL",
 }
 # Endpoints of AWS services that answer every request from the internet. When one gives no answer, verify
 # could not test it from where it runs (no network, a proxy in the way): that is not the endpoint refusing.
-ALWAYS_ANSWER = frozenset({"distribution", "s3_rest", "s3_rest_path", "s3_website", "execute_api"})
+ALWAYS_ANSWER = frozenset({"distribution", "s3_rest", "s3_rest_path", "s3_website", "execute_api", "function_url"})
 
 
 @dataclass(frozen=True)

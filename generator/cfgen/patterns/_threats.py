@@ -165,6 +165,8 @@ WHEN = {
     "instance_only_group": "when the instance keeps no security group but cfgen's",
     "instance_other_groups": "when the instance keeps other security groups",
     "demo_api": "with the demo API cfgen creates",
+    "demo_function": "with the demo function cfgen creates",
+    "existing_function": "with a function cfgen does not own",
 }
 
 

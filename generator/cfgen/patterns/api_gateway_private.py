@@ -249,7 +249,7 @@ def _alb_internal(plan: PlanView, binding: OriginBinding, module: tuple[str, ...
 
 def _listener(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
     title = "HTTPS only: ALB listener HTTPS with TLS 1.2+, VPC origin https-only TLSv1.2"
-    listeners = plan.resources(module=module, type="aws_lb_listener")
+    listeners = _network.module_resources(plan, module, "aws_lb_listener")
     problems = _network.listener_problems(plan, module, "HTTPS") if listeners else ["no ALB listener"]
     problems += _network.vpc_origin_problems(plan, plan.one((*module, "vpc_origin"), "aws_cloudfront_vpc_origin"))
     address = listeners[0].address if listeners else f"module.{binding.module}"
@@ -305,7 +305,7 @@ def _header(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> 
 
 def _rule_names_this_api(plan: PlanView, module: tuple[str, ...], api_ids: list[Value]) -> list[str]:
     """Why the ALB's forwarding rule would pass a request that names another API."""
-    rule = plan.one((*module, "vpc_origin"), "aws_lb_listener_rule", "origin_verify")
+    rule = plan.one((*module, "vpc_origin", "listener"), "aws_lb_listener_rule", "origin_verify")
     if rule is None:
         return [f"no ALB rule requires {HEADER}: requests naming any API would be forwarded"]
     named = [
@@ -471,7 +471,7 @@ PATTERN = Pattern(
     protection="private_vpc_origin",
     summary="PRIVATE REST API; VPC origin -> internal ALB -> execute-api endpoint IPs; policy on aws:SourceVpce.",
     template="api_gateway_private/origin.tf.j2",
-    modules=("private-api-origin", "vpc-origin"),
+    modules=("private-api-origin", "vpc-origin", "lb-listener"),
     view=view,
     prove=prove,
     threats=THREATS,

@@ -137,7 +137,7 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
     if binding.pattern == EC2.key:
         findings.append(_instance_groups(plan, binding, module))
     elif plan.one(module, "aws_lb", "this") is not None:
-        findings.append(_targets(plan, binding, module))
+        findings.append(_network.targets_finding(plan, binding, module, "CFG_VPC_ORIGIN_TARGETS"))
     return findings
 
 
@@ -200,38 +200,7 @@ def _tls(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Fin
     return _network.finding(binding, "CFG_VPC_ORIGIN_TLS", title, address, "; ".join(problems))
 
 
-_TARGETS_GROUP = "aws_security_group.targets"
-
-
-def _targets(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
-    """A created load balancer's targets get a group that admits the target port from the load balancer only."""
-    title = "a group for the targets admits only the load balancer, on the target port, and is an output"
-    check = "CFG_VPC_ORIGIN_TARGETS"
-    here = f"module.{binding.module}"
-    group = plan.one(module, "aws_security_group", "targets")
-    if group is None:
-        return _network.finding(binding, check, title, here, "no security group for the targets")
-    targets = f"{here}.{_TARGETS_GROUP}"
-    problems = _network.ingress_problems(
-        plan, module, default_source="aws_security_group.this", groups=lambda address: address == targets
-    )
-    rules = [
-        r
-        for r in _network.module_resources(plan, module, "aws_vpc_security_group_ingress_rule")
-        if any(_network.is_id(v, targets) for v in _network.source(plan, r, "security_group_id"))
-    ]
-    if not rules:
-        problems.append(f"{targets} admits nothing: the load balancer could not reach the targets")
-    port = (plan.one(module, "aws_lb_target_group", "this") or group).values.get("port")
-    for rule in rules:
-        ports = (rule.values.get("from_port"), rule.values.get("to_port"))
-        if ports != (port, port):
-            problems.append(f"{rule.address} admits ports {ports[0]}-{ports[1]}, not only the target port {port}")
-    outputs = (plan.module_config(()) or {}).get("outputs", {})
-    wanted = f"{here}.targets_security_group_id"
-    if not any(wanted in o.get("expression", {}).get("references", []) for o in outputs.values()):
-        problems.append(f"no root output gives {wanted}: the user cannot attach the group")
-    return _network.finding(binding, check, title, group.address, "; ".join(problems))
+_TARGETS_GROUP = _network.TARGETS_GROUP
 
 
 def _instance_groups(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
@@ -417,7 +386,7 @@ def _pattern(
         protection="vpc_origin",
         summary=f"{what} in private subnets; CloudFront VPC origin over HTTPS/TLSv1.2, ingress only from CloudFront.",
         template="vpc_origin/origin.tf.j2",
-        modules=("vpc-origin",),
+        modules=("vpc-origin", "lb-listener"),
         view=view,
         prove=prove,
         threats=_threats(what, extra),

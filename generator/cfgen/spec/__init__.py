@@ -139,6 +139,14 @@ def _from_pydantic(exc: ValidationError, located: Located) -> list[SpecProblem]:
     return problems
 
 
+# Protection modes people ask for that protect nothing, and why: refused with the modes that work.
+REFUSED_MODES = {
+    "ip_allowlist": (
+        "ip_allowlist is refused: an IP allowlist admits CloudFront's origin-facing addresses, and every "
+        "CloudFront distribution, anyone's, in any account, comes from those same addresses, so anyone can put "
+        "a distribution of their own in front of the origin and reach it around yours"
+    ),
+}
 # The tagged unions of the spec: discriminator key -> (what it names, an example fix).
 _TAGGED = {
     "type": ("origin type", "type: s3"),
@@ -162,6 +170,18 @@ def _modes(path: tuple[str | int, ...], located: Located) -> str:
         node = _child_node(node, part)
     origin_type = node.get("type") if isinstance(node, dict) else None
     return ", ".join(protection_modes(origin_type)) if isinstance(origin_type, str) else ""
+
+
+def _refused_mode(path: tuple[str | int, ...], located: Located) -> str:
+    """Why the protection mode at ``path`` is refused, with the modes of its origin type ("" if it is not)."""
+    if not path or path[-1] != "protection":
+        return ""
+    node = located.data
+    for part in path:
+        node = _child_node(node, part)
+    if not isinstance(node, str) or node not in REFUSED_MODES:
+        return ""
+    return f"{REFUSED_MODES[node]}; use one of: {_modes(path, located)}"
 
 
 def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
@@ -189,6 +209,9 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[str | int, ...]:
 def _explain(error: Any, path: tuple[str | int, ...], located: Located) -> tuple[str, bool]:
     """One pydantic error in the user's words: what is expected, with an example; and whether it is on the key."""
     kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
+    refused = _refused_mode(path, located)
+    if refused:
+        return refused, False
     if kind == "extra_forbidden":
         allowed = _allowed_keys(path[:-1], located.data)
         hint = get_close_matches(str(path[-1]), allowed, n=1)

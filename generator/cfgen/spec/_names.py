@@ -25,20 +25,24 @@ from .api_gateway import (
 )
 from .managed_policies import ResponseHeadersPolicy
 from .models import Distribution, Origin, S3Origin, Spec
+from .public_origins import AlbListenerHeaderOrigin, LambdaUrlOrigin
 from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
 
 __all__ = [
+    "ALB_SECURITY_GROUP",
     "API_AUTHORIZER",
     "API_DEMO",
     "API_EDGE_SIGNER",
     "API_HTTP_DEMO",
     "API_USAGE_PLAN",
     "API_WAF",
+    "DEMO_FUNCTION",
     "DISTRIBUTION_NAMES",
     "FUNCTION",
     "KEY_GROUP",
     "OAC",
     "ORIGIN_NAMES",
+    "PERMISSION",
     "PUBLIC_KEY",
     "STRICT_HEADERS",
     "SYNC",
@@ -80,6 +84,12 @@ OAC = NameRule("origin access control", 64)
 VPC_ORIGIN = NameRule("VPC origin", 64, appended=9)
 # The security groups of modules/vpc-origin and private-api-origin: name_prefix "NAME-", "NAME-alb-", "NAME-vpce-".
 SECURITY_GROUP = NameRule("security group name prefix", 100, "-vpce-", forbidden_prefix="sg-")
+# modules/alb-origin: name_prefix "NAME-" and "NAME-targets-" for the internet-facing ALB's and its targets' groups.
+ALB_SECURITY_GROUP = NameRule("security group name prefix", 100, appended=9, forbidden_prefix="sg-")
+# modules/lambda-url-origin: the demo function and its role take this name; the two permissions of any function
+# take it as the start of their statement ids ("NAME-invoke-url", "NAME-invoke").
+DEMO_FUNCTION = NameRule("Lambda function and IAM role", 64)
+PERMISSION = NameRule("Lambda permission statement id", 100, appended=len("-invoke-url"))
 # modules/ip-target-sync gives the function, its role and its schedule this one name.
 SYNC = NameRule("Lambda function, IAM role and EventBridge rule", 64, "-sync")
 
@@ -102,7 +112,7 @@ def _http_demo(origin: Origin) -> bool:
 
 
 ORIGIN_NAMES: tuple[tuple[NameRule, Callable[[Origin], bool]], ...] = (
-    (OAC, lambda origin: isinstance(origin, S3Origin)),
+    (OAC, lambda origin: isinstance(origin, S3Origin | LambdaUrlOrigin)),
     (VPC_ORIGIN, _vpc),
     (SECURITY_GROUP, _vpc),
     (SYNC, _syncs),
@@ -112,6 +122,9 @@ ORIGIN_NAMES: tuple[tuple[NameRule, Callable[[Origin], bool]], ...] = (
     (API_AUTHORIZER, lambda origin: isinstance(origin, ApiGatewayAuthorizerOrigin)),
     (API_EDGE_SIGNER, lambda origin: isinstance(origin, ApiGatewayIamOrigin)),
     (API_WAF, lambda origin: isinstance(origin, ApiGatewayWafHeaderOrigin)),
+    (ALB_SECURITY_GROUP, lambda origin: isinstance(origin, AlbListenerHeaderOrigin)),
+    (DEMO_FUNCTION, lambda origin: isinstance(origin, LambdaUrlOrigin) and origin.function.create_demo),
+    (PERMISSION, lambda origin: isinstance(origin, LambdaUrlOrigin)),
 )
 
 # -- names of a distribution's own resources: project-distribution-item ------------------------

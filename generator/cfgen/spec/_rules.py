@@ -10,8 +10,8 @@ import unicodedata
 from collections.abc import Iterator
 from difflib import get_close_matches
 
-from . import _api_rules, _names, _routes, _vpc_rules
-from .managed_policies import OriginRequestPolicy
+from . import _api_rules, _names, _public_rules, _routes, _vpc_rules
+from .managed_policies import FORWARDS_HOST
 from .models import S3Origin, S3WebsiteOrigin, Spec
 
 Problem = tuple[tuple[str | int, ...], str]
@@ -57,8 +57,10 @@ def check(spec: Spec) -> Iterator[Problem]:
         yield from _edge(spec, i)
         yield from _vpc_rules.check(spec, i)
         yield from _api_rules.check(spec, i)
+        yield from _public_rules.check(spec, i)
     yield from _vpc_rules.shared_apis(spec)
     yield from _api_rules.shared_apis(spec)
+    yield from _public_rules.shared_urls(spec)
     yield from _routes.problems(spec)
     yield from _names.problems(spec)
 
@@ -99,10 +101,6 @@ def _tags(tags: dict[str, str]) -> Iterator[Problem]:
 
 def _tag_character(ch: str) -> bool:
     return ch in TAG_SYMBOLS or unicodedata.category(ch)[0] in "LNZ"
-
-
-# Managed origin request policies that pass the viewer's Host header to the origin.
-FORWARDS_HOST = (OriginRequestPolicy.ALL_VIEWER, OriginRequestPolicy.ALL_VIEWER_AND_CLOUDFRONT_HEADERS)
 
 
 def _behaviors(spec: Spec, i: int) -> Iterator[Problem]:

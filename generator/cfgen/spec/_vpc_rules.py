@@ -10,7 +10,15 @@ from collections.abc import Iterator
 
 from .managed_policies import OriginRequestPolicy
 from .models import Spec
-from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, Network, NlbOrigin, domain_covered
+from .vpc_origins import (
+    AdoptedListener,
+    AlbOrigin,
+    ApiGatewayPrivateOrigin,
+    Ec2Origin,
+    Network,
+    NlbOrigin,
+    domain_covered,
+)
 
 Problem = tuple[tuple[str | int, ...], str]
 
@@ -25,7 +33,7 @@ def check(spec: Spec, i: int) -> Iterator[Problem]:
         if isinstance(origin, AlbOrigin | NlbOrigin):
             yield from _load_balancer(base, origin)
         if isinstance(origin, AlbOrigin | NlbOrigin | Ec2Origin) and origin.certificate is not None:
-            yield from _covered(base, origin.origin_domain, origin.certificate.domains, "certificate")
+            yield from covered(base, origin.origin_domain, origin.certificate.domains, "certificate")
         if isinstance(origin, ApiGatewayPrivateOrigin):
             yield from _private_api(base, origin)
     private_apis = {o.id for o in spec.distributions[i].origins if isinstance(o, ApiGatewayPrivateOrigin)}
@@ -132,18 +140,23 @@ def _adopted_listener(base: tuple[str | int, ...], origin: AlbOrigin | NlbOrigin
         )
         return
     assert lb.arn is not None
-    owner = lb.listener.arn.replace(":listener/", ":loadbalancer/", 1).rsplit("/", 1)[0]
-    if owner != lb.arn:
-        yield (*where, "listener", "arn"), f"this listener belongs to {owner}, not to load_balancer.arn {lb.arn}"
-    for field, arn in (("arn", lb.listener.arn), ("target_group_arn", lb.listener.target_group_arn)):
-        if arn.split(":")[3:5] != lb.arn.split(":")[3:5]:
+    yield from listener_of(where, lb.arn, lb.listener)
+
+
+def listener_of(where: tuple[str | int, ...], lb_arn: str, listener: AdoptedListener) -> Iterator[Problem]:
+    """Why ``listener`` (under ``where``) is not a listener and target group of the load balancer ``lb_arn``."""
+    owner = listener.arn.replace(":listener/", ":loadbalancer/", 1).rsplit("/", 1)[0]
+    if owner != lb_arn:
+        yield (*where, "listener", "arn"), f"this listener belongs to {owner}, not to load_balancer.arn {lb_arn}"
+    for field, arn in (("arn", listener.arn), ("target_group_arn", listener.target_group_arn)):
+        if arn.split(":")[3:5] != lb_arn.split(":")[3:5]:
             yield (
                 (*where, "listener", field),
                 "not in the load balancer's region and account: name the ALB's own listener and target group",
             )
 
 
-def _covered(base: tuple[str | int, ...], domain: str, names: list[str], where: str) -> Iterator[Problem]:
+def covered(base: tuple[str | int, ...], domain: str, names: list[str], where: str) -> Iterator[Problem]:
     if not domain_covered(domain, names):
         yield (
             (*base, "origin_domain"),
@@ -153,7 +166,7 @@ def _covered(base: tuple[str | int, ...], domain: str, names: list[str], where: 
 
 
 def _private_api(base: tuple[str | int, ...], origin: ApiGatewayPrivateOrigin) -> Iterator[Problem]:
-    yield from _covered(base, origin.origin_domain, origin.alb_certificate.domains, "alb_certificate")
+    yield from covered(base, origin.origin_domain, origin.alb_certificate.domains, "alb_certificate")
     if len(origin.network.subnets) < 2:
         yield (
             (*base, "network", "subnets"),

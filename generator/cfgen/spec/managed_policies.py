@@ -12,6 +12,7 @@ from enum import StrEnum
 
 __all__ = [
     "CACHE_POLICY_IDS",
+    "FORWARDS_HOST",
     "ORIGIN_REQUEST_POLICY_IDS",
     "RESPONSE_HEADERS_POLICY_IDS",
     "CachePolicy",
@@ -76,6 +77,10 @@ ORIGIN_REQUEST_POLICY_IDS: dict[OriginRequestPolicy, tuple[str, str]] = {
         "acba4595-bd28-49b8-b9fe-13317c0390fa",
     ),
 }
+
+
+# Managed origin request policies that pass the viewer's Host header to the origin.
+FORWARDS_HOST = (OriginRequestPolicy.ALL_VIEWER, OriginRequestPolicy.ALL_VIEWER_AND_CLOUDFRONT_HEADERS)
 
 
 class ResponseHeadersPolicy(StrEnum):

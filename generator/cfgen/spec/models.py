@@ -36,6 +36,7 @@ from .api_gateway import (
 )
 from .countries import country_code_problem
 from .managed_policies import CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy
+from .public_origins import AlbListenerHeaderOrigin, CustomOrigin, LambdaUrlOrigin
 from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
 
 __all__ = [
@@ -284,6 +285,7 @@ if TYPE_CHECKING:  # what the code reads: one of the models
         S3Origin
         | S3WebsiteOrigin
         | AlbOrigin
+        | AlbListenerHeaderOrigin
         | NlbOrigin
         | Ec2Origin
         | ApiGatewayPrivateOrigin
@@ -292,12 +294,14 @@ if TYPE_CHECKING:  # what the code reads: one of the models
         | ApiGatewayAuthorizerOrigin
         | ApiGatewayWafHeaderOrigin
         | ApiGatewayIamOrigin
+        | LambdaUrlOrigin
+        | CustomOrigin
     )
 else:  # what pydantic reads: the type first, then the mode for types with a model per mode
     Origin = Annotated[
         S3Origin
         | S3WebsiteOrigin
-        | by_protection(AlbOrigin, default="vpc_origin")
+        | by_protection(AlbOrigin, AlbListenerHeaderOrigin, default="vpc_origin")
         | NlbOrigin
         | Ec2Origin
         | by_protection(
@@ -307,7 +311,9 @@ else:  # what pydantic reads: the type first, then the mode for types with a mod
             ApiGatewayAuthorizerOrigin,
             ApiGatewayWafHeaderOrigin,
             ApiGatewayIamOrigin,
-        ),
+        )
+        | LambdaUrlOrigin
+        | CustomOrigin,
         Field(discriminator="type"),
     ]
 

@@ -72,7 +72,7 @@ _SECRET_DESCRIPTION = (
     "the ALB forwards only requests that carry it; 32-128 letters and digits (`openssl rand -hex 32`)."
 )
 
-_Id = Annotated[str, StringConstraints(pattern=NAME, max_length=24)]
+OriginId = Annotated[str, StringConstraints(pattern=NAME, max_length=24)]
 _Hostname = Annotated[
     str,
     StringConstraints(pattern=HOSTNAME, max_length=253),
@@ -87,7 +87,7 @@ _AcmArn = Annotated[
     ),
 ]
 _CIDR = re.compile(r"\d{1,3}(\.\d{1,3}){3}/\d{1,2}")
-_SecurityGroupId = Annotated[
+SecurityGroupId = Annotated[
     str, StringConstraints(pattern=pattern(r"^sg-[0-9a-f]{8,17}$", "a security group id such as sg-0a1b2c3d4e5f60718"))
 ]
 
@@ -192,7 +192,7 @@ class LoadBalancer(_Model):
         ),
         description="An existing internal load balancer; omit to let cfgen create one.",
     )
-    security_group_id: _SecurityGroupId | None = Field(
+    security_group_id: SecurityGroupId | None = Field(
         None, description="With `arn`: the load balancer's security group, where cfgen adds the CloudFront rule."
     )
     listener: AdoptedListener | None = Field(
@@ -222,7 +222,7 @@ class LoadBalancer(_Model):
 
 
 class _VpcOriginBase(_Model):
-    id: _Id
+    id: OriginId
     protection: Literal["vpc_origin"] = Field(
         "vpc_origin", description="vpc_origin: CloudFront VPC origin; ingress only from CloudFront."
     )
@@ -265,7 +265,7 @@ class Ec2Instance(_Model):
         pattern=pattern(r"^eni-[0-9a-f]{8,17}$", "a network interface id such as eni-0a1b2c3d4e5f60718"),
         description="Its primary network interface: cfgen attaches the CloudFront-only security group there.",
     )
-    keep_security_groups: list[_SecurityGroupId] = Field(
+    keep_security_groups: list[SecurityGroupId] = Field(
         default_factory=list,
         description="Security groups of that interface besides cfgen's that it keeps (for egress, say): check that "
         "none admits ingress. The apply stops if the interface carries any group not listed here or cfgen's.",
@@ -354,7 +354,7 @@ TargetSync = Literal["static_ips", "apply_time", "lambda"]
 class ApiGatewayPrivateOrigin(_Model):
     """A PRIVATE REST API behind a VPC origin, an internal ALB and the execute-api endpoint's IPs."""
 
-    id: _Id
+    id: OriginId
     type: Literal["api_gateway"]
     protection: Literal["private_vpc_origin"] = Field(
         description="private_vpc_origin: VPC origin -> internal ALB -> execute-api endpoint -> PRIVATE API."

@@ -186,25 +186,22 @@ resource "aws_lb_target_group" "endpoint" {
   }
 }
 
-resource "aws_lb_listener" "https" {
+# HTTPS; whatever the secret-header rule (module.vpc_origin) does not forward gets a 403.
+module "listener" {
+  source = "../lb-listener"
+
   load_balancer_arn = aws_lb.this.arn
-  port              = 443
-  protocol          = "HTTPS"
   ssl_policy        = var.ssl_policy
   certificate_arn   = var.certificate_arn
-
-  # Whatever the secret-header rule (module.vpc_origin) does not forward gets a 403.
-  default_action {
-    type = "fixed-response"
-
-    fixed_response {
-      content_type = "text/plain"
-      message_body = "Forbidden"
-      status_code  = "403"
-    }
-  }
+  default_action    = "deny"
 
   tags = var.tags
+}
+
+# Where the listener was before it moved to lb-listener.
+moved {
+  from = aws_lb_listener.https
+  to   = module.listener.aws_lb_listener.this[0]
 }
 
 # static_ips: the fixed addresses, known at plan.
@@ -264,7 +261,7 @@ module "vpc_origin" {
   # Forward only requests with the secret that name this API: the endpoint
   # would route any x-apigw-api-id to any private API that admits it.
   listener_rule    = true
-  listener_arn     = aws_lb_listener.https.arn
+  listener_arn     = module.listener.listener_arn
   target_group_arn = aws_lb_target_group.endpoint.arn
   origin_secrets   = var.origin_secrets
   # Spelled out rather than local.api_id: cfgen's proofs follow it to the API.

@@ -19,7 +19,6 @@ locals {
   # listener cfgen creates, or on an adopted ALB's listener the caller names.
   # An NLB or an instance cannot read a header.
   verify_origin   = var.origin_type == "alb" && (local.create_lb || var.listener_rule)
-  rule_listener   = local.create_lb ? one(aws_lb_listener.this[*].arn) : var.listener_arn
   rule_forward_to = local.create_lb ? one(aws_lb_target_group.this[*].arn) : var.target_group_arn
 
   # Everything CloudFront holds about the endpoint. A change to any of it
@@ -190,88 +189,43 @@ resource "aws_lb_target_group" "this" {
   }
 }
 
-resource "aws_lb_listener" "this" {
-  count = local.create_lb ? 1 : 0
+# The listener, and on an ALB the only rule that forwards: X-Origin-Verify is
+# the current or the previous secret (and every `rule_headers` header
+# matches). CloudFront sends the current one; another VPC origin of the
+# account does not know it. An NLB cannot read a request: its listener
+# forwards every connection.
+module "listener" {
+  source = "../lb-listener"
+  count  = local.create_lb || local.verify_origin ? 1 : 0
 
-  load_balancer_arn = aws_lb.this[0].arn
-  port              = var.https_port
+  create_listener   = local.create_lb
+  load_balancer_arn = local.create_lb ? aws_lb.this[0].arn : var.load_balancer_arn
   protocol          = local.listener_protocol
+  port              = var.https_port
   ssl_policy        = var.ssl_policy
   certificate_arn   = var.certificate_arn
+  default_action    = var.origin_type == "alb" ? "deny" : "forward"
+  target_group_arn  = local.rule_forward_to
 
-  # An ALB answers 403 to whatever no rule forwards (aws_lb_listener_rule.origin_verify);
-  # an NLB cannot read a request, so it forwards every connection.
-  default_action {
-    type             = var.origin_type == "alb" ? "fixed-response" : "forward"
-    target_group_arn = var.origin_type == "alb" ? null : aws_lb_target_group.this[0].arn
-
-    dynamic "fixed_response" {
-      for_each = var.origin_type == "alb" ? [403] : []
-
-      content {
-        content_type = "text/plain"
-        message_body = "Forbidden"
-        status_code  = tostring(fixed_response.value)
-      }
-    }
-  }
+  verify_header          = local.verify_origin
+  origin_secrets         = var.origin_secrets
+  listener_arn           = var.listener_arn
+  check_adopted_listener = var.check_adopted_load_balancer
+  rule_priority          = var.rule_priority
+  rule_headers           = var.rule_headers
 
   tags = var.tags
-
-  lifecycle {
-    precondition {
-      condition     = var.certificate_arn != null
-      error_message = "A created load balancer listens on HTTPS/TLS only and needs certificate_arn: an ACM certificate in this region covering origin_domain."
-    }
-  }
 }
 
-# The only way past the listener: requests whose X-Origin-Verify is the current
-# or the previous secret (and whose other `rule_headers` match). CloudFront
-# sends the current one; another VPC origin of the account does not know it.
-resource "aws_lb_listener_rule" "origin_verify" {
-  count = local.verify_origin ? 1 : 0
+# Where the listener and the rule were before they moved to lb-listener.
+moved {
+  from = aws_lb_listener.this[0]
+  to   = module.listener[0].aws_lb_listener.this[0]
+}
 
-  listener_arn = local.rule_listener
-  priority     = var.rule_priority
-
-  action {
-    type             = "forward"
-    target_group_arn = local.rule_forward_to
-  }
-
-  condition {
-    http_header {
-      http_header_name = "X-Origin-Verify"
-      values           = var.origin_secrets
-    }
-  }
-
-  dynamic "condition" {
-    for_each = var.rule_headers
-
-    content {
-      http_header {
-        http_header_name = condition.key
-        values           = condition.value
-      }
-    }
-  }
-
-  tags = var.tags
-
-  lifecycle {
-    # The values never appear in this message: they are the secret.
-    precondition {
-      condition     = length(var.origin_secrets) >= 1 && length(var.origin_secrets) <= 2 && alltrue([for s in var.origin_secrets : can(regex("^[A-Za-z0-9]{32,128}$", s))])
-      error_message = "origin_secrets must hold the current secret and at most the previous one, each 32 to 128 letters and digits: an ALB compares header values case-insensitively and reads * and ? as wildcards. Make one with `openssl rand -hex 32`."
-    }
-
-    precondition {
-      condition     = local.rule_listener != null && local.rule_forward_to != null
-      error_message = "listener_rule needs listener_arn and target_group_arn: the adopted ALB's HTTPS listener and the target group the rule forwards to."
-    }
-  }
+moved {
+  from = aws_lb_listener_rule.origin_verify[0]
+  to   = module.listener[0].aws_lb_listener_rule.origin_verify[0]
 }
 
 ################################################################################
@@ -349,29 +303,6 @@ data "aws_network_interface" "instance" {
     postcondition {
       condition     = toset(self.security_groups) == toset(concat([aws_security_group.this[0].id], var.keep_security_group_ids))
       error_message = "The network interface ${var.network_interface_id} has security groups besides cfgen's and keep_security_group_ids, and any of them may admit other hosts: detach them, or keep them (instance.keep_security_groups in the spec) once you have checked that they admit no ingress."
-    }
-  }
-}
-
-# The listener an adopted ALB's rule sits on: apply stops here unless its
-# default action is a fixed 403, or requests without the secret would reach
-# its targets. Its other rules are not in this plan.
-data "aws_lb_listener" "adopted" {
-  count = local.verify_origin && !local.create_lb && var.check_adopted_load_balancer ? 1 : 0
-
-  arn = var.listener_arn
-
-  depends_on = [aws_cloudfront_vpc_origin.this]
-
-  lifecycle {
-    postcondition {
-      condition     = self.load_balancer_arn == var.load_balancer_arn && self.protocol == "HTTPS"
-      error_message = "The listener ${coalesce(var.listener_arn, "(none)")} is not an HTTPS listener of ${coalesce(var.load_balancer_arn, "(none)")}: name the adopted ALB's HTTPS listener."
-    }
-
-    postcondition {
-      condition     = length(self.default_action) == 1 && self.default_action[0].type == "fixed-response" && try(self.default_action[0].fixed_response[0].status_code, "") == "403"
-      error_message = "The default action of listener ${coalesce(var.listener_arn, "(none)")} is not a fixed 403: requests without the X-Origin-Verify secret, from any VPC origin of the account, would reach its targets. Make it return a fixed 403."
     }
   }
 }

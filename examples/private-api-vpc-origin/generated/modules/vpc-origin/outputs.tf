@@ -25,7 +25,7 @@ output "cloudfront_origin" {
   # not told of stops the apply before any distribution uses the VPC origin.
   depends_on = [
     data.aws_lb.adopted,
-    data.aws_lb_listener.adopted,
+    module.listener,
     data.aws_instance.this,
     data.aws_network_interface.instance,
   ]
