@@ -13,7 +13,7 @@ variable "name" {
 }
 
 variable "zip_path" {
-  description = "Path of the deployment zip that cfgen writes into the render (artifacts/<module>/target_sync.zip), e.g. \"$${path.root}/artifacts/api/target_sync.zip\""
+  description = "Path of the deployment zip that cfgen writes into the render (artifacts/<module>/target_sync.zip), e.g. \"$${path.module}/artifacts/api/target_sync.zip\""
   type        = string
 
   validation {

@@ -8,7 +8,7 @@ variable "name" {
 }
 
 variable "zip_path" {
-  description = "Path of the deployment zip cfgen writes into the render (artifacts/<module>/origin_authorizer.zip), e.g. \"$${path.root}/artifacts/api/origin_authorizer.zip\""
+  description = "Path of the deployment zip cfgen writes into the render (artifacts/<module>/origin_authorizer.zip), e.g. \"$${path.module}/artifacts/api/origin_authorizer.zip\""
   type        = string
 }
 

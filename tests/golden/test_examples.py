@@ -45,3 +45,12 @@ def test_examples_are_terraform_fmt_clean() -> None:
 
 def test_there_are_examples() -> None:
     assert len(CASES) >= 2
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_render_names_its_files_from_its_own_folder(case: Path) -> None:
+    # A render is also called as a module (a monorepo's root, the fuzz batch plan): `path.root` is then the
+    # caller's folder, and a zip or key named from it is not found. `path.module` is the render's own folder.
+    rendered = render(load_spec(case / "spec.yaml"))
+    uses = [name for name, body in rendered.files.items() if isinstance(body, str) and "path.root" in body]
+    assert not uses, f"{', '.join(uses)} name files from path.root; use path.module"

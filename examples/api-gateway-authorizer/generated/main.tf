@@ -94,7 +94,7 @@ module "api_orders_authorizer" {
   source = "./modules/lambda-authorizer"
 
   name          = "shop-api-orders-authorizer"
-  zip_path      = "${path.root}/artifacts/api_orders/origin_authorizer.zip"
+  zip_path      = "${path.module}/artifacts/api_orders/origin_authorizer.zip"
   region        = var.region
   api_type      = "rest"
   api_id        = module.api_orders_api.rest_api_id
@@ -131,7 +131,7 @@ module "api_search_authorizer" {
   source = "./modules/lambda-authorizer"
 
   name               = "shop-api-search-authorizer"
-  zip_path           = "${path.root}/artifacts/api_search/origin_authorizer.zip"
+  zip_path           = "${path.module}/artifacts/api_search/origin_authorizer.zip"
   region             = var.region
   api_type           = "http"
   api_id             = module.api_search_api.api_id
@@ -146,7 +146,7 @@ module "api_search_api" {
   source = "./modules/api-gateway-http-demo"
 
   name          = "shop-api-search-demo"
-  zip_path      = "${path.root}/artifacts/api_search/demo_api.zip"
+  zip_path      = "${path.module}/artifacts/api_search/demo_api.zip"
   authorization = "CUSTOM"
   authorizer_id = module.api_search_authorizer.authorizer_id
 }

@@ -77,7 +77,7 @@ module "api_orders_edge" {
   }
 
   name       = "shop-api-orders-edge"
-  zip_path   = "${path.root}/artifacts/api_orders/edge_signer.zip"
+  zip_path   = "${path.module}/artifacts/api_orders/edge_signer.zip"
   api_id     = module.api_orders_api.rest_api_id
   api_region = var.region
 }

@@ -47,5 +47,5 @@ module "web_api" {
   name                 = "shop-web-api"
   distribution_arn     = module.web.arn
   create_demo_function = true
-  demo_zip_path        = "${path.root}/artifacts/web_api/url_demo.zip"
+  demo_zip_path        = "${path.module}/artifacts/web_api/url_demo.zip"
 }

@@ -178,7 +178,7 @@ def http_demo_call(spec: Spec, dist: Distribution, origin: PublicApiOrigin, modu
         comment="The demo HTTP API: GET / and $default answer from a small function.",
         inputs=[
             Attr("name", names.API_HTTP_DEMO.name(spec.project, dist.name, origin.id)),
-            Attr("zip_path", Ref(f'"${{path.root}}/artifacts/{module}/demo_api.zip"')),
+            Attr("zip_path", Ref(f'"${{path.module}}/artifacts/{module}/demo_api.zip"')),
             Attr("authorization", "CUSTOM"),
             Attr("authorizer_id", authorizer_id),
         ],

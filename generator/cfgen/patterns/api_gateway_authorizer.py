@@ -71,7 +71,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         api = apigw.ApiRefs(None, api_id, stage, stage, apigw.existing_domain(api_id, spec.region))
     inputs = [
         Attr("name", names.API_AUTHORIZER.name(spec.project, dist.name, origin.id)),
-        Attr("zip_path", Ref(f'"${{path.root}}/artifacts/{module}/origin_authorizer.zip"')),
+        Attr("zip_path", Ref(f'"${{path.module}}/artifacts/{module}/origin_authorizer.zip"')),
         Attr("region", Ref("var.region")),
         Attr("api_type", kind),
         Attr("api_id", api.api_id),

@@ -58,7 +58,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
     zip_path = f"artifacts/{module}/edge_signer.zip"
     edge_inputs = [
         Attr("name", names.API_EDGE_SIGNER.name(spec.project, dist.name, origin.id)),
-        Attr("zip_path", Ref(f'"${{path.root}}/{zip_path}"')),
+        Attr("zip_path", Ref(f'"${{path.module}}/{zip_path}"')),
         Attr("api_id", api.api_id),
         Attr("api_region", Ref("var.region")),
     ]

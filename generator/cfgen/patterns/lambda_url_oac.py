@@ -57,7 +57,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         files[f"artifacts/{module}/{DEMO}.zip"] = lambda_zip(DEMO)
         inputs += [
             Attr("create_demo_function", True),
-            Attr("demo_zip_path", Ref(f'"${{path.root}}/artifacts/{module}/{DEMO}.zip"')),
+            Attr("demo_zip_path", Ref(f'"${{path.module}}/artifacts/{module}/{DEMO}.zip"')),
         ]
     else:
         inputs.append(Attr("function_name", function.name))
