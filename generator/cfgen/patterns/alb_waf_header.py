@@ -124,11 +124,12 @@ def _this_alb(plan: PlanView, binding: OriginBinding) -> tuple[str, Callable[[Va
 
 
 def _sent(plan: PlanView, binding: OriginBinding, accepted: list[str], literals: set[str]) -> Finding:
-    """CloudFront sends one sensitive, unwritten header the ACL admits, and only once the ACL admits it."""
+    """CloudFront sends one sensitive, unwritten header the ACL admits, and only once the ACL admits it.
+
+    When the ACL's values are unknown (a broken ACL, which CFG_ALB_WAF_ACL reports), only the header is checked.
+    """
     title = f"CloudFront sends {HEADER}: the secret, one of the values the web ACL allows, once the ACL is in place"
     problems = _origin_verify.sent_problems(plan, binding, accepted, literals, by="the web ACL")
-    if not accepted and not problems:
-        problems.append("the web ACL admits no value the plan knows: what CloudFront sends cannot be checked")
     waf = _waf_name(binding.module)
     call = (plan.module_config(()) or {}).get("module_calls", {}).get(binding.module, {})
     given = call.get("expressions", {}).get("origin_secrets", {}).get("references", [])
