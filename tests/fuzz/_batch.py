@@ -25,6 +25,11 @@ def batch_root(trees: dict[str, dict[str, str | bytes]], root: Path) -> None:
     calls = []
     for name, files in sorted(trees.items()):
         child = root / name
+        # A child's path.root is the batch root: its artifacts (Lambda zips) are under its own folder.
+        files = {
+            path: text.replace("${path.root}/", f"${{path.root}}/{name}/") if isinstance(text, str) else text
+            for path, text in files.items()
+        }
         write.write(child, files, {"origins": []})
         secrets = _terraform.OfflineSecrets.of(child, {})
         override = _terraform.offline_override_text(_terraform.aws_provider_aliases(child), secrets)

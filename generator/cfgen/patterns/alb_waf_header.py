@@ -194,17 +194,9 @@ THREATS = ThreatModel(
         path(
             "vpc_hosts",
             "closed",
-            ("CFG_ALB_INGRESS", "CFG_ALB_WAF_ACL"),
-            "The ALB's only group admits CloudFront's prefix list alone, and the web ACL blocks a request without the "
-            "secret from anywhere.",
-            when="created_load_balancer",
-        ),
-        path(
-            "vpc_hosts",
-            "closed",
-            ("CFG_ALB_WAF_ACL", "CFG_ALB_WAF_ASSOCIATION"),
-            "Whatever the ALB's other groups admit, the web ACL on it blocks a request without the secret.",
-            when="adopted",
+            ("CFG_ALB_INGRESS", "CFG_ALB_WAF_ACL", "CFG_ALB_WAF_ASSOCIATION"),
+            "The web ACL on the ALB blocks a request without the secret from anywhere, whatever an adopted ALB's "
+            "other groups admit; a created ALB's only group admits CloudFront's prefix list alone.",
         ),
         path(
             "vpc_targets",
