@@ -29,6 +29,12 @@ NETWORK = """        network:
 """
 # The example on an existing ALB: no network, no target_port (both are a created ALB's).
 ALB_ADOPTED = ALB.replace(NETWORK, "").replace("load_balancer: {target_port: 8443}\n", ADOPTED)
+WAF = (EXAMPLES / "alb-waf-header" / "spec.yaml").read_text(encoding="utf-8")
+# The waf_header example on an existing ALB: its group, no listener, its web ACL replaced knowingly.
+WAF_ADOPTED = WAF.replace(NETWORK, "").replace(
+    "load_balancer: {target_port: 8443}\n",
+    f"load_balancer: {{arn: {LB_ARN}, security_group_id: sg-0a1b2c3d4e5f60702}}\n        replace_web_acl: true\n",
+)
 
 
 def _edit(text: str, old: str, new: str) -> str:
@@ -172,6 +178,42 @@ def test_the_custom_example_is_valid_and_defaults_to_a_variable_secret() -> None
             id="alb-adopted-network",
         ),
         pytest.param(
+            WAF_ADOPTED,
+            "        replace_web_acl: true\n",
+            "",
+            "origins.0.load_balancer.arn: an ALB takes one web ACL, so cfgen's replaces any web ACL this ALB has now",
+            id="alb-waf-adopted-web-acl-not-acknowledged",
+        ),
+        pytest.param(
+            WAF_ADOPTED,
+            "security_group_id: sg-0a1b2c3d4e5f60702}",
+            "security_group_id: sg-0a1b2c3d4e5f60702, "
+            f"listener: {{arn: {LISTENER}, target_group_arn: {TARGET_GROUP}}}}}",
+            "origins.0.load_balancer.listener: waf_header changes no listener of an existing ALB",
+            id="alb-waf-adopted-listener",
+        ),
+        pytest.param(
+            WAF,
+            "        waf_logging:",
+            "        replace_web_acl: true\n        waf_logging:",
+            "origins.0.replace_web_acl: replace_web_acl is for an existing ALB",
+            id="alb-waf-created-replace",
+        ),
+        pytest.param(
+            WAF,
+            "origin_request: all_viewer_except_host",
+            "origin_request: all_viewer",
+            "behaviors.0.origin_request: all_viewer forwards the viewer's Host",
+            id="alb-waf-forwards-host",
+        ),
+        pytest.param(
+            WAF,
+            "destination_arn: arn:aws:logs:eu-west-1:111111111111:log-group:aws-waf-logs-shop",
+            "destination_arn: arn:aws:logs:eu-west-1:111111111111:log-group:shop",
+            "waf_logging.destination_arn: 'arn:aws:logs:eu-west-1:111111111111:log-group:shop' is not a CloudWatch",
+            id="alb-waf-log-destination",
+        ),
+        pytest.param(
             LAMBDA,
             "function: {create_demo: true}",
             "function: {create_demo: true, name: shop-api}",
@@ -220,8 +262,9 @@ def test_public_origin_rules(write_spec: Callable[[str], Path], text: str, old: 
     assert len(lines) == 1 and expected in lines[0], lines
 
 
-def test_the_adopted_alb_variant_is_valid(write_spec: Callable[[str], Path]) -> None:
-    load_spec(write_spec(ALB_ADOPTED))
+@pytest.mark.parametrize("text", [ALB_ADOPTED, WAF_ADOPTED], ids=["listener_header", "waf_header"])
+def test_the_adopted_alb_variants_are_valid(write_spec: Callable[[str], Path], text: str) -> None:
+    load_spec(write_spec(text))
 
 
 def test_a_region_without_a_known_prefix_list_needs_its_id(write_spec: Callable[[str], Path]) -> None:

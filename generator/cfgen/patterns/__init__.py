@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..errors import RenderError
 from . import (
     alb_listener_header,
+    alb_waf_header,
     api_gateway_api_key,
     api_gateway_authorizer,
     api_gateway_iam,
@@ -44,6 +45,7 @@ PATTERNS: dict[str, Pattern] = {
         s3_website.PATTERN,
         vpc_origin.ALB,
         alb_listener_header.PATTERN,
+        alb_waf_header.PATTERN,
         vpc_origin.NLB,
         vpc_origin.EC2,
         api_gateway_private.PATTERN,

@@ -165,11 +165,13 @@ def _rule_values(rule: Resource, literals: set[str]) -> tuple[list[str], list[st
     return [v for v in values if isinstance(v, str)], problems
 
 
-def sent_problems(plan: PlanView, binding: OriginBinding, accepted: list[str], literals: set[str]) -> list[str]:
+def sent_problems(
+    plan: PlanView, binding: OriginBinding, accepted: list[str], literals: set[str], by: str = "the listener rule"
+) -> list[str]:
     """Why the distribution would not send exactly one sensitive, unwritten X-Origin-Verify that the origin accepts.
 
     ``literals`` are the configuration's strings; ``accepted`` the values the origin takes (empty skips
-    that check: an origin whose accepted values are not in the plan).
+    that check: an origin whose accepted values are not in the plan), ``by`` what takes them.
     """
     distribution, origins, missing = distribution_origin(plan, binding)
     if missing or distribution is None:
@@ -192,7 +194,5 @@ def sent_problems(plan: PlanView, binding: OriginBinding, accepted: list[str], l
         elif value in literals:
             problems.append(f"the {HEADER} origin header is written in the configuration")
         elif accepted and value not in accepted:
-            problems.append(
-                f"CloudFront sends a {HEADER} value the listener rule does not accept: every request would get 403"
-            )
+            problems.append(f"CloudFront sends a {HEADER} value {by} does not accept: every request would get 403")
     return problems

@@ -12,17 +12,15 @@ method of the stage without a redeploy: an existing API's too.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .._hcl import Attr, Ref
-from ..harness.plan import PlanView, Resource, Sym
+from ..harness.plan import PlanView, Resource
 from ..harness.results import Finding
 from ..spec import _names as names
 from ..spec.api_gateway import ApiGatewayWafHeaderOrigin
 from . import _api_gateway as apigw
-from . import _prices
-from ._base import ModuleCall, OriginBinding, OriginView, Pattern, module_name
-from ._network import source
+from . import _prices, _waf
+from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._probes import DISTRIBUTION, probe
 from ._secret import MODULE as SECRET_MODULE
 from ._secret import secret_call, secret_use
@@ -32,9 +30,7 @@ if TYPE_CHECKING:
     from ..spec import Distribution, Spec
     from ..spec.models import Origin
 
-HEADER = "x-origin-verify"  # lowercase: the provider requires it in the rule, and WAF matches names in any case
-WAF = "waf-header"
-_ACL = "aws_wafv2_web_acl"
+HEADER = _waf.HEADER
 
 
 def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
@@ -65,34 +61,22 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             ),
         ],
     )
-    waf = apigw.part(module, "waf")
-    inputs = [
-        Attr("name", names.API_WAF.name(spec.project, dist.name, origin.id)),
-        Attr("header_name", HEADER),
-        Attr("header_values", secret.values),
-        Attr("associations", {"stage": api.stage_arn}),
-        Attr("metric_name", f"{module}-origin-verify"),
+    waf = _waf.waf_call(
+        apigw.part(module, "waf"),
+        names.API_WAF.name(spec.project, dist.name, origin.id),
+        secret,
+        {"stage": api.stage_arn},
+        origin.waf_logging.destination_arn if origin.waf_logging is not None else None,
+        f"Regional web ACL on the stage: blocks every request whose {HEADER} is not the secret.",
+    )
+    calls = [*([api.call] if api.call else []), waf]
+    outputs = [
+        (f"{module}_web_acl_arn", f"module.{waf.name}.web_acl_arn", f"Web ACL of {dist.name}/{origin.id}'s stage.")
     ]
-    skips = []
-    if origin.waf_logging is not None:
-        inputs.append(Attr("log_destination_arns", [origin.waf_logging.destination_arn]))
-    else:
-        skips.append(("CKV2_AWS_31", "No waf_logging in the spec: the web ACL keeps CloudWatch metrics, no logs."))
-    calls = [
-        *([api.call] if api.call else []),
-        ModuleCall(
-            name=waf,
-            source=WAF,
-            comment=f"Regional web ACL on the stage: blocks every request whose {HEADER} is not the secret.",
-            inputs=inputs,
-            checkov_skips=skips,
-        ),
-    ]
-    outputs = [(f"{module}_web_acl_arn", f"module.{waf}.web_acl_arn", f"Web ACL of {dist.name}/{origin.id}'s stage.")]
     if api.call is not None:
         outputs.append((f"{module}_api_id", f"module.{api.call.name}.rest_api_id", "The demo REST API's id."))
     # The header's value comes out of the WAF module once the ACL admits it: CloudFront never sends a value first.
-    sent = Ref(f"module.{waf}.header_value")
+    sent = _waf.header_value(waf)
     return OriginView(
         module=module,
         inputs=(),
@@ -111,8 +95,8 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
 def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
     """Findings that the stage admits only requests carrying the secret header this distribution sends."""
     literals = plan.configured_strings()
-    acl = plan.one((apigw.part(binding.module, "waf"),), _ACL)
-    acl_finding, accepted = _acl(plan, binding, acl, literals)
+    acl = plan.one((apigw.part(binding.module, "waf"),), _waf.ACL)
+    acl_finding, accepted = _waf.acl_finding(plan, binding, acl, "CFG_APIGW_WAF_ACL", literals)
     api, missing = apigw.this_api(plan, binding)
     return [
         apigw.https_finding(plan, binding),
@@ -122,126 +106,13 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
     ]
 
 
-def _acl(plan: PlanView, binding: OriginBinding, acl: Resource | None, literals: set[str]) -> tuple[Finding, list[str]]:
-    title = f"web ACL: block by default; the only allow rule is {HEADER} exactly the secret; WAF keeps no copy"
-    check = "CFG_APIGW_WAF_ACL"
-    if acl is None:
-        return apigw.finding(binding, check, title, f"module.{binding.module}", "no web ACL for this origin"), []
-    problems, accepted = acl_problems(acl, HEADER, literals)
-    problems += _logging_problems(plan, acl, HEADER)
-    return apigw.finding(binding, check, title, acl.address, "; ".join(problems)), accepted
-
-
-def acl_problems(acl: Resource, header: str, literals: set[str]) -> tuple[list[str], list[str]]:
-    """Why ``acl`` would admit a request without the secret ``header``, or keep the secret; and the secrets."""
-    values = acl.values
-    problems = []
-    if values.get("scope") != "REGIONAL":
-        problems.append(f"scope is {values.get('scope')}, not REGIONAL")
-    default = (values.get("default_action") or [{}])[0]
-    if not default.get("block") or default.get("allow"):
-        problems.append("the default action is not block: a request without the secret would pass")
-    if any(v.get("sampled_requests_enabled") for v in values.get("visibility_config") or []):
-        problems.append("sampled requests are on: WAF would keep requests with their headers, the secret included")
-    rules = values.get("rule") or []
-    allows = [r for r in rules if _action(r) not in ("block", "count")]
-    if len(allows) != 1:
-        problems.append(f"{len(allows)} rules allow (or challenge) requests; the header rule must be the only one")
-        return problems, []
-    rule = allows[0]
-    if _action(rule) != "allow":
-        problems.append(f"rule {rule.get('name')} does not allow: CloudFront's requests would be blocked")
-    if any(v.get("sampled_requests_enabled") for v in rule.get("visibility_config") or []):
-        problems.append(f"rule {rule.get('name')} samples requests: WAF would keep the secret")
-    matches, why = _byte_matches((rule.get("statement") or [{}])[0])
-    if why:
-        problems.append(f"rule {rule.get('name')} {why}")
-        return problems, []
-    accepted: list[str] = []
-    for match in matches:
-        fields = (match.get("field_to_match") or [{}])[0]
-        read = [h.get("name") for h in fields.get("single_header") or []]
-        others = [k for k, v in fields.items() if v and k != "single_header"]
-        if read != [header] or others:
-            problems.append(f"a match reads {read or others}, not the single header {header} (lowercase)")
-        if match.get("positional_constraint") != "EXACTLY":
-            problems.append(f"a match is {match.get('positional_constraint')}, not EXACTLY: other values would pass")
-        transforms = [t.get("type") for t in match.get("text_transformation") or []]
-        if transforms != ["NONE"]:
-            problems.append(f"a match transforms the header ({', '.join(map(str, transforms))}): use NONE only")
-        value = match.get("search_string")
-        if not isinstance(value, str) or not value:
-            problems.append("a match has an empty or unknown search string")
-        elif value in literals:
-            problems.append("a search string is written in the configuration: a secret in the code is leaked")
-        else:
-            accepted.append(value)
-    if accepted and not acl.is_sensitive("rule"):
-        problems.append("the rule is not sensitive in the plan, so its values were written in the code")
-    if len(set(accepted)) > 2:
-        problems.append(f"the rule accepts {len(set(accepted))} values; keep the current and the previous secret")
-    return problems, list(dict.fromkeys(accepted))
-
-
-def _action(rule: dict[str, Any]) -> str:
-    action = (rule.get("action") or [{}])[0]
-    if rule.get("override_action"):
-        return "override"
-    found = [k for k, v in action.items() if v]
-    return found[0] if len(found) == 1 else "?"
-
-
-def _byte_matches(statement: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
-    """The byte matches an allow rule ORs together, or why its statement is something else."""
-    if statement.get("byte_match_statement"):
-        return list(statement["byte_match_statement"]), ""
-    ors = statement.get("or_statement") or []
-    if len(ors) != 1:
-        kinds = [k for k, v in statement.items() if v]
-        return [], f"matches {', '.join(kinds) or 'nothing'}, not the header's values"
-    matches = []
-    for inner in ors[0].get("statement") or []:
-        if not inner.get("byte_match_statement") or any(v for k, v in inner.items() if k != "byte_match_statement"):
-            return [], "ORs a statement that is not a byte match on the header"
-        matches += inner["byte_match_statement"]
-    return matches, ""
-
-
-def _logging_problems(plan: PlanView, acl: Resource, header: str) -> list[str]:
-    problems = []
-    for config in plan.resources(type="aws_wafv2_web_acl_logging_configuration"):
-        if not any(
-            isinstance(v, Sym) and v.address == acl.config_address for v in source(plan, config, "resource_arn")
-        ):
-            continue
-        redacted = [
-            h.get("name") for f in config.values.get("redacted_fields") or [] for h in f.get("single_header") or []
-        ]
-        if header not in [str(n).lower() for n in redacted]:
-            problems.append(f"{config.address} logs the {header} header: redact it, or WAF logs store the secret")
-    return problems
-
-
 def _association(
     plan: PlanView, binding: OriginBinding, acl: Resource | None, api: apigw.Api | None, missing: str
 ) -> Finding:
-    title = "the web ACL is associated with this API's stage, and no other web ACL is"
-    check = "CFG_APIGW_WAF_ASSOCIATION"
-    if acl is None or api is None:
-        return apigw.finding(binding, check, title, f"module.{binding.module}", missing or "no web ACL")
-    ours, problems = [], []
-    for association in plan.resources(type="aws_wafv2_web_acl_association"):
-        if not any(api.is_stage_arn(v) for v in source(plan, association, "resource_arn")):
-            continue
-        acls = source(plan, association, "web_acl_arn")
-        if acls == [Sym(acl.config_address, "arn")]:
-            ours.append(association)
-        else:
-            problems.append(f"{association.address} puts another web ACL on the stage ({', '.join(map(str, acls))})")
-    if not ours:
-        problems.insert(0, f"no association of {acl.address} with {api.label}'s stage: the ACL protects nothing")
-    address = ours[0].address if ours else acl.address
-    return apigw.finding(binding, check, title, address, "; ".join(problems))
+    target = (f"{api.label}'s stage", api.is_stage_arn) if api is not None else None
+    return _waf.association_finding(
+        plan, binding, acl, "CFG_APIGW_WAF_ASSOCIATION", "this API's stage", target, missing
+    )
 
 
 def _sent(plan: PlanView, binding: OriginBinding, accepted: list[str], literals: set[str]) -> Finding:
@@ -337,7 +208,7 @@ PATTERN = Pattern(
     protection="waf_header",
     summary="REGIONAL REST API stage; a regional WAF web ACL blocks all but CloudFront's secret header.",
     template="api_gateway/origin.tf.j2",
-    modules=(WAF, SECRET_MODULE),
+    modules=(_waf.MODULE, SECRET_MODULE),
     view=view,
     prove=prove,
     threats=THREATS,

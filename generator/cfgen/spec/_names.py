@@ -25,11 +25,12 @@ from .api_gateway import (
 )
 from .managed_policies import ResponseHeadersPolicy
 from .models import Distribution, Origin, S3Origin, Spec
-from .public_origins import AlbListenerHeaderOrigin, LambdaUrlOrigin
+from .public_origins import AlbListenerHeaderOrigin, AlbWafHeaderOrigin, LambdaUrlOrigin
 from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
 
 __all__ = [
     "ALB_SECURITY_GROUP",
+    "ALB_WAF",
     "API_AUTHORIZER",
     "API_DEMO",
     "API_EDGE_SIGNER",
@@ -86,6 +87,8 @@ VPC_ORIGIN = NameRule("VPC origin", 64, appended=9)
 SECURITY_GROUP = NameRule("security group name prefix", 100, "-vpce-", forbidden_prefix="sg-")
 # modules/alb-origin: name_prefix "NAME-" and "NAME-targets-" for the internet-facing ALB's and its targets' groups.
 ALB_SECURITY_GROUP = NameRule("security group name prefix", 100, appended=9, forbidden_prefix="sg-")
+# modules/waf-header's web ACL on an internet-facing ALB (protection waf_header): the API_WAF shape.
+ALB_WAF = NameRule("WAF web ACL", 128, "-origin-verify")
 # modules/lambda-url-origin: the demo function and its role take this name; the two permissions of any function
 # take it as the start of their statement ids ("NAME-invoke-url", "NAME-invoke").
 DEMO_FUNCTION = NameRule("Lambda function and IAM role", 64)
@@ -122,7 +125,8 @@ ORIGIN_NAMES: tuple[tuple[NameRule, Callable[[Origin], bool]], ...] = (
     (API_AUTHORIZER, lambda origin: isinstance(origin, ApiGatewayAuthorizerOrigin)),
     (API_EDGE_SIGNER, lambda origin: isinstance(origin, ApiGatewayIamOrigin)),
     (API_WAF, lambda origin: isinstance(origin, ApiGatewayWafHeaderOrigin)),
-    (ALB_SECURITY_GROUP, lambda origin: isinstance(origin, AlbListenerHeaderOrigin)),
+    (ALB_SECURITY_GROUP, lambda origin: isinstance(origin, AlbListenerHeaderOrigin | AlbWafHeaderOrigin)),
+    (ALB_WAF, lambda origin: isinstance(origin, AlbWafHeaderOrigin)),
     (DEMO_FUNCTION, lambda origin: isinstance(origin, LambdaUrlOrigin) and origin.function.create_demo),
     (PERMISSION, lambda origin: isinstance(origin, LambdaUrlOrigin)),
 )

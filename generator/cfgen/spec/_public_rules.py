@@ -10,7 +10,13 @@ from collections.abc import Iterator
 from ._vpc_rules import covered, listener_of
 from .managed_policies import FORWARDS_HOST, OriginRequestPolicy
 from .models import Spec
-from .public_origins import CLOUDFRONT_PREFIX_LIST, AlbListenerHeaderOrigin, LambdaUrlOrigin, prefix_list_of
+from .public_origins import (
+    CLOUDFRONT_PREFIX_LIST,
+    AlbListenerHeaderOrigin,
+    AlbWafHeaderOrigin,
+    LambdaUrlOrigin,
+    prefix_list_of,
+)
 
 Problem = tuple[tuple[str | int, ...], str]
 
@@ -23,10 +29,12 @@ def check(spec: Spec, i: int) -> Iterator[Problem]:
     dist = spec.distributions[i]
     for j, origin in enumerate(dist.origins):
         base: tuple[str | int, ...] = ("distributions", i, "origins", j)
-        if isinstance(origin, AlbListenerHeaderOrigin):
+        if isinstance(origin, AlbListenerHeaderOrigin | AlbWafHeaderOrigin):
             yield from _alb(base, spec.region, origin)
+        if isinstance(origin, AlbWafHeaderOrigin):
+            yield from _waf(base, origin)
     # CloudFront checks the origin's certificate against the Host it sends: the viewer's, with these policies.
-    albs = {o.id for o in dist.origins if isinstance(o, AlbListenerHeaderOrigin)}
+    albs = {o.id for o in dist.origins if isinstance(o, AlbListenerHeaderOrigin | AlbWafHeaderOrigin)}
     for j, behavior in enumerate(dist.behaviors):
         if behavior.origin in albs and behavior.origin_request is OriginRequestPolicy.ALL_VIEWER:
             yield (
@@ -75,7 +83,9 @@ def shared_urls(spec: Spec) -> Iterator[Problem]:
             owners.setdefault(key, f"{dist.name}/{origin.id}")
 
 
-def _alb(base: tuple[str | int, ...], region: str, origin: AlbListenerHeaderOrigin) -> Iterator[Problem]:
+def _alb(
+    base: tuple[str | int, ...], region: str, origin: AlbListenerHeaderOrigin | AlbWafHeaderOrigin
+) -> Iterator[Problem]:
     lb = origin.load_balancer
     where = (*base, "load_balancer")
     if lb.arn is None:
@@ -112,14 +122,14 @@ def _alb(base: tuple[str | int, ...], region: str, origin: AlbListenerHeaderOrig
                 "an existing ALB needs `security_group_id: sg-...`: its security group, where cfgen adds the rule "
                 "from CloudFront's prefix list",
             )
-        if lb.listener is None:
+        if lb.listener is not None:
+            yield from listener_of(where, lb.arn, lb.listener)
+        elif isinstance(origin, AlbListenerHeaderOrigin):
             yield (
                 where,
                 "an existing ALB needs `listener: {arn: <its HTTPS listener>, target_group_arn: ...}`: cfgen adds the "
                 "rule that forwards only requests with the X-Origin-Verify secret CloudFront sends",
             )
-        else:
-            yield from listener_of(where, lb.arn, lb.listener)
     if origin.certificate is not None:
         yield from covered(base, origin.origin_domain, origin.certificate.domains, "certificate")
     for path, arn in ((("load_balancer", "arn"), lb.arn), (("certificate", "arn"), _arn(origin))):
@@ -138,5 +148,29 @@ def _alb(base: tuple[str | int, ...], region: str, origin: AlbListenerHeaderOrig
         )
 
 
-def _arn(origin: AlbListenerHeaderOrigin) -> str | None:
+def _waf(base: tuple[str | int, ...], origin: AlbWafHeaderOrigin) -> Iterator[Problem]:
+    """What only waf_header asks of an ALB: no listener of an existing one, and its web ACL replaced knowingly."""
+    lb = origin.load_balancer
+    if lb.arn is None:
+        if origin.replace_web_acl:
+            yield (
+                (*base, "replace_web_acl"),
+                "replace_web_acl is for an existing ALB (`load_balancer.arn`); the ALB cfgen creates has no other web "
+                "ACL: remove it",
+            )
+        return
+    if lb.listener is not None:
+        yield (
+            (*base, "load_balancer", "listener"),
+            "waf_header changes no listener of an existing ALB: the web ACL covers all of them; remove `listener`",
+        )
+    if not origin.replace_web_acl:
+        yield (
+            (*base, "load_balancer", "arn"),
+            "an ALB takes one web ACL, so cfgen's replaces any web ACL this ALB has now, with its rules: move them to "
+            "the distribution's web_acl_arn, then set `replace_web_acl: true` to say so",
+        )
+
+
+def _arn(origin: AlbListenerHeaderOrigin | AlbWafHeaderOrigin) -> str | None:
     return origin.certificate.arn if origin.certificate is not None else None

@@ -36,7 +36,7 @@ from .api_gateway import (
 )
 from .countries import country_code_problem
 from .managed_policies import CachePolicy, OriginRequestPolicy, ResponseHeadersPolicy
-from .public_origins import AlbListenerHeaderOrigin, CustomOrigin, LambdaUrlOrigin
+from .public_origins import AlbListenerHeaderOrigin, AlbWafHeaderOrigin, CustomOrigin, LambdaUrlOrigin
 from .vpc_origins import AlbOrigin, ApiGatewayPrivateOrigin, Ec2Origin, NlbOrigin
 
 __all__ = [
@@ -286,6 +286,7 @@ if TYPE_CHECKING:  # what the code reads: one of the models
         | S3WebsiteOrigin
         | AlbOrigin
         | AlbListenerHeaderOrigin
+        | AlbWafHeaderOrigin
         | NlbOrigin
         | Ec2Origin
         | ApiGatewayPrivateOrigin
@@ -301,7 +302,7 @@ else:  # what pydantic reads: the type first, then the mode for types with a mod
     Origin = Annotated[
         S3Origin
         | S3WebsiteOrigin
-        | by_protection(AlbOrigin, AlbListenerHeaderOrigin, default="vpc_origin")
+        | by_protection(AlbOrigin, AlbListenerHeaderOrigin, AlbWafHeaderOrigin, default="vpc_origin")
         | NlbOrigin
         | Ec2Origin
         | by_protection(

@@ -2,7 +2,9 @@
 
 ``alb`` with ``protection: listener_header`` (an internet-facing ALB whose
 listener forwards only with the secret header, behind a security group that
-admits only CloudFront's origin-facing prefix list), ``lambda_url`` with
+admits only CloudFront's origin-facing prefix list) or ``protection:
+waf_header`` (the same ALB behind a regional WAF web ACL that requires the
+secret header), ``lambda_url`` with
 ``protection: oac`` (a function URL with ``AWS_IAM`` auth that CloudFront
 signs for), and ``custom`` (any HTTPS server, in AWS or not) with
 ``protection: secret_header``. Kept apart
@@ -21,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from ._secrets import Secret, VariableSecret
 from ._verify import VerifyPath, verify_path_field
 from ._words import ORIGIN_PATH, SUBNET_ID, pattern
+from .api_gateway import WafLogging
 from .vpc_origins import (
     DEFAULT_TLS_POLICY,
     AccessLogs,
@@ -35,6 +38,7 @@ __all__ = [
     "CLOUDFRONT_PREFIX_LIST",
     "CLOUDFRONT_PREFIX_LISTS",
     "AlbListenerHeaderOrigin",
+    "AlbWafHeaderOrigin",
     "CustomOrigin",
     "LambdaFunction",
     "LambdaUrlOrigin",
@@ -205,15 +209,12 @@ class CustomOrigin(_Model):
     )
 
 
-class AlbListenerHeaderOrigin(_Model):
-    """An internet-facing ALB: ingress only from CloudFront's prefix list, forwarding only with the secret header."""
+class _InternetAlb(_Model):
+    """What both modes of an internet-facing ALB share: the ALB (created or existing), its name, its prefix list."""
 
     id: OriginId
     type: Literal["alb"]
-    protection: Literal["listener_header"] = Field(
-        description="listener_header: the listener answers a fixed 403 unless X-Origin-Verify is this distribution's "
-        "secret (current or previous); its security group admits only CloudFront's origin-facing prefix list."
-    )
+    protection: str  # each mode narrows it; declared here to keep its place in messages and the schema
     origin_domain: _Host = Field(
         description="A name of yours on the ALB (its *.elb.amazonaws.com name can get no certificate): CloudFront "
         "connects to it over HTTPS, and the listener's certificate covers it."
@@ -234,6 +235,34 @@ class AlbListenerHeaderOrigin(_Model):
     )
     secret: Secret = Field(
         default_factory=lambda: VariableSecret(source="variable"), description=HEADER_SECRET_DESCRIPTION
+    )
+
+
+class AlbListenerHeaderOrigin(_InternetAlb):
+    """An internet-facing ALB: ingress only from CloudFront's prefix list, forwarding only with the secret header."""
+
+    protection: Literal["listener_header"] = Field(
+        description="listener_header: the listener answers a fixed 403 unless X-Origin-Verify is this distribution's "
+        "secret (current or previous); its security group admits only CloudFront's origin-facing prefix list."
+    )
+
+
+class AlbWafHeaderOrigin(_InternetAlb):
+    """An internet-facing ALB: ingress only from CloudFront's prefix list, behind a web ACL that needs the secret."""
+
+    protection: Literal["waf_header"] = Field(
+        description="waf_header: a regional WAF web ACL on the ALB blocks every request whose X-Origin-Verify is not "
+        "this distribution's secret (current or previous), on every listener and rule of the ALB; its security group "
+        "admits only CloudFront's origin-facing prefix list."
+    )
+    waf_logging: WafLogging | None = Field(
+        None, description="WAF logs (the header redacted); off when omitted (checkov's CKV2_AWS_31 says so)."
+    )
+    replace_web_acl: bool = Field(
+        False,
+        description="With an existing ALB (`load_balancer.arn`): true says you know that an ALB takes one web ACL, so "
+        "cfgen's takes the place of any web ACL the ALB has now, with its rules (move them to the distribution's "
+        "web_acl_arn first).",
     )
 
 
@@ -287,6 +316,6 @@ class LambdaUrlOrigin(_Model):
     verify_path: VerifyPath | None = verify_path_field()
 
 
-def prefix_list_of(origin: AlbListenerHeaderOrigin, region: str) -> str | None:
+def prefix_list_of(origin: AlbListenerHeaderOrigin | AlbWafHeaderOrigin, region: str) -> str | None:
     """The CloudFront prefix list id the render uses: the spec's, else the table's for ``region`` (None if neither)."""
     return origin.cloudfront_prefix_list_id or CLOUDFRONT_PREFIX_LISTS.get(region)

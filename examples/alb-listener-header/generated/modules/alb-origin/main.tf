@@ -158,12 +158,16 @@ resource "aws_lb_target_group" "this" {
 }
 
 ################################################################################
-# Listener: a fixed 403 unless X-Origin-Verify is the secret
+# Listener: a fixed 403 unless X-Origin-Verify is the secret (or, with a web
+# ACL on the ALB that checks it, forward)
 ################################################################################
 
 # The HTTPS listener of a created ALB (default action a fixed 403) or the
 # adopted one (checked at apply), and the only rule that forwards: on
-# X-Origin-Verify = the current or the previous secret.
+# X-Origin-Verify = the current or the previous secret. Without
+# listener_checks_header a web ACL on the ALB checks the header instead: a
+# created listener forwards everything, and an adopted ALB's listeners are
+# left as they are.
 module "listener" {
   source = "../lb-listener"
 
@@ -172,10 +176,10 @@ module "listener" {
   port              = var.https_port
   ssl_policy        = var.ssl_policy
   certificate_arn   = var.certificate_arn
-  default_action    = "deny"
+  default_action    = var.listener_checks_header ? "deny" : "forward"
   target_group_arn  = local.target_group_arn
 
-  verify_header  = true
+  verify_header  = var.listener_checks_header
   origin_secrets = var.origin_secrets
   listener_arn   = var.listener_arn
   rule_priority  = var.rule_priority

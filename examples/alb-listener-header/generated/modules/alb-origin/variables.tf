@@ -156,7 +156,13 @@ variable "rule_priority" {
 ################################################################################
 
 variable "origin_secrets" {
-  description = "Values of the X-Origin-Verify header the ALB accepts: the current secret first (CloudFront sends it), then the previous one during a rotation; 32-128 letters and digits each. Pass the `values` output of the origin-secret module, never literals"
+  description = "Values of the X-Origin-Verify header the ALB accepts: the current secret first (CloudFront sends it), then the previous one during a rotation; 32-128 letters and digits each. Pass the `values` output of the origin-secret module, never literals; without `listener_checks_header`, the web ACL's `header_value` output (so that CloudFront sends a value only once the ACL admits it)"
   type        = list(string)
   sensitive   = true
+}
+
+variable "listener_checks_header" {
+  description = "The listener checks X-Origin-Verify: a created listener answers a fixed 403 and one rule forwards on the secret (an adopted ALB's `listener_arn` gets that rule). False when a WAF web ACL on the ALB checks the header: a created listener forwards to the target group, and nothing is added to an adopted ALB's listeners"
+  type        = bool
+  default     = true
 }
