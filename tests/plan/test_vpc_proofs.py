@@ -82,7 +82,8 @@ def existing_api(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> 
     text = API.read_text()
     demo = re.search(r"api: \{create_demo: true, .*\}\n", text)
     assert demo is not None
-    (tmp / "spec.yaml").write_text(text.replace(demo.group(0), "api: {rest_api_id: a1b2c3d4e5, current_policy: none}\n"))
+    existing = "api: {rest_api_id: a1b2c3d4e5, current_policy: none}\n"
+    (tmp / "spec.yaml").write_text(text.replace(demo.group(0), existing))
     return _planned(tmp / "spec.yaml", tmp, planner)
 
 
