@@ -48,9 +48,7 @@ def plan_with(document: dict[str, Any], kept: Any) -> dict[str, Any]:
                             "resources": [
                                 {
                                     "address": "aws_s3_bucket_policy.this",
-                                    "expressions": {
-                                        "policy": {"references": ["data.aws_iam_policy_document.p.json"]}
-                                    },
+                                    "expressions": {"policy": {"references": ["data.aws_iam_policy_document.p.json"]}},
                                 },
                                 {"address": "data.aws_iam_policy_document.p", "expressions": document},
                             ],
