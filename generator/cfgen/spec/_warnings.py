@@ -35,3 +35,11 @@ def check(spec: Spec) -> Iterator[Warning_]:
                     "check a secret or client certificate itself, or deny cloudfront:CreateVpcOrigin by SCP to all "
                     "but this pipeline; `type: alb` checks the header for you",
                 )
+            if isinstance(origin, Ec2Origin) and not origin.instance.keep_security_groups:
+                yield (
+                    ("distributions", i, "origins", j, "instance"),
+                    "cfgen's security group will be this interface's only one, and EC2 keeps at least one group on an "
+                    "interface: `terraform destroy` cannot detach it and stops there, leaving the instance behind "
+                    "cfgen's group. Before a destroy, attach a group of yours to the interface (one without ingress "
+                    "rules keeps it closed)",
+                )
