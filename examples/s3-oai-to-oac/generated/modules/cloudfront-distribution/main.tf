@@ -70,12 +70,16 @@ resource "aws_cloudfront_distribution" "this" {
         }
       }
 
+      # An origin's custom headers carry its secret (X-Origin-Verify, the
+      # website's Referer): marked here, so that no plan, state or `show`
+      # prints one even when a caller passes it unmarked. Marking the whole
+      # `origins` variable instead would hide every origin in plans.
       dynamic "custom_header" {
         for_each = origin.value.custom_headers
 
         content {
           name  = custom_header.value.name
-          value = custom_header.value.value
+          value = sensitive(custom_header.value.value)
         }
       }
     }
