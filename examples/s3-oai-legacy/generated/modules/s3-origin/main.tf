@@ -150,7 +150,7 @@ resource "aws_cloudfront_origin_access_control" "this" {
 resource "aws_cloudfront_origin_access_identity" "this" {
   count = var.access == "oac" ? 0 : 1
 
-  comment = "Legacy reads of s3://${var.bucket_name}; migrate to Origin Access Control"
+  comment = coalesce(var.origin_access_identity_comment, "Legacy reads of s3://${var.bucket_name}; migrate to Origin Access Control")
 }
 
 ################################################################################

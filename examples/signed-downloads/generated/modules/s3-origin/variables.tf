@@ -145,6 +145,17 @@ variable "origin_access_control_description" {
   }
 }
 
+variable "origin_access_identity_comment" {
+  description = "Comment of the Origin Access Identity (access oai and oai_to_oac); null says which bucket it reads"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.origin_access_identity_comment == null || length(coalesce(var.origin_access_identity_comment, " ")) <= 128
+    error_message = "origin_access_identity_comment must be 128 characters at most (CloudFront's limit)."
+  }
+}
+
 variable "direct_reader_arns" {
   description = "ARNs of IAM roles or users that may still read objects directly (a backup, replication or Macie role). The bucket policy denies object reads to every other principal unless they come through the distribution (or, with `oai` and `oai_to_oac`, as its OAI). A role is named by its ARN, not a session's"
   type        = list(string)
