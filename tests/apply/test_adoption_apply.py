@@ -108,7 +108,7 @@ def test_an_adopted_bucket_keeps_its_statement_and_block_through_apply_and_destr
     assert settings(s3) == (block, ownership, applied), "a refused destroy changes nothing"
     assert cloudfront.list_distributions()["DistributionList"].get("Quantity") == 1
 
-    # README, "Taking down a render that adopted a resource": release what is kept, then destroy.
+    # README, "Adopting what exists": release what is kept, then destroy.
     kept = [a for a in infra.run("state", "list").stdout.split() if ".adopted[" in a]
     assert sorted(kept) == sorted(
         f"module.web_assets.{t}.adopted[0]"
