@@ -3,7 +3,7 @@
 ################################################################################
 
 output "cloudfront_origin" {
-  description = "One entry of the cloudfront-distribution module's `origins` map: origin_domain through this VPC origin, with the current secret as X-Origin-Verify when an ALB checks it. The secret stays sensitive (it comes from a sensitive input), the rest is readable in plans"
+  description = "One entry of the cloudfront-distribution module's `origins` map: origin_domain through this VPC origin, with the current secret as X-Origin-Verify when an ALB checks it. Not sensitive as a whole: the secret keeps the mark of the sensitive input it comes from, and the other fields stay readable"
   value = {
     domain_name = var.origin_domain
     origin_path = var.origin_path

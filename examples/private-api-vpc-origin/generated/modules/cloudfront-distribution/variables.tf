@@ -144,7 +144,7 @@ variable "logging" {
 ################################################################################
 
 variable "origins" {
-  description = "Origins keyed by origin id. Give at most one of `custom_origin_config`, `vpc_origin_config` or `origin_access_identity` (an OAI path `origin-access-identity/cloudfront/ID`); none of them means an S3 REST origin. The values of `custom_headers` (an origin's secret header, most often) are marked sensitive in the distribution, whatever the caller passes; the rest of each origin stays readable in plans"
+  description = "Origins keyed by origin id. Give at most one of `custom_origin_config`, `vpc_origin_config` or `origin_access_identity` (an OAI path `origin-access-identity/cloudfront/ID`); none of them means an S3 REST origin. The values of `custom_headers` (an origin's secret header, most often) are marked sensitive in the distribution, whatever the caller passes. This input is not sensitive as a whole, so the origin modules' `cloudfront_origin` outputs and messages built on it stay readable; Terraform cannot mark one element of a set, so a plan shows the distribution's `origin` blocks as sensitive once one origin has a custom header"
   type = map(object({
     domain_name              = string
     origin_path              = optional(string, "")

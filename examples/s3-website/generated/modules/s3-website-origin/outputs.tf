@@ -3,7 +3,7 @@
 ################################################################################
 
 output "cloudfront_origin" {
-  description = "One entry of the cloudfront-distribution module's `origins` map: the website endpoint over HTTP (website endpoints have no HTTPS) with the current secret as the Referer header. The secret stays sensitive (it comes from a sensitive input), the rest is readable in plans"
+  description = "One entry of the cloudfront-distribution module's `origins` map: the website endpoint over HTTP (website endpoints have no HTTPS) with the current secret as the Referer header. Not sensitive as a whole: the secret keeps the mark of the sensitive input it comes from, and the other fields stay readable"
   value = {
     domain_name = local.website_endpoint
     custom_origin_config = {
