@@ -1,4 +1,4 @@
-"""The modules refuse bad inputs at `terraform validate`, with their own message.
+"""The modules refuse bad inputs at `terraform validate`, with their own message, and mark what they must.
 
 One root module calls `cloudfront-distribution`, `vpc-origin` and
 `ip-target-sync` with good values (validate passes), then with one bad value at
@@ -14,6 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.plan._plans import Planner
+from tests.plan._sensitive import unmarked
+
+from cfgen.harness import _terraform
 
 pytestmark = pytest.mark.plan
 
@@ -132,3 +136,61 @@ def test_a_bad_value_is_refused_by_its_rule(
     error = " ".join(done.stderr.split())
     assert f"var.{variable} is" in error, error
     assert message in error, error
+
+
+CANARY = "cfgenCanaryHeader0123456789abcdefXYZ"
+
+CALLER = """
+provider "aws" {
+  region = "us-east-1"
+}
+
+variable "header" {
+  type = string
+}
+
+module "distribution" {
+  source = "./modules/cloudfront-distribution"
+  name   = "demo"
+  origins = {
+    o = {
+      domain_name          = "origin.example.com"
+      custom_origin_config = {}
+      custom_headers       = [{ name = "X-Origin-Verify", value = var.header }]
+    }
+  }
+  default_cache_behavior = {
+    target_origin_id = "o"
+    cache_policy_id  = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+  }
+}
+"""
+
+
+def test_the_distribution_marks_header_values_a_caller_passes_unmarked(
+    tmp_path: Path, planner: Planner, plugin_mirror: Path
+) -> None:
+    # A caller that forgets to mark its secret: the module still keeps it out of
+    # plan, state and show.
+    tree = tmp_path / "tree"
+    shutil.copytree(MODULES / "cloudfront-distribution", tree / "modules" / "cloudfront-distribution")
+    (tree / "main.tf").write_text(CALLER, encoding="utf-8")
+    plan = planner.plan_tree(
+        tree,
+        binary=_terraform.find_binary(None),
+        plugin_mirror=plugin_mirror,
+        offline=True,
+        work_dir=tmp_path / "work",
+        tf_vars={"header": CANARY},
+    )
+    # Only the caller's own unmarked variable holds it in clear.
+    assert unmarked(plan, [CANARY]) == ["variables.header.value"]
+    (distribution,) = (c for c in plan["resource_changes"] if c["type"] == "aws_cloudfront_distribution")
+    marks = distribution["change"]["after_sensitive"]
+    # Terraform cannot mark one element of a set: the whole `origin` set is
+    # sensitive once a header value is, and the distribution's other
+    # arguments stay readable.
+    assert marks["origin"] is True
+    assert distribution["change"]["after"]["price_class"] == "PriceClass_All"
+    assert marks.get("price_class") is not True
+    assert marks.get("default_cache_behavior") is not True
