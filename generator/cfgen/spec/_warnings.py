@@ -46,6 +46,14 @@ def check(spec: Spec) -> Iterator[Warning_]:
                     "and one without api_key_required answers anyone (its own usage plans' keys open it too). "
                     "`protection: waf_header` guards every method of the stage without a redeploy",
                 )
+            if isinstance(origin, Ec2Origin) and not origin.instance.keep_security_groups:
+                yield (
+                    ("distributions", i, "origins", j, "instance"),
+                    "cfgen's security group will be this interface's only one, and EC2 keeps at least one group on an "
+                    "interface: `terraform destroy` cannot detach it and stops there, leaving the instance behind "
+                    "cfgen's group. Before a destroy, attach a group of yours to the interface (one without ingress "
+                    "rules keeps it closed)",
+                )
 
 
 def _s3_verify_path(spec: Spec, i: int, j: int) -> Iterator[Warning_]:
