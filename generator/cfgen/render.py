@@ -156,7 +156,7 @@ def _with_kept_policy(loaded: LoadedSpec, origin: Any, view: OriginView) -> Orig
     found = _policies.current_policy(origin)
     if found is None or found[1] == _policies.NO_POLICY:
         return view
-    document = _policies.kept_policy(loaded.base_dir, found[1], _policies.RESERVED_SIDS[origin.type])
+    document = _policies.kept_policy(loaded.base_dir, found[1], _policies.reserved_sids(origin))
     # The file name goes into a comment: a newline in it must not end the comment.
     kept = KeptPolicy(file=one_line(found[1]), document=document)
     skips = list(view.checkov_skips)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import MINIMAL_SPEC
+from tests.conftest import EXAMPLES, MINIMAL_SPEC
 
 from cfgen.errors import SpecError
 from cfgen.spec import _policies, load_spec
@@ -38,6 +39,23 @@ distributions:
     behaviors:
       - {path: default, origin: orders, cache: disabled, origin_request: all_viewer_except_host}
 """
+# A public REST API whose resource policy cfgen writes (resource_policy, iam_sigv4).
+PUBLIC_API = """\
+version: 1
+project: shop
+region: eu-west-1
+distributions:
+  - name: api
+    origins:
+      - id: orders
+        type: api_gateway
+        protection: MODE
+        api: {rest_api_id: a1b2c3d4e5, POLICY}
+    behaviors:
+      - {path: default, origin: orders, cache: disabled, origin_request: all_viewer_except_host, methods: all}
+"""
+REFERER_API = PUBLIC_API.replace("MODE", "resource_policy")
+SIGNED_API = PUBLIC_API.replace("MODE", "iam_sigv4")
 KEEP = {
     "Sid": "DenyUnencryptedUploads",
     "Effect": "Deny",
@@ -67,8 +85,10 @@ def policy_file(folder: Path, statements: object, name: str = "policy.json") -> 
         (ADOPTED, "10:17: error: distributions.0.origins.0.bucket", "aws s3api get-bucket-policy --bucket"),
         (WEBSITE, "10:17: error: distributions.0.origins.0.bucket", "aws s3api get-bucket-policy --bucket"),
         (API, "10:14: error: distributions.0.origins.0.api", "aws apigateway get-rest-api --rest-api-id a1b2c3d4e5"),
+        (REFERER_API, "10:14: error: distributions.0.origins.0.api", "get-rest-api --rest-api-id a1b2c3d4e5 --query"),
+        (SIGNED_API, "10:14: error: distributions.0.origins.0.api", "get-rest-api --rest-api-id a1b2c3d4e5 --query"),
     ],
-    ids=["s3", "s3_website", "api_gateway"],
+    ids=["s3", "s3_website", "api_gateway", "resource_policy", "iam_sigv4"],
 )
 def test_adoption_without_current_policy_is_refused_with_the_command_that_saves_it(
     write_spec: Callable[[str], Path], spec: str, where: str, command: str
@@ -83,15 +103,21 @@ def test_adoption_without_current_policy_is_refused_with_the_command_that_saves_
     [
         MINIMAL_SPEC.replace("{name: shop-assets-test}", "{name: shop-assets-test, current_policy: none}"),
         API.replace("rest_api_id: a1b2c3d4e5, POLICY", "create_demo: true, current_policy: none"),
+        REFERER_API.replace("rest_api_id: a1b2c3d4e5, POLICY", "create_demo: true, current_policy: none"),
+        SIGNED_API.replace("rest_api_id: a1b2c3d4e5, POLICY", "create_demo: true, current_policy: none"),
     ],
-    ids=["created-bucket", "demo-api"],
+    ids=["created-bucket", "demo-api", "demo-referer-api", "demo-signed-api"],
 )
 def test_current_policy_of_something_cfgen_creates_is_refused(write_spec: Callable[[str], Path], spec: str) -> None:
     (error,) = errors_of(write_spec(spec))
     assert "current_policy" in error and "remove current_policy" in error, error
 
 
-@pytest.mark.parametrize("spec", [ADOPTED, WEBSITE, API], ids=["s3", "s3_website", "api_gateway"])
+@pytest.mark.parametrize(
+    "spec",
+    [ADOPTED, WEBSITE, API, REFERER_API, SIGNED_API],
+    ids=["s3", "s3_website", "api_gateway", "resource_policy", "iam_sigv4"],
+)
 def test_current_policy_none_is_valid(write_spec: Callable[[str], Path], spec: str) -> None:
     load_spec(write_spec(spec.replace("POLICY", "current_policy: none")))
 
@@ -137,8 +163,13 @@ def test_a_policy_file_the_merge_would_change_or_aws_refuse_is_one_located_line(
 
 @pytest.mark.parametrize(
     ("spec", "sid"),
-    [(WEBSITE, "AllowGetObjectWithSecretReferer"), (API, "DenyInvokeFromElsewhere")],
-    ids=["s3_website", "api_gateway"],
+    [
+        (WEBSITE, "AllowGetObjectWithSecretReferer"),
+        (API, "DenyInvokeFromElsewhere"),
+        (REFERER_API, "AllowInvoke"),
+        (SIGNED_API, "DenyInvokeByAnyoneElse"),
+    ],
+    ids=["s3_website", "api_gateway", "resource_policy", "iam_sigv4"],
 )
 def test_each_origin_type_reserves_the_sids_its_module_writes(
     write_spec: Callable[[str], Path], tmp_path: Path, spec: str, sid: str
@@ -202,3 +233,30 @@ def test_a_key_cfgen_creates_is_refused_on_an_adopted_bucket(write_spec: Callabl
     (error,) = errors_of(write_spec(spec))
     assert "distributions.0.origins.0: kms: {create: true} makes cfgen's key the adopted bucket's default" in error
     assert "kms: {key_arn:" in error
+
+
+def test_current_policy_is_refused_where_cfgen_does_not_write_the_apis_policy(
+    write_spec: Callable[[str], Path],
+) -> None:
+    spec = PUBLIC_API.replace("MODE", "api_key").replace("POLICY", "current_policy: none")
+    (error,) = errors_of(write_spec(spec))
+    assert error.startswith("10:40: error: distributions.0.origins.0.api.current_policy: unknown key"), error
+
+
+MODULES = EXAMPLES.parent / "modules"
+# Where each module writes the statements whose Sids a kept policy may not use.
+MODULE_SIDS = {
+    "s3": "s3-origin",
+    "s3_website": "s3-website-origin",
+    "api_gateway/private_vpc_origin": "private-api-origin",
+    "api_gateway/resource_policy": "api-gateway-policy",
+    "api_gateway/iam_sigv4": "api-gateway-policy",
+}
+
+
+@pytest.mark.parametrize("key", list(_policies.RESERVED_SIDS))
+def test_the_reserved_sids_are_the_ones_each_module_writes(key: str) -> None:
+    main = (MODULES / MODULE_SIDS[key] / "main.tf").read_text(encoding="utf-8")
+    written = set(re.findall(r'\b[Ss]id\s+=\s+"([A-Za-z0-9]+)"', main))
+    # A subset: the modules write other policies too (a key's, an endpoint's), whose Sids a kept one may use.
+    assert set(_policies.RESERVED_SIDS[key]) <= written

@@ -88,6 +88,8 @@ class ModuleCall:
     inputs: Sequence[Attr]
     checkov_skips: Sequence[tuple[str, str]] = ()
     provider: str = ""  # an aws provider alias of the root (a key of PROVIDER_REGIONS) the call gets as its aws
+    # The call that writes the adopted resource's policy: it gets the origin's kept statements (kept_policy_json).
+    keeps_policy: bool = False
 
     def __post_init__(self) -> None:
         if self.provider and self.provider not in PROVIDER_REGIONS:

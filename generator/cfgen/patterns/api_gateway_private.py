@@ -22,10 +22,10 @@ from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, pol
 from ..harness.results import Finding
 from ..spec import _names as names
 from ..spec.vpc_origins import DEFAULT_TLS_POLICY, ApiGatewayPrivateOrigin
-from . import _network, _origin_verify, _prices
+from . import _api_gateway, _network, _origin_verify, _prices
 from ._base import OriginBinding, OriginView, Pattern, adopted_moves, module_name
 from ._probes import DISTRIBUTION, probe
-from ._threats import Adoption, OriginDetails, ThreatModel, admins, kept_on_destroy, path
+from ._threats import Adoption, OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -456,24 +456,14 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
             "any apply that replaces the execute-api endpoint (a new VPC, say): a resource policy takes effect only "
             "with a new deployment, and until then the API admits only the old endpoint."
         )
-        kept_file = origin.api.current_policy
         kept = f"module.{module_name(dist.name, origin.id)}.aws_api_gateway_rest_api_policy.adopted[0]"
         adopted = (
-            Adoption(
-                resource=f"API {origin.api.rest_api_id}",
-                changes=(
-                    "Resource policy: replaced by cfgen's statements (execute-api:Invoke only through the chain's "
-                    "endpoint)"
-                    + (
-                        f" and the statements of {kept_file} (current_policy), which the proofs judge with cfgen's: "
-                        "an Allow that does not require this endpoint fails CFG_PRIVATE_API_POLICY."
-                        if kept_file != "none"
-                        else "; the spec says the API had none (current_policy: none)."
-                    ),
-                    "Its stages, deployments, methods, authorizers and endpoint type stay as they are.",
-                ),
-                on_destroy=kept_on_destroy("API", (kept,)),
-                kept=(kept,),
+            _api_gateway.policy_adoption(
+                origin.api.rest_api_id,
+                "execute-api:Invoke only through the chain's endpoint",
+                origin.api.current_policy or "none",
+                "an Allow that does not require this endpoint fails CFG_PRIVATE_API_POLICY.",
+                kept,
             ),
         )
     return OriginDetails(

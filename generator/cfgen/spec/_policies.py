@@ -1,11 +1,13 @@
 """The policy of a resource a spec adopts, as it was before cfgen: read, checked, kept.
 
-cfgen writes the whole policy of an adopted bucket (and of an existing private
-API): S3 and API Gateway keep one policy per resource, so writing cfgen's would
+cfgen writes the whole policy of an adopted bucket and of an existing API
+(private, or in the ``resource_policy`` and ``iam_sigv4`` modes): S3 and API
+Gateway keep one policy per resource, so writing cfgen's would
 drop every statement the owner had (a replication role, a log delivery grant, a
 Deny of unencrypted uploads). The spec therefore names the policy as it is
 (``current_policy: FILE``), and the modules merge its statements into theirs
-(``source_policy_documents``); or says ``current_policy: none`` when there is
+(``source_policy_documents``, or ``concat`` where the policy holds a secret
+and is built with ``jsonencode``); or says ``current_policy: none`` when there is
 none to keep. Nothing is dropped silently.
 
 The provider merges by Sid and lets the module's statement win, so a kept
@@ -23,10 +25,19 @@ from pathlib import Path
 from typing import Any
 
 from ._files import FileProblem, _read
+from .api_gateway import ApiGatewayIamOrigin, ApiGatewayResourcePolicyOrigin
 from .models import S3Origin, S3WebsiteOrigin, Spec
 from .vpc_origins import ApiGatewayPrivateOrigin
 
-__all__ = ["MAX_POLICY_BYTES", "NO_POLICY", "RESERVED_SIDS", "check", "current_policy", "kept_policy"]
+__all__ = [
+    "MAX_POLICY_BYTES",
+    "NO_POLICY",
+    "RESERVED_SIDS",
+    "check",
+    "current_policy",
+    "kept_policy",
+    "reserved_sids",
+]
 
 Problem = tuple[tuple[str | int, ...], str]
 
@@ -34,7 +45,8 @@ Problem = tuple[tuple[str | int, ...], str]
 NO_POLICY = "none"
 # S3 accepts bucket policies of up to 20 KB; API Gateway's resource policies are smaller.
 MAX_POLICY_BYTES = 20 * 1024
-# The Sids of the statements each module writes (a test keeps them equal to the modules' own lists).
+# The Sids of the statements each module writes, by origin type or TYPE/PROTECTION (a test keeps them
+# equal to the modules' own lists).
 RESERVED_SIDS: dict[str, tuple[str, ...]] = {
     "s3": (
         "AllowCloudFrontServicePrincipalReadOnly",
@@ -47,7 +59,9 @@ RESERVED_SIDS: dict[str, tuple[str, ...]] = {
         "DenyObjectReadsWithoutSecretReferer",
         "DenyInsecureTransportExceptReads",
     ),
-    "api_gateway": ("AllowInvokeThroughThisEndpoint", "DenyInvokeFromElsewhere"),
+    "api_gateway/private_vpc_origin": ("AllowInvokeThroughThisEndpoint", "DenyInvokeFromElsewhere"),
+    "api_gateway/resource_policy": ("AllowInvoke", "DenyInvokeWithoutSecretReferer"),
+    "api_gateway/iam_sigv4": ("AllowInvokeByTheseRoles", "DenyInvokeByAnyoneElse"),
 }
 _VERSIONS = ("2012-10-17", "2008-10-17")
 
@@ -56,9 +70,15 @@ def current_policy(origin: Any) -> tuple[tuple[str, ...], str] | None:
     """Where in an origin its adopted resource's ``current_policy`` is, and its value; None when it has none."""
     if isinstance(origin, S3Origin | S3WebsiteOrigin) and origin.bucket.current_policy is not None:
         return ("bucket", "current_policy"), origin.bucket.current_policy
-    if isinstance(origin, ApiGatewayPrivateOrigin) and origin.api.current_policy is not None:
+    api_origins = ApiGatewayPrivateOrigin | ApiGatewayResourcePolicyOrigin | ApiGatewayIamOrigin
+    if isinstance(origin, api_origins) and origin.api.current_policy is not None:
         return ("api", "current_policy"), origin.api.current_policy
     return None
+
+
+def reserved_sids(origin: Any) -> tuple[str, ...]:
+    """The Sids of the statements the module of ``origin`` writes in the policy it keeps statements in."""
+    return RESERVED_SIDS.get(f"{origin.type}/{origin.protection}") or RESERVED_SIDS[origin.type]
 
 
 def check(spec: Spec, base_dir: Path) -> Iterator[Problem]:
@@ -70,7 +90,7 @@ def check(spec: Spec, base_dir: Path) -> Iterator[Problem]:
                 continue
             where, name = found
             try:
-                kept_policy(base_dir, name, RESERVED_SIDS[origin.type])
+                kept_policy(base_dir, name, reserved_sids(origin))
             except FileProblem as exc:
                 yield ("distributions", i, "origins", j, *where), str(exc)
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from ._secrets import Secret, VariableSecret
 from ._verify import VerifyPath, verify_path_field
 from ._words import HOSTNAME, NAME, ORIGIN_PATH, SUBNET_ID, pattern
+from .api_gateway import current_policy_field, policy_of_existing_api
 
 __all__ = [
     "DEFAULT_TLS_POLICY",
@@ -311,15 +312,7 @@ class PrivateApi(_Model):
         "logs; API Gateway needs the account's CloudWatch role set (aws_api_gateway_account). Off when omitted.",
     )
 
-    current_policy: str | None = Field(
-        None,
-        min_length=1,
-        max_length=1024,
-        description="With rest_api_id (and then required): the API's resource policy as it is before cfgen, a JSON "
-        "file relative to the spec's folder (`aws apigateway get-rest-api --rest-api-id ID --query policy "
-        "--output text > FILE`), whose statements cfgen keeps in the policy it writes; or `none` when the API "
-        "has no resource policy.",
-    )
+    current_policy: str | None = current_policy_field()
 
     @model_validator(mode="after")
     def _one_source(self) -> PrivateApi:
@@ -333,18 +326,7 @@ class PrivateApi(_Model):
 
     @model_validator(mode="after")
     def _policy_of_existing_apis(self) -> PrivateApi:
-        if self.rest_api_id is None and self.current_policy is not None:
-            raise ValueError(
-                "current_policy is the resource policy of an existing API (rest_api_id); the demo API has none "
-                "yet: remove current_policy"
-            )
-        if self.rest_api_id is not None and self.current_policy is None:
-            raise ValueError(
-                "an existing API's resource policy is replaced by the one cfgen writes, so cfgen must know the "
-                f"statements to keep: save them with `aws apigateway get-rest-api --rest-api-id {self.rest_api_id} "
-                f"--query policy --output text > {self.rest_api_id}-policy.json` and add `current_policy: "
-                f"{self.rest_api_id}-policy.json`, or add `current_policy: none` if that prints None"
-            )
+        policy_of_existing_api(self.rest_api_id, self.current_policy)
         return self
 
 
