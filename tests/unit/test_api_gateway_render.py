@@ -216,6 +216,47 @@ def test_explain_lists_the_policy_cfgen_writes_on_an_existing_api_and_that_destr
     assert explain(load_spec(EXAMPLES / f"api-gateway-{mode}" / "spec.yaml"))[0].adopted == ()  # the demo API
 
 
+@pytest.mark.parametrize(
+    ("mode", "adopted", "resource", "adds", "on_destroy"),
+    [
+        (
+            "waf-header",
+            None,
+            "stage live of API a1b2c3d4e5",
+            "A stage has one web ACL, so this REPLACES any it had",
+            "leaves the stage with NO web ACL, not the one it had",
+        ),
+        (
+            "api-key",
+            "api: {rest_api_id: a1b2c3d4e5, stage: prod}",
+            "API a1b2c3d4e5",
+            "A usage plan shop-api-orders-keys covering stage prod alone",
+            "Removed: destroy deletes only the usage plan and the keys cfgen added",
+        ),
+        (
+            "authorizer",
+            "api: {rest_api_id: a1b2c3d4e5, stage: prod}",
+            "REST API a1b2c3d4e5",
+            "An authorizer shop-api-orders-authorizer (REQUEST, on X-Origin-Verify)",
+            "API Gateway refuses to delete an authorizer that a method (authorization CUSTOM) still uses",
+        ),
+    ],
+)
+def test_explain_lists_what_cfgen_adds_to_an_existing_api_and_what_destroy_removes(
+    write_spec: Callable[[str], Path], mode: str, adopted: str | None, resource: str, adds: str, on_destroy: str
+) -> None:
+    spec = (EXAMPLES / f"api-gateway-{mode}" / "spec.yaml").read_text()
+    if adopted is not None:
+        spec = spec.replace("api: {create_demo: true, stage: prod}\n        cors: true", adopted)
+        spec = spec.replace("api: {create_demo: true, stage: prod}", adopted)
+        assert all(e.adopted == () for e in explain(load_spec(EXAMPLES / f"api-gateway-{mode}" / "spec.yaml")))
+    existing = explain(load_spec(write_spec(spec)))
+    (adoption,) = [a for e in existing for a in e.adopted]
+    assert adoption.resource == resource
+    assert adds in adoption.changes[0], adoption.changes
+    assert on_destroy in adoption.on_destroy and adoption.kept == ()
+
+
 def test_waf_header_costs_its_acl_and_rule() -> None:
     (origin,) = explain(load_spec(EXAMPLES / "api-gateway-waf-header" / "spec.yaml"))
     assert origin.monthly_fixed_usd == 6.0

@@ -16,7 +16,7 @@ from .._hcl import Attr, Ref, template
 from ..harness.plan import Const, PlanView
 from ..harness.results import Finding
 from ..spec import _names as names
-from ..spec.vpc_origins import DEFAULT_TLS_POLICY, AlbOrigin, Ec2Origin, NlbOrigin
+from ..spec.vpc_origins import DEFAULT_TLS_POLICY, AdoptedListener, AlbOrigin, Ec2Origin, NlbOrigin
 from . import _network, _origin_verify, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._probes import DISTRIBUTION, Probe, probe
@@ -401,24 +401,40 @@ def adoption(origin: AlbOrigin | NlbOrigin | Ec2Origin) -> tuple[Adoption, ...]:
     balancer = origin.load_balancer
     if balancer.arn is None:
         return ()
-    changes_ = [
-        f"Security group {balancer.security_group_id}: an ingress rule, port {origin.https_port} {_FROM_VPC_ORIGINS}; "
-        "its other rules stay."
-    ]
-    if isinstance(origin, AlbOrigin) and balancer.listener is not None:
-        changes_.append(
-            f"Listener {balancer.listener.arn}: a rule at priority {balancer.listener.priority} that forwards to "
-            f"{balancer.listener.target_group_arn} only with {_origin_verify.HEADER}; its other rules and its "
+    listener = balancer.listener if isinstance(origin, AlbOrigin) else None
+    return (
+        adopted_load_balancer(
+            balancer.arn,
+            balancer.security_group_id,
+            origin.https_port,
+            _FROM_VPC_ORIGINS,
+            listener,
+            "CloudFront's VPC origins",
+        ),
+    )
+
+
+def adopted_load_balancer(
+    arn: str, group: str | None, port: int, source: str, listener: AdoptedListener | None, admitted: str
+) -> Adoption:
+    """What cfgen adds to an adopted load balancer (an ingress rule, a listener rule), and what destroy removes.
+
+    ``source`` says where the ingress rule admits from, ``admitted`` who then
+    gets in no more once destroy has removed it.
+    """
+    changes = [f"Security group {group}: an ingress rule, port {port} {source}; its other rules stay."]
+    if listener is not None:
+        changes.append(
+            f"Listener {listener.arn}: a rule at priority {listener.priority} that forwards to "
+            f"{listener.target_group_arn} only with {_origin_verify.HEADER}; its other rules and its "
             "default action stay (the apply stops unless that is a fixed 403)."
         )
-    changes_.append("The load balancer, its listeners and its targets stay as they are.")
-    return (
-        Adoption(
-            f"load balancer {balancer.arn.rsplit('/', 2)[1]}",
-            tuple(changes_),
-            "Removed: destroy deletes only what cfgen added (the rule, and the listener rule), and CloudFront's "
-            "VPC origins are admitted no more; nothing of yours changes.",
-        ),
+    changes.append("The load balancer, its listeners and its targets stay as they are.")
+    return Adoption(
+        f"load balancer {arn.rsplit('/', 2)[1]}",
+        tuple(changes),
+        f"Removed: destroy deletes only what cfgen added (the rule, and the listener rule), and {admitted} are "
+        "admitted no more; nothing of yours changes.",
     )
 
 
