@@ -8,6 +8,7 @@ a time (validate fails on that variable's rule, whose message is asserted).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -91,7 +92,12 @@ def validate(tmp_path_factory: pytest.TempPathFactory, plugin_mirror: Path) -> V
         pytest.skip("neither terraform nor tofu is on PATH")
     work = tmp_path_factory.mktemp("module-validations")
     root = work / "root"
-    for module in GOOD:
+    # The modules under test, and the ones they call (vpc-origin calls ../lb-listener).
+    needed = list(GOOD)
+    for module in needed:
+        for tf in (MODULES / module).glob("*.tf"):
+            needed += [m for m in re.findall(r'source\s*=\s*"\.\./([\w-]+)"', tf.read_text()) if m not in needed]
+    for module in needed:
         shutil.copytree(MODULES / module, root / "modules" / module)
     (root / "target_sync.zip").write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip: validate reads no code
     tfrc = work / "cli.tfrc"
