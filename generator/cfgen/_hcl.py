@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Attr", "Ref", "attributes", "literal", "template"]
+__all__ = ["Attr", "Ref", "attributes", "heredoc", "literal", "template"]
 
 INDENT = "  "
 
@@ -112,6 +112,21 @@ _KEYWORDS = frozenset(("true", "false", "null"))
 # The escapes of HCL's quoted strings. JSON's \b and \f are not among them: every other
 # character that is not printable becomes \uNNNN (or \UNNNNNNNN), which HCL reads.
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def heredoc(text: str, indent: int = 0) -> str:
+    """``text`` (lines, no trailing spaces) as an indented heredoc (``<<-EOT``) at ``indent`` levels, read back exactly.
+
+    A heredoc is a template: ``${`` and ``%{`` are kept as text. Terraform
+    strips the common indentation of ``<<-`` heredocs, which is the one added
+    here, so the value is ``text`` with a final newline.
+    """
+    lines = text.rstrip("\n").split("\n")
+    if any(line.strip() == "EOT" for line in lines):
+        raise ValueError("a heredoc line may not be EOT alone: it would end the heredoc")
+    pad = INDENT * (indent + 1)
+    body = "".join(f"{pad}{line}\n" if line else "\n" for line in lines)
+    return "<<-EOT\n" + body.replace("${", "$${").replace("%{", "%%{") + INDENT * indent + "EOT"
 
 
 def _key(key: str) -> str:

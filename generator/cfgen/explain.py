@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import UsageError
 from .patterns import PATTERNS, pattern_for
-from .patterns._threats import NAMES, WHEN, AccessPath, Cost, SecretUse, paths_for
+from .patterns._threats import NAMES, WHEN, AccessPath, Adoption, Cost, SecretUse, paths_for
 from .spec import LoadedSpec
 
 __all__ = [
@@ -46,6 +46,7 @@ class OriginExplanation:
     secrets: tuple[SecretUse, ...] = ()
     costs: tuple[Cost, ...] = ()
     todo: tuple[str, ...] = ()
+    adopted: tuple[Adoption, ...] = ()
 
     @property
     def label(self) -> str:
@@ -70,6 +71,10 @@ class OriginExplanation:
             "monthly_fixed_usd": self.monthly_fixed_usd,
             "costs": [{"item": c.item, "usd": c.usd} for c in self.costs],
             "todo": list(self.todo),
+            "adopted": [
+                {"resource": a.resource, "changes": list(a.changes), "on_destroy": a.on_destroy, "kept": list(a.kept)}
+                for a in self.adopted
+            ],
         }
 
     @classmethod
@@ -100,6 +105,16 @@ class OriginExplanation:
                 ),
                 costs=tuple(Cost(_string(c["item"]), _number(c["usd"])) for c in _list(data["costs"])),
                 todo=tuple(_string(t) for t in _list(data["todo"])),
+                # Absent from the manifests of renders before adoption was explained.
+                adopted=tuple(
+                    Adoption(
+                        resource=_string(a["resource"]),
+                        changes=tuple(_string(c) for c in _list(a["changes"])),
+                        on_destroy=_string(a["on_destroy"]),
+                        kept=tuple(_string(k) for k in _list(a["kept"])),
+                    )
+                    for a in _list(data.get("adopted", []))
+                ),
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"missing or malformed field {exc}") from None
@@ -123,6 +138,7 @@ def explain(loaded: LoadedSpec) -> list[OriginExplanation]:
                     secrets=details.secrets,
                     costs=details.costs,
                     todo=details.todo,
+                    adopted=details.adopted,
                 )
             )
     return out
@@ -189,6 +205,11 @@ def _origin_text(e: OriginExplanation, width: int) -> str:
     lines += _wrapped(cost, width, "  cost      ", _PAD)
     for item in e.todo:
         lines += _wrapped(item, width, "  to do     ", _PAD)
+    for a in e.adopted:
+        lines += _wrapped(f"{a.resource}, which cfgen does not create:", width, "  adopted   ", _PAD)
+        for change in a.changes:
+            lines += _wrapped(change, width, _PAD + "- ", _PAD + "  ")
+        lines += _wrapped(a.on_destroy, width, "  destroy   ", _PAD)
     return "\n".join(lines) + "\n"
 
 

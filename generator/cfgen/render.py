@@ -6,17 +6,18 @@ reaches the disk, which is what makes ``render --check`` a comparison.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from . import _edge, _resources
-from ._hcl import Attr, Ref, attributes, literal, template
+from ._hcl import Attr, Ref, attributes, heredoc, literal, template
 from .errors import RenderError, one_line
 from .patterns import OriginBinding, OriginView, _secret, module_name, pattern_for
-from .patterns._base import PROVIDER_REGIONS
+from .patterns._base import PROVIDER_REGIONS, KeptPolicy
 from .patterns.distribution import DistributionBinding
 from .spec import (
     CACHE_POLICY_IDS,
@@ -25,6 +26,7 @@ from .spec import (
     Behavior,
     Distribution,
     LoadedSpec,
+    _policies,
 )
 from .spec import _names as names
 from .spec.managed_policies import OriginRequestPolicy, ResponseHeadersPolicy
@@ -58,7 +60,7 @@ def render(loaded: LoadedSpec) -> Rendered:
         origins = []
         for origin in dist.origins:
             pattern = pattern_for(origin.type, origin.protection)
-            origin_view = pattern.view(spec, dist, origin)
+            origin_view = _with_kept_policy(loaded, origin, pattern.view(spec, dist, origin))
             used_modules.update(pattern.modules, origin_view.modules)
             if origin_view.secrets:
                 used_modules.add(_secret.MODULE)
@@ -140,8 +142,36 @@ def _environment() -> jinja2.Environment:
     env.globals["Attr"] = Attr
     env.globals["Ref"] = Ref
     env.filters["hcl"] = literal
+    env.filters["heredoc"] = heredoc
     env.globals["sync_name"] = names.SYNC.name  # the sync function's name, as validate checked it
     return env
+
+
+# The proof that judges every Allow of an S3 bucket policy, by protection mode.
+_POLICY_PROOFS = {"oac": "CFG_S3_OAC_POLICY", "oai": "CFG_S3_OAI_POLICY", "oai_to_oac": "CFG_S3_MIGRATION_POLICY"}
+
+
+def _with_kept_policy(loaded: LoadedSpec, origin: Any, view: OriginView) -> OriginView:
+    """``view`` with the statements of the policy the origin's adopted resource has before cfgen, if any."""
+    found = _policies.current_policy(origin)
+    if found is None or found[1] == _policies.NO_POLICY:
+        return view
+    document = _policies.kept_policy(loaded.base_dir, found[1], _policies.reserved_sids(origin))
+    # The file name goes into a comment: a newline in it must not end the comment.
+    kept = KeptPolicy(file=one_line(found[1]), document=document)
+    skips = list(view.checkov_skips)
+    if origin.type == "s3" and any(s.get("Effect") == "Allow" for s in json.loads(document)["Statement"]):
+        # CKV_CFG_1 wants CloudFront to be the only principal an S3 bucket policy allows; the owner's Allows
+        # stay (a pipeline's uploads, a log delivery), and the proofs judge whether any of them reads objects.
+        skips.append(
+            (
+                "CKV_CFG_1",
+                f"The adopted bucket keeps the Allow statements of its owner ({kept.file}); "
+                f"{_POLICY_PROOFS[origin.protection]} proves that none lets anyone in or reads objects "
+                "(but the spec's direct readers).",
+            )
+        )
+    return replace(view, kept_policy=kept, checkov_skips=skips)
 
 
 def _distribution_view(project: str, dist: Distribution, origins: list[tuple[Any, str, OriginView]]) -> dict[str, Any]:

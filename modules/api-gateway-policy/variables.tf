@@ -1,6 +1,23 @@
 variable "rest_api_id" {
-  description = "Id of the REST API. Its resource policy is replaced by this module's"
+  description = "Id of the REST API. Its resource policy is replaced by this module's (with the statements of `kept_policy_json`)"
   type        = string
+}
+
+variable "existing_api" {
+  description = "The API is not created by this configuration: its policy is kept on destroy (`adopted_*`, prevent_destroy), and takes the statements of `kept_policy_json`"
+  type        = bool
+  default     = false
+}
+
+variable "kept_policy_json" {
+  description = "With existing_api: the API's resource policy as it was before this module (`aws apigateway get-rest-api --query policy`, unescaped): its statements are merged into the policy this module writes, which replaces the API's. Null keeps none. Its Sids must differ from the module's own"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kept_policy_json == null || can([for s in jsondecode(var.kept_policy_json).Statement : s.Effect][0])
+    error_message = "kept_policy_json must be a policy document: a JSON object whose Statement is a list of statements, each with an Effect."
+  }
 }
 
 variable "guard" {

@@ -6,6 +6,8 @@ locals {
   account_id = split(":", var.target_group_arn)[4]
 
   log_group_name = "/aws/lambda/${var.name}"
+  role_name      = coalesce(var.role_name, var.name)
+  rule_name      = coalesce(var.schedule_rule_name, var.name)
   log_group_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
 
   # Keep in step with TAG_PREFIX in lambdas/target_sync/_plan.py.
@@ -31,10 +33,11 @@ resource "aws_lambda_function" "this" {
   handler          = "target_sync.handler.handler"
   runtime          = "python3.12"
   architectures    = ["arm64"]
-  memory_size      = 128
+  memory_size      = var.memory_size
   # Five attempts per AWS call with backoff (standard retry mode) fit well
-  # inside a minute; a run that does not finish fails and the next one resumes.
-  timeout = 60
+  # inside the default minute; a run that does not finish fails and the next
+  # one resumes.
+  timeout = var.timeout
   # One run at a time: two overlapping runs would each count a missing IP.
   reserved_concurrent_executions = 1
 
@@ -97,7 +100,7 @@ data "aws_iam_policy_document" "assume_role" {
 }
 
 resource "aws_iam_role" "this" {
-  name               = var.name
+  name               = local.role_name
   description        = "Execution role of the ${var.name} target sync function (cfgen)"
   assume_role_policy = data.aws_iam_policy_document.assume_role.json
 
@@ -152,7 +155,7 @@ data "aws_iam_policy_document" "this" {
 }
 
 resource "aws_iam_role_policy" "this" {
-  name   = "target-sync"
+  name   = var.role_policy_name
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.this.json
 }
@@ -162,7 +165,7 @@ resource "aws_iam_role_policy" "this" {
 ################################################################################
 
 resource "aws_cloudwatch_event_rule" "this" {
-  name                = var.name
+  name                = local.rule_name
   description         = "Runs the ${var.name} target sync function"
   schedule_expression = var.schedule_expression
 

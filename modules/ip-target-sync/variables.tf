@@ -3,7 +3,7 @@
 ################################################################################
 
 variable "name" {
-  description = "Name of the function, and of its role, log group (/aws/lambda/NAME) and schedule rule"
+  description = "Name of the function and its log group (/aws/lambda/NAME), and of its role and schedule rule unless role_name or schedule_rule_name is given"
   type        = string
 
   validation {
@@ -41,6 +41,61 @@ variable "log_retention_days" {
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
     error_message = "log_retention_days must be a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "role_name" {
+  description = "Name of the function's execution role. Null uses `name`"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.role_name == null || can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role_name))
+    error_message = "role_name must be 1-64 letters, digits or +=,.@_- (the limit of IAM role names)."
+  }
+}
+
+variable "role_policy_name" {
+  description = "Name of the role's inline policy"
+  type        = string
+  default     = "target-sync"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,128}$", var.role_policy_name))
+    error_message = "role_policy_name must be 1-128 letters, digits or +=,.@_- (the limit of IAM inline policy names)."
+  }
+}
+
+variable "schedule_rule_name" {
+  description = "Name of the EventBridge schedule rule. Null uses `name`"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.schedule_rule_name == null || can(regex("^[A-Za-z0-9._-]{1,64}$", var.schedule_rule_name))
+    error_message = "schedule_rule_name must be 1-64 letters, digits or ._- (the limit of EventBridge rule names)."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB (it lists one endpoint's interfaces and one group's targets: the minimum is plenty)"
+  type        = number
+  default     = 128
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB from 128 to 10240 (Lambda's range)."
+  }
+}
+
+variable "timeout" {
+  description = "Timeout of one sync run in seconds; keep it below the schedule's interval so that runs do not overlap"
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds from 1 to 900 (Lambda's range)."
   }
 }
 

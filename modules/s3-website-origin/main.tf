@@ -4,6 +4,14 @@ data "aws_partition" "current" {}
 
 locals {
   bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
+
+  # The adopted bucket's own statements, merged into the policy this module writes.
+  kept_statements = try(jsondecode(var.kept_policy_json).Statement, [])
+
+  website_endpoint = one(concat(
+    aws_s3_bucket_website_configuration.this[*].website_endpoint,
+    aws_s3_bucket_website_configuration.adopted[*].website_endpoint,
+  ))
 }
 
 ################################################################################
@@ -28,7 +36,7 @@ resource "aws_s3_bucket" "this" {
 resource "aws_s3_bucket_versioning" "this" {
   count = var.create_bucket && var.versioning ? 1 : 0
 
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  bucket = aws_s3_bucket.this[0].bucket
 
   versioning_configuration {
     status = "Enabled"
@@ -42,10 +50,10 @@ resource "aws_s3_bucket_versioning" "this" {
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
   count = var.create_bucket ? 1 : 0
 
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  bucket = aws_s3_bucket.this[0].bucket
 
   rule {
-    id     = "expire-noncurrent-versions-abort-incomplete-uploads"
+    id     = var.lifecycle_rule_id
     status = "Enabled"
 
     filter {}
@@ -55,7 +63,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
 
     abort_incomplete_multipart_upload {
-      days_after_initiation = 7
+      days_after_initiation = var.abort_incomplete_multipart_upload_days
     }
   }
 
@@ -68,7 +76,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   # An adopted bucket keeps its own default encryption.
   count = var.create_bucket ? 1 : 0
 
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  bucket = aws_s3_bucket.this[0].bucket
 
   rule {
     apply_server_side_encryption_by_default {
@@ -78,7 +86,9 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 }
 
 resource "aws_s3_bucket_website_configuration" "this" {
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  count = var.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].bucket
 
   index_document {
     suffix = var.index_document
@@ -104,7 +114,9 @@ resource "aws_s3_bucket_website_configuration" "this" {
 resource "aws_s3_bucket_public_access_block" "this" {
   #checkov:skip=CKV_AWS_54:The Referer-conditioned Allow is public in S3's terms; blocking public policies would make S3 refuse it. CKV_CFG_6 and cfgen's proof check that every public Allow needs the secret Referer.
   #checkov:skip=CKV_AWS_56:restrict_public_buckets would refuse the website endpoint's anonymous requests, the only way CloudFront can read it; access is limited by the secret Referer instead.
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  count = var.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].bucket
 
   block_public_acls       = true
   block_public_policy     = false
@@ -113,7 +125,9 @@ resource "aws_s3_bucket_public_access_block" "this" {
 }
 
 resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  count = var.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].bucket
 
   rule {
     object_ownership = "BucketOwnerEnforced"
@@ -149,16 +163,11 @@ locals {
     { StringNotEquals = { "aws:Referer" = var.referer_secrets } },
     length(var.direct_reader_arns) > 0 ? { ArnNotEquals = { "aws:PrincipalArn" = var.direct_reader_arns } } : {},
   )
-}
 
-resource "aws_s3_bucket_policy" "this" {
-  #checkov:skip=CKV_AWS_70:A website endpoint serves anonymous requests only, so the one Allow is to "*"; it holds only with the secret Referer, which CKV_CFG_6 checks.
-  #checkov:skip=CKV_CFG_1:A website endpoint cannot verify CloudFront's identity (no OAC); the Allow is bound to the secret Referer instead, which CKV_CFG_6 checks.
-  #checkov:skip=CKV_CFG_2:A website endpoint serves anonymous requests only, so the Allow must be to "*"; it holds only with the secret Referer (CKV_CFG_6).
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  # The owner's statements of an adopted bucket first, then the module's.
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
+    Statement = concat(local.kept_statements, [
       {
         Sid       = "AllowGetObjectWithSecretReferer"
         Effect    = "Allow"
@@ -189,8 +198,18 @@ resource "aws_s3_bucket_policy" "this" {
         Resource  = [local.bucket_arn, "${local.bucket_arn}/*"]
         Condition = { Bool = { "aws:SecureTransport" = "false" } }
       },
-    ]
+    ])
   })
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  #checkov:skip=CKV_AWS_70:A website endpoint serves anonymous requests only, so the one Allow is to "*"; it holds only with the secret Referer, which CKV_CFG_6 checks.
+  #checkov:skip=CKV_CFG_1:A website endpoint cannot verify CloudFront's identity (no OAC); the Allow is bound to the secret Referer instead, which CKV_CFG_6 checks.
+  #checkov:skip=CKV_CFG_2:A website endpoint serves anonymous requests only, so the Allow must be to "*"; it holds only with the secret Referer (CKV_CFG_6).
+  count = var.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].bucket
+  policy = local.policy
 
   # S3 aborts concurrent configuration changes on a bucket (OperationAborted),
   # and refuses a public policy until the public access block allows it.
@@ -198,4 +217,92 @@ resource "aws_s3_bucket_policy" "this" {
     aws_s3_bucket_public_access_block.this,
     aws_s3_bucket_ownership_controls.this,
   ]
+}
+
+################################################################################
+# Adopted bucket: the same settings, kept when this module is destroyed
+################################################################################
+
+# On a bucket it did not create (`create_bucket = false`) the module writes the
+# website configuration, the public access block, the ownership controls and
+# the policy (with the bucket's own statements, `kept_policy_json`).
+# Destroying them would take more off the bucket than this module put on it
+# (its website configuration and policy gone, no block at all, ACLs back), so
+# Terraform refuses to: a plan that destroys one of these stops with "Instance
+# cannot be destroyed". To take the module down, first remove them from the
+# state (README: "Destroy"); the bucket then keeps them. `prevent_destroy`
+# takes a literal, hence one resource per case.
+
+resource "aws_s3_bucket_website_configuration" "adopted" {
+  count = var.create_bucket ? 0 : 1
+
+  bucket = var.bucket_name
+
+  index_document {
+    suffix = var.index_document
+  }
+
+  dynamic "error_document" {
+    for_each = var.error_document == null ? [] : [var.error_document]
+
+    content {
+      key = error_document.value
+    }
+  }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "adopted" {
+  #checkov:skip=CKV_AWS_54:The Referer-conditioned Allow is public in S3's terms; blocking public policies would make S3 refuse it. CKV_CFG_6 and cfgen's proof check that every public Allow needs the secret Referer.
+  #checkov:skip=CKV_AWS_56:restrict_public_buckets would refuse the website endpoint's anonymous requests, the only way CloudFront can read it; access is limited by the secret Referer instead.
+  count = var.create_bucket ? 0 : 1
+
+  bucket = var.bucket_name
+
+  block_public_acls       = true
+  block_public_policy     = false
+  ignore_public_acls      = true
+  restrict_public_buckets = false
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_s3_bucket_ownership_controls" "adopted" {
+  count = var.create_bucket ? 0 : 1
+
+  bucket = var.bucket_name
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+
+  depends_on = [aws_s3_bucket_public_access_block.adopted]
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_s3_bucket_policy" "adopted" {
+  #checkov:skip=CKV_AWS_70:A website endpoint serves anonymous requests only, so the one Allow is to "*"; it holds only with the secret Referer, which CKV_CFG_6 checks.
+  #checkov:skip=CKV_CFG_1:A website endpoint cannot verify CloudFront's identity (no OAC); the Allow is bound to the secret Referer instead, which CKV_CFG_6 checks.
+  #checkov:skip=CKV_CFG_2:A website endpoint serves anonymous requests only, so the Allow must be to "*"; it holds only with the secret Referer (CKV_CFG_6).
+  count = var.create_bucket ? 0 : 1
+
+  bucket = var.bucket_name
+  policy = local.policy
+
+  depends_on = [
+    aws_s3_bucket_public_access_block.adopted,
+    aws_s3_bucket_ownership_controls.adopted,
+  ]
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }

@@ -8,6 +8,7 @@ locals {
   security_group_id = local.create_group ? aws_security_group.this[0].id : var.security_group_id
 
   listener_protocol = var.origin_type == "alb" ? "HTTPS" : "TLS"
+  lb_name_prefix    = coalesce(var.load_balancer_name_prefix, var.origin_type == "alb" ? "cfa-" : "cfn-")
   target_protocol   = coalesce(var.target_protocol, local.listener_protocol)
 
   origin_arn = (
@@ -26,7 +27,7 @@ locals {
   # answers 409 to an update of a VPC origin that a distribution uses.
   endpoint_config = {
     arn                    = local.origin_arn
-    http_port              = 80
+    http_port              = var.vpc_origin_http_port
     https_port             = var.https_port
     origin_protocol_policy = "https-only"
     origin_ssl_protocols   = ["TLSv1.2"]
@@ -143,7 +144,7 @@ resource "aws_lb" "this" {
   #checkov:skip=CKV2_AWS_28:An internal load balancer reachable only from CloudFront VPC origins; a WAF web ACL belongs on the distribution (web_acl_arn).
   count = local.create_lb ? 1 : 0
 
-  name_prefix                = var.origin_type == "alb" ? "cfa-" : "cfn-"
+  name_prefix                = local.lb_name_prefix
   internal                   = true
   load_balancer_type         = var.origin_type == "nlb" ? "network" : "application"
   subnets                    = [for s in var.subnets : s.id]
@@ -169,7 +170,7 @@ resource "aws_lb" "this" {
 resource "aws_lb_target_group" "this" {
   count = local.create_lb ? 1 : 0
 
-  name_prefix = var.origin_type == "alb" ? "cfa-" : "cfn-"
+  name_prefix = local.lb_name_prefix
   target_type = "ip"
   port        = var.target_port
   protocol    = local.target_protocol
@@ -213,6 +214,8 @@ module "listener" {
   check_adopted_listener = var.check_adopted_load_balancer
   rule_priority          = var.rule_priority
   rule_headers           = var.rule_headers
+
+  forbidden_response_body = var.forbidden_response_body
 
   tags = var.tags
 }

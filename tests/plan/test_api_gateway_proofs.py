@@ -22,6 +22,7 @@ from tests.plan._sensitive import unmarked
 
 from cfgen import _service, write
 from cfgen.harness import _terraform
+from cfgen.harness.plan import PlanView, policy_statements
 from cfgen.patterns import OriginBinding
 from cfgen.render import render
 from cfgen.spec import load_spec
@@ -39,13 +40,15 @@ distributions:
     origins:
       - {id: keys, type: api_gateway, protection: api_key, api: {rest_api_id: aaaaaaaaa1, stage: live},
          api_keys: {generations: [g1, g2], send: g2}}
-      - {id: referer, type: api_gateway, protection: resource_policy, api: {rest_api_id: aaaaaaaaa2},
+      - {id: referer, type: api_gateway, protection: resource_policy,
+         api: {rest_api_id: aaaaaaaaa2, current_policy: referer-policy.json},
          secret: {source: secrets_manager, secret_id: old/referer}}
       - {id: authz, type: api_gateway, protection: authorizer, api: {rest_api_id: aaaaaaaaa3},
          secret: {source: ssm, parameter: /old/authz}}
       - {id: authzhttp, type: api_gateway, protection: authorizer,
          api: {kind: http, http_api_id: aaaaaaaaa4, stage: v1}}
-      - {id: signed, type: api_gateway, protection: iam_sigv4, api: {rest_api_id: aaaaaaaaa5},
+      - {id: signed, type: api_gateway, protection: iam_sigv4,
+         api: {rest_api_id: aaaaaaaaa5, current_policy: signed-policy.json},
          keep_edge_function_on_destroy: false}
     behaviors:
       - {path: /keys/*, origin: keys, cache: disabled, origin_request: all_viewer_except_host, methods: all}
@@ -94,8 +97,26 @@ PROOFS = {
 }
 
 
+# The existing APIs' own statements (current_policy), which cfgen keeps in the policies it writes.
+OWNER_DENY = {
+    "Sid": "DenyOutsideOffice",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "execute-api:Invoke",
+    "Resource": "execute-api:/*",
+    "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+}
+OWNER_ALLOW = {"Sid": "AllowPartner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}}
+KEPT = {
+    "referer-policy.json": [OWNER_DENY, {**OWNER_ALLOW, "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}],
+    "signed-policy.json": [OWNER_DENY],
+}
+
+
 def spec_of(name: str, folder: Path) -> Path:
     if name == "adopted":
+        for file, kept in KEPT.items():
+            (folder / file).write_text(json.dumps({"Version": "2012-10-17", "Statement": kept}), encoding="utf-8")
         (folder / "spec.yaml").write_text(ADOPTED, encoding="utf-8")
         return folder / "spec.yaml"
     return EXAMPLES / f"api-gateway-{name}" / "spec.yaml"
@@ -180,6 +201,21 @@ def set_header(plan: Plan, origin_id: str, name: str, value: str, *, distributio
             o.pop("custom_header", None)
 
 
+def test_an_existing_apis_statements_are_kept_in_the_policy_cfgen_writes(plans: Callable[[str], Planned]) -> None:
+    plan, _ = plans("adopted")
+    # referer: built with jsonencode (it holds the secret), the owner's statements first.
+    referer = json.loads(planned(plan, OLD_REFERER)["policy"])["Statement"]
+    assert referer[:2] == KEPT["referer-policy.json"]
+    assert [s["Sid"] for s in referer[2:]] == ["AllowInvoke", DENY]
+    # principal: merged by the policy document (source_policy_documents), read from the configuration.
+    view = PlanView(plan)
+    policy = view.one(("old_signed_policy",), "aws_api_gateway_rest_api_policy")
+    assert policy is not None and policy.config_address.endswith(".adopted_principal")
+    signed = policy_statements(view, policy)
+    assert signed is not None
+    assert [s.sid for s in signed] == ["DenyOutsideOffice", "AllowInvokeByTheseRoles", "DenyInvokeByAnyoneElse"]
+
+
 def statements(plan: Plan, address: str, edit: Callable[[list[dict[str, Any]]], None]) -> None:
     after = planned(plan, address)
     document = json.loads(after["policy"])
@@ -205,6 +241,8 @@ def env(plan: Plan, module: str) -> dict[str, Any]:
 
 
 REFERER = "module.api_orders_policy.aws_api_gateway_rest_api_policy.referer[0]"
+# An existing API's policy, kept on destroy.
+OLD_REFERER = "module.old_referer_policy.aws_api_gateway_rest_api_policy.adopted_referer[0]"
 DENY = "DenyInvokeWithoutSecretReferer"
 PRINCIPAL_DOC = "data.aws_iam_policy_document.principal"
 
@@ -216,6 +254,12 @@ def _deny(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def _second_allow_rule(plan: Plan) -> None:
     rules = planned(plan, "module.api_legacy_waf.aws_wafv2_web_acl.this")["rule"]
     rules.append({**copy.deepcopy(rules[0]), "name": "allow-office", "priority": 1})
+
+
+def _keep(plan: Plan, module: str, *statements: dict[str, Any]) -> None:
+    """Give the policy call ``module`` these kept statements, as an existing API's current_policy file would."""
+    document = {"Version": "2012-10-17", "Statement": [*KEPT["signed-policy.json"], *statements]}
+    call(plan, module)["expressions"]["kept_policy_json"] = {"constant_value": json.dumps(document)}
 
 
 def _forget_sensitive(plan: Plan, address: str, attribute: str) -> None:
@@ -383,9 +427,7 @@ CASES: list[tuple[str, str, str, Edit, str]] = [
         "adopted",
         "old/referer",
         "CFG_APIGW_REFERER_POLICY",
-        lambda p: planned(p, "module.old_referer_policy.aws_api_gateway_rest_api_policy.referer[0]").update(
-            rest_api_id="zzzzzzzzz9"
-        ),
+        lambda p: planned(p, OLD_REFERER).update(rest_api_id="zzzzzzzzz9"),
         "0 resource policies on API aaaaaaaaa2, not one",
     ),
     (
@@ -611,6 +653,25 @@ CASES: list[tuple[str, str, str, Edit, str]] = [
             identifiers={"constant_value": ["*"]}
         ),
         "allows AWS:*, not the edge role (module.api_orders_edge.aws_iam_role.this.arn) alone",
+    ),
+    (
+        "adopted",
+        "old/referer",
+        "CFG_APIGW_REFERER_POLICY",
+        # The owner's policy file had an Allow of every execute-api action to anyone: the Referer Deny bounds only
+        # Invoke, so cache invalidation (execute-api:InvalidateCache) would be anyone's.
+        lambda p: statements(
+            p, OLD_REFERER, lambda rows: rows.insert(0, {**OWNER_ALLOW, "Principal": "*", "Action": "execute-api:*"})
+        ),
+        "statement 'AllowPartner' must allow execute-api:Invoke alone",
+    ),
+    (
+        "adopted",
+        "old/signed",
+        "CFG_APIGW_IAM_POLICY",
+        # The owner's policy file had an Allow of Invoke to anyone, without a condition.
+        lambda p: _keep(p, "old_signed_policy", {**OWNER_ALLOW, "Principal": "*", "Action": "execute-api:Invoke"}),
+        "statement 'AllowPartner' allows *:*, not the edge role",
     ),
     (
         "adopted",

@@ -121,22 +121,22 @@ def _source_arn_like(plan: Plan) -> None:
 
 
 def _literal_policy_with_wildcard(plan: Plan) -> None:
-    after = planned(plan, "module.site_assets.aws_s3_bucket_policy.this")
+    after = planned(plan, "module.site_assets.aws_s3_bucket_policy.this[0]")
     after["policy"] = json.dumps(
         {
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}],
         }
     )
-    change(plan, "module.site_assets.aws_s3_bucket_policy.this")["after_unknown"].pop("policy", None)
+    change(plan, "module.site_assets.aws_s3_bucket_policy.this[0]")["after_unknown"].pop("policy", None)
 
 
 def _public_access_flag_off(plan: Plan) -> None:
-    planned(plan, "module.site_assets.aws_s3_bucket_public_access_block.this")["restrict_public_buckets"] = False
+    planned(plan, "module.site_assets.aws_s3_bucket_public_access_block.this[0]")["restrict_public_buckets"] = False
 
 
 def _object_writer(plan: Plan) -> None:
-    planned(plan, "module.site_assets.aws_s3_bucket_ownership_controls.this")["rule"][0]["object_ownership"] = (
+    planned(plan, "module.site_assets.aws_s3_bucket_ownership_controls.this[0]")["rule"][0]["object_ownership"] = (
         "ObjectWriter"
     )
 
@@ -147,7 +147,7 @@ def _oac_never_signs(plan: Plan) -> None:
 
 def _no_bucket_policy(plan: Plan) -> None:
     plan["resource_changes"] = [
-        c for c in plan["resource_changes"] if c["address"] != "module.site_assets.aws_s3_bucket_policy.this"
+        c for c in plan["resource_changes"] if c["address"] != "module.site_assets.aws_s3_bucket_policy.this[0]"
     ]
 
 
@@ -229,8 +229,8 @@ def _known_policy(plan: Plan, guard_resource: str) -> None:
             },
         ],
     }
-    planned(plan, "module.site_assets.aws_s3_bucket_policy.this")["policy"] = json.dumps(document)
-    change(plan, "module.site_assets.aws_s3_bucket_policy.this")["after_unknown"].pop("policy", None)
+    planned(plan, "module.site_assets.aws_s3_bucket_policy.this[0]")["policy"] = json.dumps(document)
+    change(plan, "module.site_assets.aws_s3_bucket_policy.this[0]")["after_unknown"].pop("policy", None)
 
 
 def _guard_on_another_bucket(plan: Plan) -> None:
@@ -478,3 +478,124 @@ def test_an_adopted_bucket_without_a_region_stops_the_plan_in_one_line(tmp_path:
             work_dir=tmp_path / "w",
         )
     assert "An adopted bucket (create_bucket = false) needs region" in str(caught.value)
+
+
+# -- an adopted bucket's own statements, kept in the policy cfgen writes ------------------------
+
+MEDIA_POLICY = json.loads((EXAMPLES / "s3-oac-kms" / "media-bucket-policy.json").read_text(encoding="utf-8"))
+READER = "arn:aws:iam::111111111111:role/shop-reports"
+
+
+BACKUP = "arn:aws:iam::111111111111:role/shop-backup"  # web/assets's direct reader
+
+
+def _kept(plan: Plan, module: str, *statements: dict[str, Any]) -> None:
+    """Give ``module``'s bucket these statements of its owner, as an adopted bucket's current_policy would."""
+    call = plan["configuration"]["root_module"]["module_calls"][module]["expressions"]
+    document = {"Version": "2012-10-17", "Statement": [*MEDIA_POLICY["Statement"], *statements]}
+    call["kept_policy_json"] = {"constant_value": json.dumps(document)}
+
+
+def _read_by(principal: object, action: object = "s3:GetObject") -> dict[str, Any]:
+    return {
+        "Sid": "OwnersRead",
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": action,
+        "Resource": "arn:aws:s3:::shop-media-existing-example/*",
+    }
+
+
+def media_results(kms: tuple[Plan, list[OriginBinding]], plan: Plan, origin: str = "media") -> dict[str, str]:
+    return proof_results(plan, [b for b in kms[1] if b.origin == origin])
+
+
+def test_the_adopted_buckets_statements_are_in_the_policy_the_proofs_read(
+    kms: tuple[Plan, list[OriginBinding]],
+) -> None:
+    from cfgen.harness.plan import PlanView, policy_statements
+
+    view = PlanView(kms[0])
+    policy = view.one(("web_media",), "aws_s3_bucket_policy")
+    assert policy is not None and policy.address == "module.web_media.aws_s3_bucket_policy.adopted[0]"
+    statements = policy_statements(view, policy)
+    assert statements is not None
+    # The owner's first (an upload role's Allow, a Deny of unencrypted uploads), then cfgen's: as the provider merges.
+    assert [s.sid for s in statements] == [
+        "AllowMediaPipelineUploads",
+        "DenyUploadsNotEncryptedWithKms",
+        "AllowCloudFrontServicePrincipalReadOnly",
+        "DenyObjectReadsNotThroughThisDistribution",
+        "DenyInsecureTransport",
+    ]
+    assert all(v == "" for v in media_results(kms, kms[0]).values())
+
+
+@pytest.mark.parametrize(
+    ("origin", "statement", "message"),
+    [
+        ("media", _read_by("*"), "statement 'OwnersRead' allows Principal '*'"),
+        ("media", _read_by({"AWS": "*"}, "s3:PutObject"), "statement 'OwnersRead' allows Principal '*'"),
+        ("media", _read_by({"AWS": READER}), f"statement 'OwnersRead' lets AWS:{READER} read objects"),
+        ("media", _read_by({"AWS": READER}, "s3:Get*"), f"lets AWS:{READER} read objects"),
+        ("media", {**_read_by({"AWS": READER}), "NotAction": "s3:PutObject"}, f"lets AWS:{READER} read objects"),
+        ("media", _read_by({"Service": "logging.s3.amazonaws.com"}, "s3:*"), "lets Service:logging.s3.amazonaws.com"),
+        ("media", _read_by({"AWS": BACKUP}), f"lets AWS:{BACKUP} read objects"),
+        # A direct reader's read is the access the spec grants on purpose, and the guard excepts it too.
+        ("assets", _read_by({"AWS": BACKUP}), ""),
+        ("media", _read_by({"AWS": "arn:aws:iam::111111111111:role/shop-media-pipeline"}, "s3:PutObject"), ""),
+    ],
+    ids=[
+        "public-read",
+        "public-write",
+        "role-reads",
+        "role-reads-wildcard",
+        "not-action",
+        "service",
+        "not-this-buckets-direct-reader",
+        "direct-reader",
+        "write",
+    ],
+)
+def test_a_kept_statement_that_reopens_a_path_fails_the_policy_proof(
+    kms: tuple[Plan, list[OriginBinding]], origin: str, statement: dict[str, Any], message: str
+) -> None:
+    plan = copy.deepcopy(kms[0])
+    _kept(plan, f"web_{origin}", statement)
+    got = media_results(kms, plan, origin)
+    if not message:
+        assert all(v == "" for v in got.values()), got
+        return
+    assert message in got["CFG_S3_OAC_POLICY"], got
+    assert [k for k, v in got.items() if v] == ["CFG_S3_OAC_POLICY"]
+
+
+def test_kept_statements_are_judged_in_the_policy_a_later_plan_knows(kms: tuple[Plan, list[OriginBinding]]) -> None:
+    plan = copy.deepcopy(kms[0])
+    address = "module.web_media.aws_s3_bucket_policy.adopted[0]"
+    arn = "arn:aws:cloudfront::111111111111:distribution/E2KNOWNMEDIA"
+    planned(plan, "module.web.aws_cloudfront_distribution.this")["arn"] = arn
+    change(plan, "module.web.aws_cloudfront_distribution.this")["after_unknown"].pop("arn", None)
+    bucket = "arn:aws:s3:::shop-media-existing-example"
+    cloudfront = {
+        "Sid": "AllowCloudFrontServicePrincipalReadOnly",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject",
+        "Resource": f"{bucket}/*",
+        "Condition": {"StringEquals": {"AWS:SourceArn": arn}},
+    }
+    guard_ = {
+        "Sid": GUARD_SID,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:GetObject*",
+        "Resource": f"{bucket}/*",
+        "Condition": {"StringNotEquals": {"AWS:SourceArn": arn}},
+    }
+    for extra, expected in (([], ""), ([_read_by("*")], "allows Principal '*'")):
+        document = {"Version": "2012-10-17", "Statement": [*MEDIA_POLICY["Statement"], *extra, cloudfront, guard_]}
+        planned(plan, address)["policy"] = json.dumps(document)
+        change(plan, address)["after_unknown"].pop("policy", None)
+        got = media_results(kms, plan)
+        assert (expected in got["CFG_S3_OAC_POLICY"]) if expected else not got["CFG_S3_OAC_POLICY"], got

@@ -7,6 +7,7 @@ deep copy of that plan's JSON the way a hand edit of the HCL would.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -286,3 +287,33 @@ def test_cfgen_test_fails_when_the_guard_would_deny_the_oai(tmp_path: Path, plug
     proofs = [f for f in failed if f["source"] == "proof"]
     assert [(f["check_id"], f["origin"]) for f in proofs] == [("CFG_S3_ACCOUNT_GUARD", "site/assets")]
     assert "does not except this origin's access identity" in proofs[0]["message"]
+
+
+# -- an adopted bucket's own statements, judged with cfgen's -----------------------------------
+
+OWNERS_READ = {
+    "Sid": "OwnersRead",
+    "Effect": "Allow",
+    "Principal": {"AWS": "arn:aws:iam::111111111111:role/reports"},
+    "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::any-bucket/*",
+}
+OWNERS_UPLOADS = {**OWNERS_READ, "Sid": "OwnersUploads", "Action": "s3:PutObject"}
+
+
+@pytest.mark.parametrize(
+    ("which", "check_id"), [("legacy", "CFG_S3_OAI_POLICY"), ("migration", "CFG_S3_MIGRATION_POLICY")]
+)
+def test_a_kept_statement_that_reads_fails_the_oai_policy_proofs(
+    request: pytest.FixtureRequest, which: str, check_id: str
+) -> None:
+    planned_: Planned = request.getfixturevalue(which)
+    for statement, message in ((OWNERS_UPLOADS, ""), (OWNERS_READ, "role/reports")):
+        plan = copy.deepcopy(planned_[0])
+        kept = {"Version": "2012-10-17", "Statement": [statement]}
+        module_call(plan)["expressions"]["kept_policy_json"] = _constant(json.dumps(kept))
+        got = proof_results(plan, planned_[1])
+        if message:
+            assert_fails_alone(got, test_a_kept_statement_that_reads_fails_the_oai_policy_proofs, check_id, message)
+        else:
+            assert not any(got.values()), got

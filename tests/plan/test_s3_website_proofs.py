@@ -40,9 +40,9 @@ from cfgen.spec import load_spec
 pytestmark = pytest.mark.plan
 EXAMPLE = EXAMPLES / "s3-website" / "spec.yaml"
 MODULE = "docs_site"
-POLICY = f"module.{MODULE}.aws_s3_bucket_policy.this"
+POLICY = f"module.{MODULE}.aws_s3_bucket_policy.this[0]"
 DISTRIBUTION = "module.docs.aws_cloudfront_distribution.this"
-BLOCK = f"module.{MODULE}.aws_s3_bucket_public_access_block.this"
+BLOCK = f"module.{MODULE}.aws_s3_bucket_public_access_block.this[0]"
 GUARD_SID = "DenyObjectReadsWithoutSecretReferer"
 Planned = tuple[Plan, list[OriginBinding]]
 
@@ -160,7 +160,7 @@ def test_secrets_manager_and_ssm_sources_plan_offline_with_a_rotation(aws_source
     current = _terraform.placeholder("cfgen_offline_secret_current")
     previous = _terraform.placeholder("cfgen_offline_secret_previous")
     for module in ("docs_site", "docs_blog"):
-        document = json.loads(planned(plan, f"module.{module}.aws_s3_bucket_policy.this")["policy"])
+        document = json.loads(planned(plan, f"module.{module}.aws_s3_bucket_policy.this[0]")["policy"])
         statement = next(s for s in document["Statement"] if s["Effect"] == "Allow")
         assert statement["Condition"]["StringEquals"]["aws:Referer"] == [current, previous]
         read_guard = next(s for s in document["Statement"] if s.get("Sid") == GUARD_SID)
@@ -433,3 +433,72 @@ def test_cfgen_test_fails_when_principals_of_the_account_read_around_the_secret(
     proofs = [f for f in failed if f["source"] == "proof"]
     assert [(f["check_id"], f["origin"]) for f in proofs] == [("CFG_S3_ACCOUNT_GUARD", "docs/site")]
     assert "no Deny statement guards object reads" in proofs[0]["message"]
+
+
+# -- an adopted website bucket keeps its owner's statements, judged with cfgen's --------------
+
+OWNERS_DENY = {
+    "Sid": "DenyDeletes",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:DeleteObject",
+    "Resource": "arn:aws:s3:::docs-site-website-example/*",
+}
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> Planned:
+    tmp = tmp_path_factory.mktemp("website-adopted")
+    (tmp / "policy.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [OWNERS_DENY]}))
+    spec = EXAMPLE.read_text().replace(
+        "bucket: {name: docs-site-website-example}",
+        "bucket: {name: docs-site-website-example, create: false, current_policy: policy.json}",
+    )
+    (tmp / "spec.yaml").write_text(spec)
+    plan, rendered = plan_spec(tmp / "spec.yaml", tmp, planner)
+    return plan, rendered.bindings
+
+
+def test_an_adopted_website_keeps_its_owners_statements_and_its_settings_on_destroy(adopted: Planned) -> None:
+    plan, bindings = adopted
+    address = f"module.{MODULE}.aws_s3_bucket_policy.adopted[0]"
+    statements = json.loads(planned(plan, address)["policy"])["Statement"]
+    assert [s["Sid"] for s in statements] == [
+        "DenyDeletes",
+        "AllowGetObjectWithSecretReferer",
+        GUARD_SID,
+        "DenyInsecureTransportExceptReads",
+    ]
+    assert change(plan, address)["after_sensitive"]["policy"] is True
+    assert not any(proof_results(plan, bindings).values())
+    kept = {c["address"] for c in plan["resource_changes"] if ".adopted[" in c["address"]}
+    assert kept == {
+        f"module.{MODULE}.{t}.adopted[0]"
+        for t in (
+            "aws_s3_bucket_policy",
+            "aws_s3_bucket_public_access_block",
+            "aws_s3_bucket_ownership_controls",
+            "aws_s3_bucket_website_configuration",
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        ({**OWNERS_DENY, "Sid": "PublicRead", "Effect": "Allow", "Action": "s3:GetObject"}, "'PublicRead' has no"),
+        ({**OWNERS_DENY, "Sid": "PublicList", "Effect": "Allow", "Action": "s3:ListBucket"}, "allows s3:ListBucket"),
+    ],
+    ids=["public-read", "public-list"],
+)
+def test_a_kept_statement_that_lets_anyone_in_fails_the_website_policy(
+    adopted: Planned, statement: dict[str, Any], message: str
+) -> None:
+    plan = copy.deepcopy(adopted[0])
+    after = planned(plan, f"module.{MODULE}.aws_s3_bucket_policy.adopted[0]")
+    document = json.loads(after["policy"])
+    document["Statement"].insert(0, statement)
+    after["policy"] = json.dumps(document)
+    got = proof_results(plan, adopted[1])
+    assert message in got["CFG_S3_WEBSITE_POLICY"], got
+    assert [k for k, v in got.items() if v] == ["CFG_S3_WEBSITE_POLICY"]

@@ -90,7 +90,8 @@ def existing_api(tmp_path_factory: pytest.TempPathFactory, planner: Planner) -> 
     text = API.read_text()
     demo = re.search(r"api: \{create_demo: true, .*\}\n", text)
     assert demo is not None
-    (tmp / "spec.yaml").write_text(text.replace(demo.group(0), "api: {rest_api_id: a1b2c3d4e5}\n"))
+    existing = "api: {rest_api_id: a1b2c3d4e5, current_policy: none}\n"
+    (tmp / "spec.yaml").write_text(text.replace(demo.group(0), existing))
     return _planned(tmp / "spec.yaml", tmp, planner)
 
 
@@ -794,6 +795,31 @@ def test_a_known_rule_for_another_api_fails(existing_api: Planned) -> None:
 
     got = broken(existing_api, another_api)
     assert_fails(got, "CFG_PRIVATE_API_HEADER", "forwards x-apigw-api-id ['zzzzzzzzzz'], not this API")
+
+
+def _kept_api_statement(effect: str) -> Callable[[Plan], None]:
+    """The existing API's current_policy holds one statement of its owner, about another endpoint."""
+
+    def edit(plan: Plan) -> None:
+        statement = {
+            "Sid": "OwnersEndpoint",
+            "Effect": effect,
+            "Principal": "*",
+            "Action": "execute-api:Invoke",
+            "Resource": "execute-api:/*",
+            "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f60799"}},
+        }
+        call = plan["configuration"]["root_module"]["module_calls"][A.split(".")[1]]["expressions"]
+        call["kept_policy_json"] = {"constant_value": json.dumps({"Version": "2012-10-17", "Statement": [statement]})}
+
+    return edit
+
+
+def test_the_existing_apis_kept_statements_are_judged_with_cfgens(existing_api: Planned) -> None:
+    assert not any(broken(existing_api, _kept_api_statement("Deny")).values())
+    got = broken(existing_api, _kept_api_statement("Allow"))
+    assert_fails(got, "CFG_PRIVATE_API_POLICY", "statement 'OwnersEndpoint' has aws:SourceVpce vpce-0a1b2c3d4e5f60799")
+    assert planned(existing_api[0], f"{A}aws_api_gateway_rest_api_policy.adopted[0]")["rest_api_id"] == "a1b2c3d4e5"
 
 
 def test_an_endpoint_open_to_every_api_fails_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:

@@ -133,7 +133,9 @@ def test_the_edge_signer_knows_an_existing_apis_host_and_signs_for_the_demo_wher
 
     assert config(rendered("iam-sigv4")) == {"host": None, "region": "eu-west-1"}
     spec = (EXAMPLES / "api-gateway-iam-sigv4" / "spec.yaml").read_text()
-    adopted = spec.replace("api: {create_demo: true, stage: prod}", "api: {rest_api_id: a1b2c3d4e5, stage: prod}")
+    adopted = spec.replace(
+        "api: {create_demo: true, stage: prod}", "api: {rest_api_id: a1b2c3d4e5, stage: prod, current_policy: none}"
+    )
     files = render(load_spec(write_spec(adopted))).files
     assert config(files) == {"host": "a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com", "region": "eu-west-1"}
 
@@ -157,9 +159,17 @@ def test_api_key_rotation_sends_the_generation_the_spec_names(write_spec: Callab
     ("mode", "adopted", "todo"),
     [
         ("api-key", "api: {rest_api_id: a1b2c3d4e5, stage: prod}", "Set api_key_required = true on every method"),
-        ("resource-policy", "api: {rest_api_id: a1b2c3d4e5, stage: prod}", "cfgen REPLACES the resource policy"),
+        (
+            "resource-policy",
+            "api: {rest_api_id: a1b2c3d4e5, stage: prod, current_policy: none}",
+            "Redeploy stage prod of API a1b2c3d4e5 after the first apply",
+        ),
         ("authorizer", "api: {rest_api_id: a1b2c3d4e5, stage: prod}", "set authorization CUSTOM with the authorizer"),
-        ("iam-sigv4", "api: {rest_api_id: a1b2c3d4e5, stage: prod}", "Set authorization AWS_IAM on every method"),
+        (
+            "iam-sigv4",
+            "api: {rest_api_id: a1b2c3d4e5, stage: prod, current_policy: none}",
+            "Set authorization AWS_IAM on every method",
+        ),
     ],
 )
 def test_an_adopted_api_keeps_the_internet_path_residual_and_says_what_to_do(
@@ -175,6 +185,76 @@ def test_an_adopted_api_keeps_the_internet_path_residual_and_says_what_to_do(
     assert {p.key: p.status for p in existing.paths}["internet"] == "residual"
     assert any(todo in line for line in existing.todo), existing.todo
     assert not any(todo in line for line in demo.todo)
+
+
+@pytest.mark.parametrize(
+    ("mode", "guard", "judged"),
+    [
+        ("resource-policy", "referer", "fails CFG_APIGW_REFERER_POLICY"),
+        ("iam-sigv4", "principal", "an Allow to any principal but the edge role fails CFG_APIGW_IAM_POLICY"),
+    ],
+)
+def test_explain_lists_the_policy_cfgen_writes_on_an_existing_api_and_that_destroy_keeps_it(
+    write_spec: Callable[[str], Path], mode: str, guard: str, judged: str
+) -> None:
+    spec = (EXAMPLES / f"api-gateway-{mode}" / "spec.yaml").read_text()
+    existing = "api: {rest_api_id: a1b2c3d4e5, stage: prod, current_policy: kept.json}"
+    spec = spec.replace("api: {create_demo: true, stage: prod}", existing)
+    path = write_spec(spec)
+    kept = {"Sid": "DenyOutsideOffice", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke"}
+    (path.parent / "kept.json").write_text(json.dumps({"Statement": [kept]}), encoding="utf-8")
+    (origin,) = explain(load_spec(path))
+    (adoption,) = origin.adopted
+    assert adoption.resource == "API a1b2c3d4e5"
+    assert "the statements of kept.json (current_policy)" in adoption.changes[0] and judged in adoption.changes[0]
+    address = f"module.api_orders_policy.aws_api_gateway_rest_api_policy.adopted_{guard}[0]"
+    assert adoption.kept == (address,)
+    assert adoption.on_destroy.startswith("Kept: `terraform destroy` stops") and f"'{address}'" in adoption.on_destroy
+    # The render keeps the file's statements in the policy it writes, and the policy on destroy.
+    main = text(render(load_spec(path)).files, "main.tf")
+    assert '"Sid": "DenyOutsideOffice"' in main and "existing_api   = true" in main
+    assert explain(load_spec(EXAMPLES / f"api-gateway-{mode}" / "spec.yaml"))[0].adopted == ()  # the demo API
+
+
+@pytest.mark.parametrize(
+    ("mode", "adopted", "resource", "adds", "on_destroy"),
+    [
+        (
+            "waf-header",
+            None,
+            "stage live of API a1b2c3d4e5",
+            "A stage has one web ACL, so this REPLACES any it had",
+            "leaves the stage with NO web ACL, not the one it had",
+        ),
+        (
+            "api-key",
+            "api: {rest_api_id: a1b2c3d4e5, stage: prod}",
+            "API a1b2c3d4e5",
+            "A usage plan shop-api-orders-keys covering stage prod alone",
+            "Removed: destroy deletes only the usage plan and the keys cfgen added",
+        ),
+        (
+            "authorizer",
+            "api: {rest_api_id: a1b2c3d4e5, stage: prod}",
+            "REST API a1b2c3d4e5",
+            "An authorizer shop-api-orders-authorizer (REQUEST, on X-Origin-Verify)",
+            "API Gateway refuses to delete an authorizer that a method (authorization CUSTOM) still uses",
+        ),
+    ],
+)
+def test_explain_lists_what_cfgen_adds_to_an_existing_api_and_what_destroy_removes(
+    write_spec: Callable[[str], Path], mode: str, adopted: str | None, resource: str, adds: str, on_destroy: str
+) -> None:
+    spec = (EXAMPLES / f"api-gateway-{mode}" / "spec.yaml").read_text()
+    if adopted is not None:
+        spec = spec.replace("api: {create_demo: true, stage: prod}\n        cors: true", adopted)
+        spec = spec.replace("api: {create_demo: true, stage: prod}", adopted)
+        assert all(e.adopted == () for e in explain(load_spec(EXAMPLES / f"api-gateway-{mode}" / "spec.yaml")))
+    existing = explain(load_spec(write_spec(spec)))
+    (adoption,) = [a for e in existing for a in e.adopted]
+    assert adoption.resource == resource
+    assert adds in adoption.changes[0], adoption.changes
+    assert on_destroy in adoption.on_destroy and adoption.kept == ()
 
 
 def test_waf_header_costs_its_acl_and_rule() -> None:

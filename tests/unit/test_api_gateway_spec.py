@@ -179,9 +179,11 @@ def test_refused_located_with_the_fix(
 
 @pytest.mark.parametrize("second", ["resource_policy", "iam_sigv4", "api_key", "authorizer"])
 def test_one_existing_api_guarded_by_two_origins_is_refused(write_spec: Callable[[str], Path], second: str) -> None:
+    # The modes that write the API's policy name the one it has (current_policy).
+    policy = ", current_policy: none" if second in ("resource_policy", "iam_sigv4") else ""
     text = SPECS["waf-header"].replace(
         "    behaviors:\n",
-        f"      - {{id: again, type: api_gateway, protection: {second}, api: {{rest_api_id: a1b2c3d4e5}}}}\n"
+        f"      - {{id: again, type: api_gateway, protection: {second}, api: {{rest_api_id: a1b2c3d4e5{policy}}}}}\n"
         "    behaviors:\n",
     )
     errors = errors_of(write_spec(text))
@@ -228,6 +230,22 @@ def test_an_api_key_origin_on_an_existing_api_is_warned_about(write_spec: Callab
     (warning,) = loaded.warnings
     assert warning.path == "distributions.0.origins.0.api.rest_api_id"
     assert "`protection: waf_header` guards every method of the stage without a redeploy" in warning.message
+
+
+def test_a_web_acl_on_an_existing_stage_warns_that_it_replaces_the_stages_own(
+    write_spec: Callable[[str], Path],
+) -> None:
+    path = write_spec(SPECS["waf-header"])
+    (warning,) = load_spec(path).warnings
+    assert str(warning).startswith(f"{path}:25:28: warning: distributions.0.origins.0.api.rest_api_id: ")
+    assert "\n" not in str(warning)
+    assert "REPLACES any web ACL stage live has" in warning.message
+    assert "leaves the stage with none" in warning.message
+    assert "get-web-acl-for-resource --resource-arn arn:aws:apigateway:eu-west-1::/restapis/a1b2c3d4e5/stages/live" in (
+        warning.message
+    )
+    demo = SPECS["waf-header"].replace("api: {rest_api_id: a1b2c3d4e5, stage: live}", "api: {create_demo: true}")
+    assert load_spec(write_spec(demo)).warnings == []  # cfgen's own stage had no web ACL
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,7 @@ def test_every_origin_accounts_for_every_path(case: Path) -> None:
             "monthly_fixed_usd",
             "costs",
             "todo",
+            "adopted",
         }
 
 
@@ -145,6 +146,37 @@ def test_the_json_round_trips_through_the_manifest() -> None:
     explanations = explain(load_spec(EXAMPLES / "s3-website" / "spec.yaml"))
     again = [OriginExplanation.from_dict(json.loads(json.dumps(e.as_dict()))) for e in explanations]
     assert again == explanations
+
+
+def test_explain_lists_what_cfgen_writes_on_an_adopted_bucket_and_what_destroy_keeps() -> None:
+    explanations = {e.origin: e for e in explain(load_spec(EXAMPLES / "s3-oac-kms" / "spec.yaml"))}
+    assert explanations["assets"].adopted == ()  # a bucket cfgen creates
+    (media,) = explanations["media"].adopted
+    assert media.resource == "bucket shop-media-existing-example"
+    changes = " ".join(media.changes)
+    for setting in ("Public access block: all four flags on", "BucketOwnerEnforced", "media-bucket-policy.json"):
+        assert setting in changes
+    assert "SSE-KMS with arn:aws:kms:eu-west-1:111111111111:key/" in changes
+    assert media.kept == tuple(
+        f"module.web_media.{t}.adopted[0]"
+        for t in (
+            "aws_s3_bucket_public_access_block",
+            "aws_s3_bucket_ownership_controls",
+            "aws_s3_bucket_policy",
+            "aws_s3_bucket_server_side_encryption_configuration",
+        )
+    )
+    assert all(f"'{address}'" in media.on_destroy for address in media.kept)
+    text = render_explanation(list(explanations.values()), "text")
+    assert "  adopted   bucket shop-media-existing-example, which cfgen does not create:" in text
+    assert "  destroy   Kept: `terraform destroy` stops" in text
+
+
+def test_a_manifest_from_before_adoption_was_explained_still_reads() -> None:
+    (e,) = explain(load_spec(EXAMPLES / "s3-oac-basic" / "spec.yaml"))
+    older = e.as_dict()
+    older.pop("adopted")
+    assert OriginExplanation.from_dict(older) == e
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

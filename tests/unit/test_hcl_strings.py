@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import MINIMAL_SPEC
 
-from cfgen._hcl import Attr, attributes, literal
+from cfgen._hcl import Attr, attributes, heredoc, literal
 from cfgen.harness import _terraform
 from cfgen.render import render
 from cfgen.spec import load_spec
@@ -110,3 +110,37 @@ def test_a_spec_file_name_cannot_end_the_header_comment(tmp_path: Path) -> None:
     for text in render(load_spec(spec)).files.values():
         if isinstance(text, str):
             assert '\nresource "null_resource"' not in text
+
+
+@pytest.mark.plan
+def test_terraform_reads_back_a_kept_policy_heredoc(tmp_path: Path) -> None:
+    """The heredoc a kept policy is written as: the JSON comes back exactly, and `terraform fmt` leaves it."""
+    document = {
+        "Statement": [
+            {"Resource": "arn:aws:s3:::b/${aws:username}/*", "Condition": {"x": ["%{if}", "$${kept}", "é 😀 \u2028"]}}
+        ]
+    }
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    try:
+        binary = _terraform.find_binary(None)
+    except Exception as exc:  # no terraform or tofu on PATH
+        pytest.skip(str(exc))
+    (tmp_path / "main.tf").write_text(f"locals {{\n  doc = {heredoc(text, 1)}\n}}\n", encoding="utf-8")
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "CHECKPOINT_DISABLE": "1"}
+    fmt = subprocess.run([binary, "fmt", "-check", "-diff", str(tmp_path)], capture_output=True, text=True, env=env)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+    subprocess.run([binary, f"-chdir={tmp_path}", "init", "-backend=false"], capture_output=True, env=env, check=True)
+    console = subprocess.run(
+        [binary, f"-chdir={tmp_path}", "console"],
+        input="base64encode(local.doc)\n",
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert console.returncode == 0, console.stderr
+    assert base64.b64decode(json.loads(console.stdout.strip())).decode() == text
+
+
+def test_a_heredoc_refuses_a_line_that_would_end_it() -> None:
+    with pytest.raises(ValueError, match="EOT"):
+        heredoc("{\n  EOT\n}\n")

@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import EXAMPLES
 from tests.unit.test_spec import errors_of
 
+from cfgen.explain import explain
 from cfgen.spec import load_spec
 from cfgen.spec.public_origins import CustomOrigin
 
@@ -279,3 +280,47 @@ def test_a_region_without_a_known_prefix_list_needs_its_id(write_spec: Callable[
     load_spec(
         write_spec(text.replace("        secret:", "        cloudfront_prefix_list_id: pl-38a64351\n        secret:"))
     )
+
+
+def test_explain_lists_what_cfgen_adds_to_an_adopted_alb_and_what_destroy_removes(
+    write_spec: Callable[[str], Path],
+) -> None:
+    assert explain(load_spec(EXAMPLES / "alb-listener-header" / "spec.yaml"))[0].adopted == ()  # created
+    (origin,) = explain(load_spec(write_spec(ALB_ADOPTED)))
+    (adoption,) = origin.adopted
+    assert adoption.resource == "load balancer shop-web"
+    assert (
+        "an ingress rule, port 443 from CloudFront's origin-facing prefix list; its other rules stay"
+        in (adoption.changes[0])
+    )
+    assert adoption.changes[1].startswith(f"Listener {LISTENER}: a rule at priority")
+    assert f"forwards to {TARGET_GROUP} only with X-Origin-Verify" in adoption.changes[1]
+    assert adoption.on_destroy.startswith("Removed: destroy deletes only what cfgen added")
+    assert "CloudFront's servers are admitted no more" in adoption.on_destroy and adoption.kept == ()
+
+
+@pytest.mark.parametrize(
+    ("function", "url", "destroy"),
+    [
+        ("{name: shop-api}", "Function URL: created by cfgen (auth type AWS_IAM)", "and the URL cfgen created"),
+        (
+            "{name: shop-api, qualifier: live, url: existing}",
+            "Function URL (alias live): yours, read at apply",
+            "the two statements; your URL stays as it is",
+        ),
+    ],
+    ids=["url-created", "url-existing"],
+)
+def test_explain_lists_what_cfgen_adds_to_an_existing_function_and_what_destroy_removes(
+    write_spec: Callable[[str], Path], function: str, url: str, destroy: str
+) -> None:
+    assert explain(load_spec(EXAMPLES / "lambda-url-oac" / "spec.yaml"))[0].adopted == ()  # the demo
+    (origin,) = explain(load_spec(write_spec(LAMBDA.replace("function: {create_demo: true}", f"function: {function}"))))
+    (adoption,) = origin.adopted
+    assert adoption.resource == "function shop-api"
+    assert (
+        "two statements, shop-web-api-invoke-url (lambda:InvokeFunctionUrl) and shop-web-api-invoke"
+        in (adoption.changes[0])
+    )
+    assert adoption.changes[1].startswith(url), adoption.changes
+    assert destroy in adoption.on_destroy and adoption.kept == ()

@@ -135,7 +135,7 @@ def test_a_website_document_with_a_control_character_is_refused(write_spec: Call
 
 
 def test_one_rest_api_in_two_origins_is_refused(write_spec: Callable[[str], Path]) -> None:
-    spec = re.sub(r"api: \{create_demo: true[^\n]*\}", "api: {rest_api_id: a1b2c3d4e5}", API)
+    spec = re.sub(r"api: \{create_demo: true[^\n]*\}", "api: {rest_api_id: a1b2c3d4e5, current_policy: none}", API)
     assert "rest_api_id" in spec
     distribution = spec[spec.index("  - name: api") :].replace("name: api", "name: api2")
     lines = _errors(write_spec, spec + distribution)

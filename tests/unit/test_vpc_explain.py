@@ -113,3 +113,38 @@ def test_a_created_load_balancers_targets_get_a_group_to_attach(write_spec: Call
     assert any("app_web_targets_security_group_id" in t and "remove their other ingress" in t for t in origin.todo)
     outputs = str(render(load_spec(write_spec(text))).files["outputs.tf"])
     assert 'output "app_web_targets_security_group_id"' in outputs
+
+
+def test_explain_says_what_cfgen_adds_to_an_adopted_instance_and_what_destroy_does(
+    write_spec: Callable[[str], Path],
+) -> None:
+    (alone,) = _explained(write_spec, EC2).adopted
+    assert alone.resource == "instance i-0a1b2c3d4e5f60799" and not alone.kept
+    assert "eni-0a1b2c3d4e5f60788: cfgen's security group attached" in alone.changes[0]
+    assert alone.on_destroy.startswith("Not removed:") and "attach a group of yours" in alone.on_destroy
+    (keeping,) = _explained(
+        write_spec, EC2.replace(KEEP, KEEP + "          keep_security_groups: [sg-0a1b2c3d4e5f60701]\n")
+    ).adopted
+    assert keeping.on_destroy.startswith(
+        "Removed: destroy detaches cfgen's group (the interface keeps sg-0a1b2c3d4e5f60701)"
+    )
+
+
+def test_explain_says_what_cfgen_adds_to_an_adopted_load_balancer(write_spec: Callable[[str], Path]) -> None:
+    assert _explained(write_spec, ALB).adopted == ()  # cfgen creates this one
+    lb = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/app/shop-web/0a1b2c3d4e5f6071"
+    listener = lb.replace(":loadbalancer/", ":listener/") + "/1a2b3c4d5e6f7081"
+    targets = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/shop-web/1b2c3d4e5f607182"
+    adopted = ALB.replace(
+        "        load_balancer: {target_port: 8443}\n",
+        f"        load_balancer:\n          arn: {lb}\n          security_group_id: sg-0a1b2c3d4e5f60702\n"
+        f"          listener: {{arn: {listener}, target_group_arn: {targets}, priority: 7}}\n",
+    )
+    (adoption,) = _explained(write_spec, adopted).adopted
+    assert adoption.resource == "load balancer shop-web" and not adoption.kept
+    assert adoption.changes[0].startswith("Security group sg-0a1b2c3d4e5f60702: an ingress rule, port 443")
+    assert (
+        f"Listener {listener}: a rule at priority 7 that forwards to {targets} only with X-Origin-Verify"
+        in (adoption.changes[1])
+    )
+    assert adoption.on_destroy.startswith("Removed:")

@@ -219,10 +219,25 @@ def test_origins_that_cannot_check_a_header_get_a_located_warning(
     write_spec: Callable[[str], Path], text: str, edit: tuple[str, str], what: str
 ) -> None:
     path = write_spec(_edit(text, *edit) if edit[0] else text)
-    [warning] = [str(w) for w in load_spec(path).warnings]
+    [warning] = [str(w) for w in load_spec(path).warnings if "cannot check" in str(w)]
     row = text.splitlines().index("        type: " + ("ec2" if text is EC2 else "alb")) + 1
     assert warning.startswith(f"{path}:{row}:15: warning: distributions.0.origins.0.type: {what} cannot check"), warning
     assert "cloudfront:CreateVpcOrigin" in warning
+
+
+def test_an_instance_left_with_cfgens_group_alone_warns_that_destroy_cannot_detach_it(
+    write_spec: Callable[[str], Path],
+) -> None:
+    path = write_spec(EC2)
+    [warning] = [str(w) for w in load_spec(path).warnings if "terraform destroy" in str(w)]
+    row = EC2.splitlines().index("        instance:") + 2  # the mapping, on the line after its key
+    assert warning.startswith(
+        f"{path}:{row}:11: warning: distributions.0.origins.0.instance: cfgen's security group"
+    ), warning
+    assert "attach a group of yours to the interface" in warning
+    kept = "          network_interface_id: eni-0a1b2c3d4e5f60788\n"
+    keeping = load_spec(write_spec(_edit(EC2, kept, kept + "          keep_security_groups: [sg-0a1b2c3d4e5f60701]\n")))
+    assert not [w for w in keeping.warnings if "terraform destroy" in str(w)]
 
 
 @pytest.mark.parametrize("text", [ALB, API], ids=["alb", "private-api"])

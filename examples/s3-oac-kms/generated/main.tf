@@ -76,6 +76,7 @@ module "web_assets" {
 
 # Origin "web/media": S3 behind Origin Access Control.
 module "web_media" {
+  #checkov:skip=CKV_CFG_1:The adopted bucket keeps the Allow statements of its owner (media-bucket-policy.json); CFG_S3_OAC_POLICY proves that none lets anyone in or reads objects (but the spec's direct readers).
   source = "./modules/s3-origin"
 
   bucket_name                = "shop-media-existing-example"
@@ -85,4 +86,58 @@ module "web_media" {
   distribution_arn           = module.web.arn
   region                     = var.region
   kms_key_arn                = "arn:aws:kms:eu-west-1:111111111111:key/1a2b3c4d-5e6f-4a0b-9c8d-7e6f5a4b3c2d"
+
+  # Statements of the policy it had before cfgen (media-bucket-policy.json), kept in the one cfgen writes.
+  kept_policy_json = <<-EOT
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Sid": "AllowMediaPipelineUploads",
+          "Effect": "Allow",
+          "Principal": {
+            "AWS": "arn:aws:iam::111111111111:role/shop-media-pipeline"
+          },
+          "Action": [
+            "s3:PutObject",
+            "s3:AbortMultipartUpload"
+          ],
+          "Resource": "arn:aws:s3:::shop-media-existing-example/*"
+        },
+        {
+          "Sid": "DenyUploadsNotEncryptedWithKms",
+          "Effect": "Deny",
+          "Principal": "*",
+          "Action": "s3:PutObject",
+          "Resource": "arn:aws:s3:::shop-media-existing-example/*",
+          "Condition": {
+            "StringNotEqualsIfExists": {
+              "s3:x-amz-server-side-encryption": "aws:kms"
+            }
+          }
+        }
+      ]
+    }
+  EOT
+}
+
+# Renders before this cfgen kept the adopted resource's settings elsewhere in the state: moved, not destroyed.
+moved {
+  from = module.web_media.aws_s3_bucket_public_access_block.this
+  to   = module.web_media.aws_s3_bucket_public_access_block.adopted[0]
+}
+
+moved {
+  from = module.web_media.aws_s3_bucket_ownership_controls.this
+  to   = module.web_media.aws_s3_bucket_ownership_controls.adopted[0]
+}
+
+moved {
+  from = module.web_media.aws_s3_bucket_policy.this
+  to   = module.web_media.aws_s3_bucket_policy.adopted[0]
+}
+
+moved {
+  from = module.web_media.aws_s3_bucket_server_side_encryption_configuration.this[0]
+  to   = module.web_media.aws_s3_bucket_server_side_encryption_configuration.adopted[0]
 }

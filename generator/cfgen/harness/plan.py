@@ -99,6 +99,8 @@ class Statement:
     principals: list[tuple[str, list[Value]]] = field(default_factory=list)
     conditions: list[tuple[str, str, list[Value]]] = field(default_factory=list)
     not_principals: bool = False
+    # NotAction: the statement covers every action but those listed (which are then not in ``actions``).
+    not_actions: bool = False
     # Empty under NotResource (or no Resource): what the statement applies to is then not a list of ARNs.
     resources: list[Value] = field(default_factory=list)
 
@@ -323,8 +325,14 @@ def document_statements(view: PlanView, document: Resource) -> list[Statement] |
 
 
 def _from_config(view: PlanView, module: tuple[str, ...], expressions: dict[str, Any]) -> list[Statement] | None:
-    if any(k in expressions for k in ("source_policy_documents", "override_policy_documents")):
-        return None  # merged documents cannot be read statement by statement
+    if "override_policy_documents" in expressions:
+        return None  # overrides replace statements by Sid in ways cfgen does not follow
+    sources: list[Statement] = []
+    if "source_policy_documents" in expressions:
+        kept = _source_documents(view.values_of(module, expressions["source_policy_documents"]))
+        if kept is None:
+            return None  # merged documents cannot be read statement by statement
+        sources = kept
     statements: list[Statement] = []
     for block in expressions.get("statement", []):
         effect = block.get("effect", {}).get("constant_value", "Allow")
@@ -338,6 +346,7 @@ def _from_config(view: PlanView, module: tuple[str, ...], expressions: dict[str,
             kind = principal.get("type", {}).get("constant_value", "?")
             statement.principals.append((kind, view.values_of(module, principal.get("identifiers"))))
         statement.not_principals = bool(block.get("not_principals"))
+        statement.not_actions = bool(block.get("not_actions"))
         for condition in block.get("condition", []):
             statement.conditions.append(
                 (
@@ -347,7 +356,36 @@ def _from_config(view: PlanView, module: tuple[str, ...], expressions: dict[str,
                 )
             )
         statements.append(statement)
-    return statements
+    # As the provider merges: the source documents' statements first, and a statement of the document
+    # itself replaces a source statement with the same Sid.
+    own = {s.sid for s in statements if s.sid}
+    return [s for s in sources if not s.sid or s.sid not in own] + statements
+
+
+def _source_documents(values: list[Value]) -> list[Statement] | None:
+    """The statements of ``source_policy_documents`` given as JSON text in the configuration, or None.
+
+    A module that keeps the statements of a policy it replaces (an adopted
+    bucket's) receives them as a constant string from its caller; a value
+    known only at apply, or that is not a policy document, cannot be read.
+    """
+    out: list[Statement] = []
+    for value in values:
+        if isinstance(value, Const) and value.value is None:
+            continue  # the module's "no document" default
+        if not isinstance(value, Const) or not isinstance(value.value, str):
+            return None
+        try:
+            document = json.loads(value.value)
+        except ValueError:
+            return None
+        if not isinstance(document, dict):
+            return None
+        try:
+            out += _from_json(document)
+        except (AttributeError, TypeError):  # a statement that is not an object
+            return None
+    return out
 
 
 def _from_json(document: dict[str, Any]) -> list[Statement]:
@@ -360,6 +398,7 @@ def _from_json(document: dict[str, Any]) -> list[Statement]:
             actions=[Const(a) for a in _listed(item.get("Action"))],
             resources=[Const(r) for r in _listed(item.get("Resource"))],
             not_principals="NotPrincipal" in item,
+            not_actions="NotAction" in item,
         )
         principal = item.get("Principal")
         if principal == "*":
@@ -381,8 +420,15 @@ def _listed(value: Any) -> list[Any]:
 
 
 def _most_specific(refs: list[str]) -> list[str]:
-    """Terraform lists ``module.a.b`` and ``module.a`` for one reference: keep the longest."""
-    return [r for r in refs if not any((o != r and o.startswith(r + ".")) or o.startswith(r + "[") for o in refs)]
+    """Terraform lists ``module.a.b`` and ``module.a`` for one reference: keep the longest, once.
+
+    A reference written twice in one expression (``var.x == null ? [] : [var.x]``) is listed twice.
+    """
+    return [
+        r
+        for r in dict.fromkeys(refs)
+        if not any((o != r and o.startswith(r + ".")) or o.startswith(r + "[") for o in refs)
+    ]
 
 
 def _walk_modules(module: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -24,8 +24,9 @@ from ..harness.plan import Const, PlanView, Resource, Sym, Value
 from ..harness.results import Finding
 from ..spec import _names as names
 from ..spec.api_gateway import AuthorizerApi, RestApi
-from ._base import ModuleCall, OriginBinding
+from ._base import ModuleCall, OriginBinding, module_name
 from ._network import finding, source
+from ._threats import Adoption, kept_on_destroy
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -34,17 +35,22 @@ if TYPE_CHECKING:
 __all__ = [
     "DEMO",
     "HTTP_DEMO",
+    "REPLACES",
     "Api",
+    "adopted_policy_moves",
     "demo_call",
+    "existing_api_input",
     "existing_domain",
     "expressions",
     "finding",
     "http_demo_call",
     "https_finding",
+    "kept_policy_address",
     "origin_entry",
     "part",
     "partition",
     "policies_on",
+    "policy_adoption",
     "redeploy_finding",
     "resources_behind",
     "rest_methods",
@@ -189,6 +195,53 @@ def http_demo_call(spec: Spec, dist: Distribution, origin: PublicApiOrigin, modu
         Ref(f"module.{name}.stage_name"),
         "$default",
         Ref(f"module.{name}.domain_name"),
+    )
+
+
+# The policy call's comment on an existing API.
+REPLACES = " It replaces the API's own, with the statements it had (current_policy); redeploy the stage after apply."
+
+
+def existing_api_input(api: ApiRefs) -> list[Attr]:
+    """The policy module's ``existing_api`` for an API cfgen does not create: its policy is kept on destroy."""
+    return [] if api.call else [Attr("existing_api", True)]
+
+
+def kept_policy_address(dist: Distribution, origin: PublicApiOrigin, guard: str) -> str:
+    """The state address of an existing API's resource policy, which destroy keeps."""
+    call = part(module_name(dist.name, origin.id), "policy")
+    return f"module.{call}.aws_api_gateway_rest_api_policy.adopted_{guard}[0]"
+
+
+def adopted_policy_moves(call: str, guard: str, api: ApiRefs) -> list[tuple[str, str]]:
+    """``moved`` from where renders before ``existing_api`` kept an existing API's policy (``TYPE.GUARD[0]``)."""
+    if api.call is not None:
+        return []
+    address = f"module.{call}.aws_api_gateway_rest_api_policy"
+    return [(f"{address}.{guard}[0]", f"{address}.adopted_{guard}[0]")]
+
+
+def policy_adoption(api_id: str, writes: str, kept_file: str, judged: str, kept: str) -> Adoption:
+    """What cfgen writes on an existing API whose resource policy it replaces, keeping the owner's statements.
+
+    ``writes`` says what cfgen's statements do, ``judged`` which kept statement
+    fails which proof, ``kept`` is the state address of the policy, which
+    destroy keeps (``prevent_destroy``).
+    """
+    if kept_file == "none":
+        policy = (
+            f"Resource policy: cfgen's statements ({writes}); the spec says the API had none (current_policy: none)."
+        )
+    else:
+        policy = (
+            f"Resource policy: replaced by cfgen's statements ({writes}) and the statements of {kept_file} "
+            f"(current_policy), which the proofs judge with cfgen's: {judged}"
+        )
+    return Adoption(
+        resource=f"API {api_id}",
+        changes=(policy, "Its stages, deployments, methods, authorizers and endpoint type stay as they are."),
+        on_destroy=kept_on_destroy("API", (kept,)),
+        kept=(kept,),
     )
 
 

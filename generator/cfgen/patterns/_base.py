@@ -17,7 +17,17 @@ if TYPE_CHECKING:
     from ..spec.models import Origin
     from ._secret import SecretCall
 
-__all__ = ["PROVIDER_REGIONS", "ModuleCall", "OriginBinding", "OriginView", "Pattern", "RootVariable", "module_name"]
+__all__ = [
+    "PROVIDER_REGIONS",
+    "KeptPolicy",
+    "ModuleCall",
+    "OriginBinding",
+    "OriginView",
+    "Pattern",
+    "RootVariable",
+    "adopted_moves",
+    "module_name",
+]
 
 
 @dataclass(frozen=True)
@@ -78,10 +88,20 @@ class ModuleCall:
     inputs: Sequence[Attr]
     checkov_skips: Sequence[tuple[str, str]] = ()
     provider: str = ""  # an aws provider alias of the root (a key of PROVIDER_REGIONS) the call gets as its aws
+    # The call that writes the adopted resource's policy: it gets the origin's kept statements (kept_policy_json).
+    keeps_policy: bool = False
 
     def __post_init__(self) -> None:
         if self.provider and self.provider not in PROVIDER_REGIONS:
             raise ValueError(f"module call {self.name}: no provider alias {self.provider!r} in PROVIDER_REGIONS")
+
+
+@dataclass(frozen=True)
+class KeptPolicy:
+    """The statements of an adopted resource's policy before cfgen, which its module keeps in the one it writes."""
+
+    file: str  # as the spec names it (current_policy), relative to the spec's folder
+    document: str  # the JSON document the module merges (kept_policy_json)
 
 
 @dataclass(frozen=True)
@@ -105,6 +125,10 @@ class OriginView:
     calls: Sequence[ModuleCall] = ()
     # A Lambda@Edge version every behavior that targets this origin runs on origin requests (with the body).
     origin_request_lambda: Ref | None = None
+    # Set by render from the spec's current_policy file (a pattern's view does not read files).
+    kept_policy: KeptPolicy | None = None
+    # `moved` blocks (from, to): state of an older render, moved to where this one keeps it.
+    moved: Sequence[tuple[str, str]] = ()
 
 
 @dataclass(frozen=True)
@@ -138,3 +162,15 @@ def module_name(distribution: str, origin: str | None = None) -> str:
     Spec names hold no underscore, so ``_`` keeps the two parts apart.
     """
     return distribution if origin is None else f"{distribution}_{origin}"
+
+
+def adopted_moves(module: str, addresses: Sequence[str]) -> list[tuple[str, str]]:
+    """``moved`` blocks from where renders before the ``adopted`` resources kept an adopted resource's settings.
+
+    Those renders wrote them as ``TYPE.this`` (or ``TYPE.this[0]``) for a
+    created and an adopted resource alike; the module now keeps an adopted
+    one's in ``TYPE.adopted[0]``, which destroy leaves alone. Without the move,
+    Terraform would destroy the old address (taking the setting off the
+    resource) and create the new one. On a fresh state the blocks move nothing.
+    """
+    return [(f"module.{module}.{a}", f"module.{module}.{a.split('.')[0]}.adopted[0]") for a in addresses]

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..harness.plan import Const, Statement, Value
+from ..harness.plan import Const, Opaque, Statement, Value
 from ..spec.models import DIRECT_READER_ARN
 
 CHECK = "CFG_S3_ACCOUNT_GUARD"
@@ -151,3 +151,59 @@ def _matches(pattern: str, value: str, *, any_case: bool = False, partition_free
         pattern = re.sub(r"^arn:aws(-[a-z]+)*:", "arn:aws:", pattern)
     expression = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
     return re.fullmatch(expression, value, flags=re.IGNORECASE if any_case else 0) is not None
+
+
+def reads_objects(statement: Statement) -> bool:
+    """Whether ``statement`` covers an action that hands out an object's bytes (or cfgen cannot tell)."""
+    return (
+        statement.not_actions
+        or not statement.actions
+        or any(not isinstance(a, Const) or any(_covers(a, r) for r in READS) for a in statement.actions)
+    )
+
+
+def lets_anyone(statement: Statement) -> bool:
+    """Whether ``statement``'s principal may be anyone: ``*``, NotPrincipal, none, or a value cfgen cannot read."""
+    return (
+        statement.not_principals
+        or not statement.principals
+        or any(str(v) == "*" or isinstance(v, Opaque) for _, ids in statement.principals for v in ids)
+    )
+
+
+def guard_exceptions(statements: list[Statement], key: str) -> set[str]:
+    """The ARNs the read guard (the Deny of reads told apart by ``key``) lets read directly."""
+    excepted: set[str] = set()
+    for s in statements:
+        if s.effect != "Deny" or not any(k.lower() == key.lower() for _, k, _ in s.conditions):
+            continue
+        for _, k, values in s.conditions:
+            if k.lower() == PRINCIPAL_ARN.lower():
+                excepted |= {v.value for v in values if isinstance(v, Const) and isinstance(v.value, str)}
+    return excepted
+
+
+def judged_allows(statements: list[Statement], key: str) -> list[Statement]:
+    """The Allow statements a bucket-policy proof must judge: those that could open a path to the objects.
+
+    An adopted bucket's policy keeps its owner's statements (a replication
+    role's writes, a log delivery's PutObject, a Deny of unencrypted uploads),
+    and they are judged with cfgen's: an Allow that lets anyone in, or lets a
+    principal read objects, reopens a path unless that principal is one the
+    read guard excepts (the spec's direct readers, read by ``key``'s guard).
+    An Allow of other actions to named principals reaches no object's bytes.
+    """
+    excepted = guard_exceptions(statements, key)
+
+    def direct_readers_only(s: Statement) -> bool:
+        listed = (
+            kind == "AWS" and all(isinstance(v, Const) and v.value in excepted for v in ids)
+            for kind, ids in s.principals
+        )
+        return all(listed)
+
+    return [
+        s
+        for s in statements
+        if s.effect == "Allow" and (lets_anyone(s) or (reads_objects(s) and not direct_readers_only(s)))
+    ]

@@ -24,12 +24,14 @@ __all__ = [
     "NAMES",
     "WHEN",
     "AccessPath",
+    "Adoption",
     "Cost",
     "OriginDetails",
     "SecretUse",
     "Status",
     "ThreatModel",
     "admins",
+    "kept_on_destroy",
     "path",
     "paths_for",
 ]
@@ -109,6 +111,33 @@ class Cost:
 
 
 @dataclass(frozen=True)
+class Adoption:
+    """What a render changes on a resource the spec adopts, and what ``terraform destroy`` then does to it.
+
+    Destroying a render never leaves an adopted resource less protected than
+    it was: what cfgen writes on it is either removed with nothing of the
+    owner's (a rule or group attachment cfgen added) or kept on destroy
+    (``kept``: state addresses Terraform refuses to destroy, released with
+    ``terraform state rm``).
+    """
+
+    resource: str  # e.g. "bucket shop-media"
+    changes: tuple[str, ...]  # one sentence per setting cfgen writes on it
+    on_destroy: str
+    kept: tuple[str, ...] = ()
+
+
+def kept_on_destroy(what: str, kept: Sequence[str]) -> str:
+    """What destroy does to settings a module keeps on an adopted resource (``prevent_destroy``)."""
+    addresses = " ".join(f"'{a}'" for a in kept)
+    return (
+        f"Kept: `terraform destroy` stops before it removes anything while they are in the state. To take the "
+        f"render down, first `terraform state rm {addresses}`; destroy then removes the rest and the {what} keeps "
+        "them as they are."
+    )
+
+
+@dataclass(frozen=True)
 class OriginDetails:
     """What one spec adds to its pattern's declaration for one origin."""
 
@@ -118,6 +147,7 @@ class OriginDetails:
     secrets: tuple[SecretUse, ...] = ()
     costs: tuple[Cost, ...] = ()
     todo: tuple[str, ...] = ()
+    adopted: tuple[Adoption, ...] = ()  # what the render changes on resources the spec adopts
 
 
 def paths_for(model: ThreatModel, details: OriginDetails) -> list[AccessPath]:

@@ -22,7 +22,8 @@ from ..spec.public_origins import CLOUDFRONT_PREFIX_LISTS, AlbListenerHeaderOrig
 from . import _alb, _network, _origin_verify, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._probes import DISTRIBUTION, probe
-from ._threats import OriginDetails, ThreatModel, admins, path
+from ._threats import Adoption, OriginDetails, ThreatModel, admins, path
+from .vpc_origin import adopted_load_balancer
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -174,6 +175,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
     conditions = {"adopted" if lb.arn is not None else "created_load_balancer"}
     todo: list[str] = []
     costs = []
+    adopted: tuple[Adoption, ...] = ()
     if lb.arn is None:
         costs.append(_prices.alb("internet-facing ALB cfgen creates"))
         todo += [
@@ -183,6 +185,16 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         ]
     else:
         assert lb.listener is not None
+        adopted = (
+            adopted_load_balancer(
+                lb.arn,
+                lb.security_group_id,
+                origin.https_port,
+                "from CloudFront's origin-facing prefix list",
+                lb.listener,
+                "CloudFront's servers",
+            ),
+        )
         todo += [
             f"Keep every other rule of listener {lb.listener.arn} from forwarding without {HEADER}, and give the ALB "
             "no other listener; the apply checks only that this listener's default action stays a fixed 403.",
@@ -208,6 +220,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         secrets=(_origin_verify.use_of(origin.secret),),
         costs=tuple(costs),
         todo=tuple(todo),
+        adopted=adopted,
     )
 
 

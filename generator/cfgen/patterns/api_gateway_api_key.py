@@ -24,7 +24,7 @@ from . import _api_gateway as apigw
 from ._base import ModuleCall, OriginBinding, OriginView, Pattern, module_name
 from ._network import source
 from ._probes import DISTRIBUTION, probe
-from ._threats import OriginDetails, SecretUse, ThreatModel, admins, path
+from ._threats import Adoption, OriginDetails, SecretUse, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -341,7 +341,22 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
     api = origin.api
     adopted = api.rest_api_id is not None
     todo = [ROTATE]
+    adoption: tuple[Adoption, ...] = ()
     if adopted:
+        plan = names.API_USAGE_PLAN.name(spec.project, dist.name, origin.id)
+        adoption = (
+            Adoption(
+                f"API {api.rest_api_id}",
+                (
+                    f"A usage plan {plan} covering stage {api.stage} alone, with cfgen's API keys (generations "
+                    f"{', '.join(origin.api_keys.generations)}).",
+                    "Its methods (whether each requires a key), its other usage plans and keys, stages and resource "
+                    "policy stay as they are.",
+                ),
+                "Removed: destroy deletes only the usage plan and the keys cfgen added; nothing of yours changes "
+                "(a method that requires a key then admits only the keys of your own plans).",
+            ),
+        )
         todo[:0] = [
             f"Set api_key_required = true on every method of API {api.rest_api_id} (keep its api_key_source HEADER), "
             f"then redeploy stage {api.stage}: until then a method without it answers anyone, key or not.",
@@ -369,6 +384,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
             ),
         ),
         todo=tuple(todo),
+        adopted=adoption,
     )
 
 

@@ -27,7 +27,7 @@ from ._network import source
 from ._probes import DISTRIBUTION, probe
 from ._secret import MODULE as SECRET_MODULE
 from ._secret import secret_call, secret_use
-from ._threats import OriginDetails, ThreatModel, admins, path
+from ._threats import Adoption, OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -406,6 +406,29 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         conditions=frozenset({"adopted" if adopted else "demo_api"}),
         secrets=(secret_use(f"{HEADER} secret", origin.secret, also_in=tuple(also)),),
         todo=tuple(todo),
+        adopted=_adoption(spec, dist, origin),
+    )
+
+
+def _adoption(spec: Spec, dist: Distribution, origin: ApiGatewayAuthorizerOrigin) -> tuple[Adoption, ...]:
+    """What cfgen adds to an existing API (an authorizer), and what destroy does with it."""
+    api = origin.api
+    if api.api_id is None:
+        return ()
+    uses = "method (authorization CUSTOM)" if api.kind == "rest" else "route (authorization_type CUSTOM)"
+    return (
+        Adoption(
+            f"{api.kind.upper()} API {api.api_id}",
+            (
+                f"An authorizer {names.API_AUTHORIZER.name(spec.project, dist.name, origin.id)} (REQUEST, on "
+                f"{HEADER}), with its function and role, and a permission for this API to invoke it.",
+                f"Its {'methods' if api.kind == 'rest' else 'routes'}, stages, other authorizers and resource policy "
+                "stay as they are: making each use the authorizer is yours (listed under to do).",
+            ),
+            "Removed: destroy deletes the authorizer, its function and role. API Gateway refuses to delete an "
+            f"authorizer that a {uses} still uses (ConflictException), so destroy stops there until you set those "
+            "back to the authorization you want: nothing of yours is left calling a deleted authorizer.",
+        ),
     )
 
 

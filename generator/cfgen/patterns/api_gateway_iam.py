@@ -24,7 +24,7 @@ from ..spec.api_gateway import ApiGatewayIamOrigin
 from . import _api_gateway as apigw
 from ._base import ModuleCall, OriginBinding, OriginView, Pattern, module_name
 from ._probes import DISTRIBUTION, probe
-from ._threats import OriginDetails, ThreatModel, admins, path
+from ._threats import Adoption, OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -77,12 +77,14 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             name=policy,
             source=POLICY,
             comment="The API's resource policy: execute-api:Invoke by the edge function's role only."
-            + ("" if api.call else " It replaces the API's own; redeploy the stage after apply."),
+            + ("" if api.call else apigw.REPLACES),
             inputs=[
                 Attr("rest_api_id", api.api_id),
                 Attr("guard", "principal"),
                 Attr("principal_arns", [Ref(f"module.{edge}.role_arn")]),
+                *apigw.existing_api_input(api),
             ],
+            keeps_policy=True,
         ),
     ]
     outputs = [
@@ -101,6 +103,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         files={zip_path: lambda_zip("edge_signer", edge_signer_config(spec.region, host))},
         modules=(apigw.DEMO,) if api.call else (),
         origin_request_lambda=Ref(f"module.{edge}.qualified_arn"),
+        moved=apigw.adopted_policy_moves(policy, "principal", api),
     )
 
 
@@ -349,13 +352,24 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
             "after the distribution stops using it, and until then Lambda refuses to delete it): then run aws lambda "
             f"delete-function --region us-east-1 --function-name {function}."
         )
+    adopted_api: tuple[Adoption, ...] = ()
     if adopted:
+        assert api.rest_api_id is not None
         todo[:0] = [
             f"Set authorization AWS_IAM on every method of API {api.rest_api_id}, then redeploy stage {api.stage} "
             f"(aws apigateway create-deployment --rest-api-id {api.rest_api_id} --stage-name {api.stage}) after the "
             "first apply and after every apply that changes the resource policy.",
-            f"cfgen REPLACES the resource policy of API {api.rest_api_id}: statements it had are gone after apply.",
         ]
+        adopted_api = (
+            apigw.policy_adoption(
+                api.rest_api_id,
+                "execute-api:Invoke by the edge function's role only, denied to every other aws:PrincipalArn",
+                api.current_policy or "none",
+                "an Allow to any principal but the edge role fails CFG_APIGW_IAM_POLICY (cfgen's Deny would "
+                "refuse that principal anyway).",
+                apigw.kept_policy_address(dist, origin, "principal"),
+            ),
+        )
     return OriginDetails(
         hops=(
             "viewer",
@@ -366,6 +380,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         ),
         conditions=frozenset({"adopted" if adopted else "demo_api"}),
         todo=tuple(todo),
+        adopted=adopted_api,
     )
 
 

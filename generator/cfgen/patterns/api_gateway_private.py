@@ -22,10 +22,10 @@ from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, pol
 from ..harness.results import Finding
 from ..spec import _names as names
 from ..spec.vpc_origins import DEFAULT_TLS_POLICY, ApiGatewayPrivateOrigin
-from . import _network, _origin_verify, _prices
-from ._base import OriginBinding, OriginView, Pattern, module_name
+from . import _api_gateway, _network, _origin_verify, _prices
+from ._base import OriginBinding, OriginView, Pattern, adopted_moves, module_name
 from ._probes import DISTRIBUTION, probe
-from ._threats import OriginDetails, ThreatModel, admins, path
+from ._threats import Adoption, OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -96,6 +96,8 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         "execute_api": template("https://", api_id, ".execute-api.", Ref("var.region"), f".amazonaws.com{stage}"),
         "origin_domain": template(f"https://{origin.origin_domain}{stage}"),
     }
+    # Renders before the module's `adopted` policy kept an existing API's policy in `this`.
+    moved = adopted_moves(module, ("aws_api_gateway_rest_api_policy.this",)) if origin.api.rest_api_id else []
     if origin.target_sync != "lambda":
         return OriginView(
             module=module,
@@ -105,6 +107,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             outputs=outputs,
             secrets=[secret],
             endpoints=endpoints,
+            moved=moved,
         )
     from ..artifacts import lambda_zip
 
@@ -116,6 +119,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         outputs=outputs,
         secrets=[secret],
         endpoints=endpoints,
+        moved=moved,
         files={f"artifacts/{module}/target_sync.zip": lambda_zip("target_sync")},
         # Vendored only when used, so checkov never scans a module the spec does not need.
         modules=(SYNC_MODULE,),
@@ -445,11 +449,22 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         _prices.interface_endpoint(len(origin.network.subnets)),
     ]
     todo = [f"Resolve {origin.origin_domain} to the chain's ALB in a private hosted zone.", _origin_verify.ROTATE]
+    adopted: tuple[Adoption, ...] = ()
     if origin.api.rest_api_id is not None:
         todo.append(
             f"Redeploy stage {origin.api.stage} of API {origin.api.rest_api_id} after the first apply, and after "
             "any apply that replaces the execute-api endpoint (a new VPC, say): a resource policy takes effect only "
             "with a new deployment, and until then the API admits only the old endpoint."
+        )
+        kept = f"module.{module_name(dist.name, origin.id)}.aws_api_gateway_rest_api_policy.adopted[0]"
+        adopted = (
+            _api_gateway.policy_adoption(
+                origin.api.rest_api_id,
+                "execute-api:Invoke only through the chain's endpoint",
+                origin.api.current_policy or "none",
+                "an Allow that does not require this endpoint fails CFG_PRIVATE_API_POLICY.",
+                kept,
+            ),
         )
     return OriginDetails(
         hops=(
@@ -463,6 +478,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         secrets=(_origin_verify.use_of(origin.secret),),
         costs=tuple(costs),
         todo=tuple(todo),
+        adopted=adopted,
     )
 
 

@@ -22,7 +22,7 @@ from ._base import ModuleCall, OriginBinding, OriginView, Pattern, module_name
 from ._probes import DISTRIBUTION, probe
 from ._secret import MODULE as SECRET_MODULE
 from ._secret import secret_call, secret_use
-from ._threats import OriginDetails, ThreatModel, admins, path
+from ._threats import Adoption, OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -60,13 +60,14 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             name=policy,
             source=POLICY,
             comment="The API's resource policy: execute-api:Invoke denied unless aws:Referer is the secret "
-            "(current or previous)."
-            + ("" if api.call else " It replaces the API's own; redeploy the stage after apply."),
+            "(current or previous)." + ("" if api.call else apigw.REPLACES),
             inputs=[
                 Attr("rest_api_id", api.api_id),
                 Attr("guard", "referer"),
                 Attr("referer_values", secret.values),
+                *apigw.existing_api_input(api),
             ],
+            keeps_policy=True,
         ),
     ]
     outputs = []
@@ -81,6 +82,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         secrets=[secret],
         calls=calls,
         modules=(apigw.DEMO,) if api.call else (),
+        moved=apigw.adopted_policy_moves(policy, "referer", api),
     )
 
 
@@ -247,10 +249,20 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         "Rotate the Referer secret: set the new value with the old one as previous and apply (the policy accepts "
         "both, CloudFront sends the new one once deployed); then drop the previous one and apply.",
     ]
+    adopted_api: tuple[Adoption, ...] = ()
     if adopted:
+        assert api.rest_api_id is not None
+        adopted_api = (
+            apigw.policy_adoption(
+                api.rest_api_id,
+                "execute-api:Invoke denied unless aws:Referer is the secret",
+                api.current_policy or "none",
+                "an Allow of more than execute-api:Invoke, or of a NotPrincipal, fails CFG_APIGW_REFERER_POLICY; "
+                "an Allow of Invoke stays bounded by the Referer Deny, which no Allow overrides.",
+                apigw.kept_policy_address(dist, origin, "referer"),
+            ),
+        )
         todo[:0] = [
-            f"cfgen REPLACES the resource policy of API {api.rest_api_id}: statements it had are gone after apply; "
-            "add what you still need to the policy of modules/api-gateway-policy or keep it elsewhere.",
             f"Redeploy stage {api.stage} of API {api.rest_api_id} after the first apply and after every apply that "
             f"changes the policy (a rotation does): aws apigateway create-deployment --rest-api-id {api.rest_api_id} "
             f"--stage-name {api.stage}. Until then the stage answers with its old policy.",
@@ -265,6 +277,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         conditions=frozenset({"adopted" if adopted else "demo_api"}),
         secrets=(secret_use("Referer secret", origin.secret, also_in=("the API's resource policy (apigateway:GET)",)),),
         todo=tuple(todo),
+        adopted=adopted_api,
     )
 
 

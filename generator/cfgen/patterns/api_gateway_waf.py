@@ -24,7 +24,7 @@ from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._probes import DISTRIBUTION, probe
 from ._secret import MODULE as SECRET_MODULE
 from ._secret import secret_call, secret_use
-from ._threats import OriginDetails, ThreatModel, admins, path
+from ._threats import Adoption, OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -180,11 +180,26 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         "window at all, first set the new value as the previous one (CloudFront keeps sending the current), apply, "
         "wait a minute, then swap them. Drop the previous one once the distribution is deployed.",
     ]
+    adoption: tuple[Adoption, ...] = ()
     if api.rest_api_id is not None:
         todo.insert(
             0,
             f"The association REPLACES any web ACL stage {api.stage} of API {api.rest_api_id} had (a stage has one): "
             "move its rules into the distribution's web ACL (web_acl_arn) first.",
+        )
+        acl = names.API_WAF.name(spec.project, dist.name, origin.id)
+        adoption = (
+            Adoption(
+                f"stage {api.stage} of API {api.rest_api_id}",
+                (
+                    f"Web ACL: cfgen's {acl} associated. A stage has one web ACL, so this REPLACES any it had "
+                    "(validate warns; the ACL itself stays, unassociated).",
+                    "The API's methods, deployments, other stages and resource policy stay as they are.",
+                ),
+                "Removed: destroy disassociates and deletes cfgen's web ACL, and leaves the stage with NO web ACL, "
+                "not the one it had: associate yours again (aws wafv2 associate-web-acl --web-acl-arn ARN "
+                "--resource-arn STAGE_ARN).",
+            ),
         )
     return OriginDetails(
         hops=(
@@ -197,6 +212,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         secrets=(secret_use(f"{HEADER} secret", origin.secret, also_in=("the web ACL's rule (wafv2:GetWebACL)",)),),
         costs=(_prices.waf_web_acl(1),),
         todo=tuple(todo),
+        adopted=adoption,
     )
 
 

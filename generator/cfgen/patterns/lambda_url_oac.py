@@ -25,7 +25,7 @@ from ..spec.public_origins import LambdaUrlOrigin
 from . import _network
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._probes import DISTRIBUTION, probe
-from ._threats import OriginDetails, ThreatModel, admins, path
+from ._threats import Adoption, OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -314,6 +314,38 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         ),
         conditions=frozenset({"demo_function" if function.create_demo else "existing_function"}),
         todo=tuple(todo),
+        adopted=_adoption(spec, dist, origin),
+    )
+
+
+def _adoption(spec: Spec, dist: Distribution, origin: LambdaUrlOrigin) -> tuple[Adoption, ...]:
+    """What cfgen adds to a function it does not own, and what destroy removes."""
+    function = origin.function
+    if function.create_demo:
+        return ()
+    name = names.OAC.name(spec.project, dist.name, origin.id)
+    on = f" (alias {function.qualifier})" if function.qualifier else ""
+    changes = [
+        f"Policy{on}: two statements, {name}-invoke-url (lambda:InvokeFunctionUrl) and {name}-invoke "
+        "(lambda:InvokeFunction), for cloudfront.amazonaws.com with this distribution's SourceArn; its other "
+        "statements stay.",
+    ]
+    if function.url == "existing":
+        changes.append(f"Function URL{on}: yours, read at apply (it must be AWS_IAM) and never changed.")
+        destroyed = "the two statements; your URL stays as it is"
+    else:
+        changes.append(
+            f"Function URL{on}: created by cfgen (auth type AWS_IAM); a function has one URL, so the apply fails "
+            "rather than replace one you have (then use `url: existing`)."
+        )
+        destroyed = "the two statements and the URL cfgen created (the function then has none, as before)"
+    changes.append("Its code, configuration, role and aliases stay as they are.")
+    return (
+        Adoption(
+            f"function {function.name}",
+            tuple(changes),
+            f"Removed: destroy deletes only what cfgen added, {destroyed}; nothing else of yours changes.",
+        ),
     )
 
 

@@ -17,17 +17,18 @@ from ..harness.plan import Const, PlanView, Resource, Statement, Sym, Value, doc
 from ..harness.results import Finding
 from ..spec import _names as names
 from ..spec.models import Bucket, S3Origin
-from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._base import OriginBinding, OriginView, Pattern, adopted_moves, module_name
 from ._probes import DISTRIBUTION, probe
 from ._s3_guard import CHECK as GUARD
-from ._s3_guard import Admitted, MustAdmit, guard_problem
-from ._threats import AccessPath, OriginDetails, ThreatModel, admins, path
+from ._s3_guard import Admitted, MustAdmit, guard_problem, judged_allows
+from ._threats import AccessPath, Adoption, OriginDetails, ThreatModel, admins, kept_on_destroy, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
     from ..spec.models import Origin
 
 CLOUDFRONT = "cloudfront.amazonaws.com"
+SOURCE_ARN = "AWS:SourceArn"
 GUARD_TITLE = "bucket policy: object reads denied to every principal but this distribution and the listed ones"
 PUBLIC_ACCESS_FLAGS = (
     "block_public_acls",
@@ -87,6 +88,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
         checkov_skips=_checkov_skips(origin),
         outputs=outputs,
         endpoints=rest_endpoints(origin.bucket.name, origin.origin_path),
+        moved=_adopted_moves(module, origin),
     )
 
 
@@ -100,6 +102,21 @@ def rest_endpoints(bucket: str, origin_path: str = "") -> dict[str, Ref]:
         "s3_rest": template(scheme, bucket, ".s3.", region, ".amazonaws.com", origin_path),
         "s3_rest_path": template("https://s3.", region, ".amazonaws.com/", bucket, origin_path),
     }
+
+
+# Where renders before the module's `adopted` resources kept an adopted bucket's settings.
+ADOPTED_BUCKET_SETTINGS = (
+    "aws_s3_bucket_public_access_block.this",
+    "aws_s3_bucket_ownership_controls.this",
+    "aws_s3_bucket_policy.this",
+)
+
+
+def _adopted_moves(module: str, origin: S3Origin) -> list[tuple[str, str]]:
+    if origin.bucket.create:
+        return []
+    encryption = ("aws_s3_bucket_server_side_encryption_configuration.this[0]",) if origin.kms is not None else ()
+    return adopted_moves(module, (*ADOPTED_BUCKET_SETTINGS, *encryption))
 
 
 def bucket_inputs(bucket: Bucket) -> list[Attr]:
@@ -145,7 +162,7 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
             binding,
             "CFG_S3_OAC_POLICY",
             "bucket policy: only CloudFront, only with this distribution's SourceArn",
-            lambda _, statements: source_arn_problem(statements, distribution),
+            lambda _, statements: source_arn_problem(judged_allows(statements, SOURCE_ARN), distribution),
         ),
         public_access_block(plan, binding),
         ownership(plan, binding),
@@ -219,7 +236,10 @@ def source_arn_problem(statements: list[Statement], distribution: Resource | Non
         if any(str(v) == "*" for _, ids in s.principals for v in ids) or not s.principals:
             return f"{name} allows Principal '*'; allow only Service {CLOUDFRONT}"
         if s.principals != [("Service", [Const(CLOUDFRONT)])]:
-            return f"{name} allows {s.principal_text()}; allow only Service {CLOUDFRONT}"
+            return (
+                f"{name} lets {s.principal_text()} read objects; allow only Service {CLOUDFRONT} "
+                "(a role that must read around the distribution belongs in direct_readers)"
+            )
         arns = s.condition_values("StringEquals", "AWS:SourceArn")
         if arns is None:
             return f"{name} has no StringEquals AWS:SourceArn condition: any distribution could read"
@@ -436,8 +456,26 @@ def s3_details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
                 f"Add output {module_name(dist.name, origin.id)}_kms_key_policy_statement to the policy of "
                 f"{origin.kms.key_arn}."
             )
+    adopted: tuple[Adoption, ...] = ()
     if not origin.bucket.create:
         conditions.add("adopted")
+        encryption = []
+        if origin.kms is not None and origin.kms.key_arn is not None:
+            encryption = [f"Default encryption: SSE-KMS with {origin.kms.key_arn}, bucket keys on."]
+        adopted = (
+            bucket_adoption(
+                module_name(dist.name, origin.id),
+                origin.bucket,
+                "CloudFront's read, the read guard, HTTPS only",
+                [
+                    "Public access block: all four flags on (S3 refuses a public policy or ACL and ignores public "
+                    "ACLs).",
+                    OWNER_ENFORCED,
+                    *encryption,
+                ],
+                ("aws_s3_bucket_server_side_encryption_configuration",) if encryption else (),
+            ),
+        )
     return OriginDetails(
         hops=(
             "viewer",
@@ -448,6 +486,38 @@ def s3_details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         conditions=frozenset(conditions),
         notes=direct_reader_notes(origin.direct_readers),
         todo=tuple(todo),
+        adopted=adopted,
+    )
+
+
+OWNER_ENFORCED = (
+    "Ownership controls: BucketOwnerEnforced, which disables ACLs (an object ACL grants nothing any more, and "
+    "CloudFront standard logs, which S3 delivers through an ACL, can no longer be written to it)."
+)
+_BUCKET_SETTINGS = ("aws_s3_bucket_public_access_block", "aws_s3_bucket_ownership_controls", "aws_s3_bucket_policy")
+
+
+def bucket_adoption(
+    module: str, bucket: Bucket, statements: str, settings: Sequence[str], extra_kept: Sequence[str] = ()
+) -> Adoption:
+    """What an S3 module writes on the adopted ``bucket``; ``statements`` names cfgen's own in its policy."""
+    kept_file = bucket.current_policy
+    policy = (
+        f"Policy: replaced by cfgen's statements ({statements}) and the statements of {kept_file} "
+        "(current_policy), which the proofs judge with cfgen's."
+        if kept_file != "none"
+        else f"Policy: cfgen's statements ({statements}); the spec says the bucket had none (current_policy: none)."
+    )
+    kept = [f"module.{module}.{resource}.adopted[0]" for resource in (*_BUCKET_SETTINGS, *extra_kept)]
+    return Adoption(
+        resource=f"bucket {bucket.name}",
+        changes=(
+            *settings,
+            policy,
+            "Versioning, lifecycle, logging, tags and objects stay as they are.",
+        ),
+        on_destroy=kept_on_destroy("bucket", kept),
+        kept=tuple(kept),
     )
 
 

@@ -17,7 +17,7 @@ from ..harness.results import Finding
 from . import s3_oac
 from ._base import OriginBinding, Pattern
 from ._s3_guard import CHECK as GUARD
-from ._s3_guard import MustAdmit
+from ._s3_guard import MustAdmit, judged_allows
 from ._threats import ThreatModel, admins, path
 from .s3_oac import finding
 
@@ -78,7 +78,7 @@ def _bucket_policy(plan: PlanView, binding: OriginBinding, oai: Resource | None)
     def problem_of(_: Resource, statements: list[Statement]) -> str:
         if oai is None:
             return f"no {OAI_TYPE} in module.{binding.module}"
-        allows = [s for s in statements if s.effect == "Allow"]
+        allows = judged_allows(statements, s3_oac.SOURCE_ARN)
         if not allows:
             return "no Allow statement: CloudFront could not read"
         return next((p for p in (oai_statement_problem(s, oai) for s in allows) if p), "")

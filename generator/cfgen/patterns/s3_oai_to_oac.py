@@ -20,6 +20,7 @@ from ..harness.plan import PlanView, Resource, Statement
 from ..harness.results import Finding
 from . import s3_oac, s3_oai
 from ._base import OriginBinding, Pattern
+from ._s3_guard import judged_allows
 from ._threats import ThreatModel, admins, path
 from .s3_oac import CLOUDFRONT
 from .s3_oai import OAI_TYPE, account_guard_admitting_oai, oai_statement_problem, origin_uses_oai
@@ -51,7 +52,7 @@ def _bucket_policy(plan: PlanView, binding: OriginBinding, distribution: Resourc
 
 
 def _migration_problem(statements: list[Statement], oai: Resource, distribution: Resource | None) -> str:
-    allows = [s for s in statements if s.effect == "Allow"]
+    allows = judged_allows(statements, s3_oac.SOURCE_ARN)
     service = [s for s in allows if any(kind == "Service" for kind, _ in s.principals)]
     others = [s for s in allows if s not in service]
     if not service:

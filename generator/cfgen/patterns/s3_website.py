@@ -22,13 +22,13 @@ from ..harness.plan import Const, PlanView, Resource, Statement, Value
 from ..harness.results import Finding
 from ..spec.models import S3WebsiteOrigin
 from . import s3_oac
-from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._base import OriginBinding, OriginView, Pattern, adopted_moves, module_name
 from ._probes import DISTRIBUTION, probe
 from ._s3_guard import CHECK as GUARD
-from ._s3_guard import Admitted, guard_problem
+from ._s3_guard import Admitted, guard_problem, judged_allows
 from ._secret import MODULE as SECRET_MODULE
 from ._secret import secret_call, secret_use
-from ._threats import OriginDetails, ThreatModel, admins, path
+from ._threats import Adoption, OriginDetails, ThreatModel, admins, path
 from .s3_oac import finding, origin_entries
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             "s3_website": template("http://", Ref(f"module.{module}.website_endpoint")),
             **s3_oac.rest_endpoints(origin.bucket.name),
         },
+        moved=[] if origin.bucket.create else adopted_moves(module, ADOPTED_SETTINGS),
         checkov_skips=[
             (
                 "CKV_AWS_70",
@@ -76,6 +77,10 @@ def view(spec: Spec, dist: Distribution, origin: Origin) -> OriginView:
             )
         ],
     )
+
+
+# Where renders before the module's `adopted` resources kept an adopted bucket's settings.
+ADOPTED_SETTINGS = (*s3_oac.ADOPTED_BUCKET_SETTINGS, "aws_s3_bucket_website_configuration.this")
 
 
 # -- proofs ------------------------------------------------------------------
@@ -155,7 +160,7 @@ def _bucket_policy(plan: PlanView, binding: OriginBinding, sent: str | None, lit
 
 def referer_policy_problem(statements: list[Statement], sent: str | None, literals: set[str]) -> str:
     """Why these statements would admit a request without the secret, or would deny CloudFront; else ""."""
-    allows = [s for s in statements if s.effect == "Allow"]
+    allows = judged_allows(statements, "aws:Referer")
     if not allows:
         return "no Allow statement: CloudFront could not read the website"
     for s in allows:
@@ -302,11 +307,29 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
             ),
         ),
         notes=s3_oac.direct_reader_notes(origin.direct_readers),
+        adopted=() if origin.bucket.create else (_adoption(dist, origin),),
         todo=(
             "Check that the account's S3 Block Public Access does not block public policies "
             "(aws s3control get-public-access-block): if it does, this pattern fails; use `type: s3` with OAC.",
             "Rotate the Referer secret on a schedule (README: S3 website endpoints and their secret).",
         ),
+    )
+
+
+def _adoption(dist: Distribution, origin: S3WebsiteOrigin) -> Adoption:
+    error = f" and error document {origin.error_document}" if origin.error_document else ""
+    return s3_oac.bucket_adoption(
+        module_name(dist.name, origin.id),
+        origin.bucket,
+        "the Referer read, the read guard, HTTPS for everything but reads",
+        [
+            f"Website configuration: index document {origin.index_document}{error}, replacing the bucket's "
+            "(its routing rules and redirects are dropped).",
+            "Public access block: ACL flags on, policy flags off (S3 deems the Referer policy public): a bucket "
+            "that blocked public policies no longer does.",
+            s3_oac.OWNER_ENFORCED,
+        ],
+        ("aws_s3_bucket_website_configuration",),
     )
 
 

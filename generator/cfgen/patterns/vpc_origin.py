@@ -16,11 +16,11 @@ from .._hcl import Attr, Ref, template
 from ..harness.plan import Const, PlanView
 from ..harness.results import Finding
 from ..spec import _names as names
-from ..spec.vpc_origins import DEFAULT_TLS_POLICY, AlbOrigin, Ec2Origin, NlbOrigin
+from ..spec.vpc_origins import DEFAULT_TLS_POLICY, AdoptedListener, AlbOrigin, Ec2Origin, NlbOrigin
 from . import _network, _origin_verify, _prices
 from ._base import OriginBinding, OriginView, Pattern, module_name
 from ._probes import DISTRIBUTION, Probe, probe
-from ._threats import AccessPath, OriginDetails, ThreatModel, admins, path
+from ._threats import AccessPath, Adoption, OriginDetails, ThreatModel, admins, path
 
 if TYPE_CHECKING:
     from ..spec import Distribution, Spec
@@ -369,6 +369,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         secrets=tuple(secrets),
         costs=tuple(costs),
         todo=tuple(todo),
+        adopted=adoption(origin),
     )
 
 
@@ -376,6 +377,74 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
 # it, the one name the root module knows) do not resolve, or resolve to private addresses that do not answer.
 _PROBES = (DISTRIBUTION, probe("internet", "origin_domain"))
 _LOAD_BALANCER = probe("internet", "load_balancer", optional=True)
+
+
+_FROM_VPC_ORIGINS = "from CloudFront-VPCOrigins-Service-SG"
+
+
+def adoption(origin: AlbOrigin | NlbOrigin | Ec2Origin) -> tuple[Adoption, ...]:
+    """What cfgen adds to an adopted load balancer or instance, and what destroy then removes."""
+    if isinstance(origin, Ec2Origin):
+        instance = origin.instance
+        changes = (
+            f"Network interface {instance.network_interface_id}: cfgen's security group attached (ingress: port "
+            f"{origin.https_port} {_FROM_VPC_ORIGINS} only); the apply stops unless its other groups are those in "
+            "keep_security_groups.",
+            "The instance, its other settings and its other interfaces stay as they are.",
+        )
+        if instance.keep_security_groups:
+            kept = ", ".join(instance.keep_security_groups)
+            on_destroy = f"Removed: destroy detaches cfgen's group (the interface keeps {kept}) and deletes it."
+        else:
+            on_destroy = NO_GROUP_LEFT
+        return (Adoption(f"instance {instance.arn.rsplit('/', 1)[1]}", changes, on_destroy),)
+    balancer = origin.load_balancer
+    if balancer.arn is None:
+        return ()
+    listener = balancer.listener if isinstance(origin, AlbOrigin) else None
+    return (
+        adopted_load_balancer(
+            balancer.arn,
+            balancer.security_group_id,
+            origin.https_port,
+            _FROM_VPC_ORIGINS,
+            listener,
+            "CloudFront's VPC origins",
+        ),
+    )
+
+
+def adopted_load_balancer(
+    arn: str, group: str | None, port: int, source: str, listener: AdoptedListener | None, admitted: str
+) -> Adoption:
+    """What cfgen adds to an adopted load balancer (an ingress rule, a listener rule), and what destroy removes.
+
+    ``source`` says where the ingress rule admits from, ``admitted`` who then
+    gets in no more once destroy has removed it.
+    """
+    changes = [f"Security group {group}: an ingress rule, port {port} {source}; its other rules stay."]
+    if listener is not None:
+        changes.append(
+            f"Listener {listener.arn}: a rule at priority {listener.priority} that forwards to "
+            f"{listener.target_group_arn} only with {_origin_verify.HEADER}; its other rules and its "
+            "default action stay (the apply stops unless that is a fixed 403)."
+        )
+    changes.append("The load balancer, its listeners and its targets stay as they are.")
+    return Adoption(
+        f"load balancer {arn.rsplit('/', 2)[1]}",
+        tuple(changes),
+        f"Removed: destroy deletes only what cfgen added (the rule, and the listener rule), and {admitted} are "
+        "admitted no more; nothing of yours changes.",
+    )
+
+
+# An interface keeps at least one security group (EC2's ModifyNetworkInterfaceAttribute refuses none).
+NO_GROUP_LEFT = (
+    "Not removed: cfgen's group is the interface's only one, and EC2 keeps at least one group on an interface, so "
+    "destroy stops at detaching it (an EC2 error) and the instance stays behind cfgen's group, which admits at most "
+    "CloudFront's VPC origins, by then gone. To take the render down, attach a group of yours to the interface "
+    "first (one without ingress rules keeps it closed), then destroy."
+)
 
 
 def _pattern(

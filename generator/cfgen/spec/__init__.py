@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from .._regular import NotRegular, read_limited
 from ..errors import SpecError, SpecProblem
-from . import _files, _rules, _warnings
+from . import _files, _policies, _rules, _warnings
 from ._routes import VerifyTarget, verify_target
 from ._words import PATTERN_WORDS
 from ._yaml import YAML11_BOOLEANS, Located, YamlProblems, dotted, load_located
@@ -79,6 +79,7 @@ def load_spec(path: Path) -> LoadedSpec:
         raise SpecError(_from_pydantic(exc, located)) from None
     problems = [_at(located, path_, message) for path_, message in _rules.check(spec)]
     problems += [_at(located, path_, message) for path_, message in _files.check(spec, path.parent)]
+    problems += [_at(located, path_, message) for path_, message in _policies.check(spec, path.parent)]
     if problems:
         raise SpecError(problems)
     warnings = [replace(_at(located, path_, message), severity="warning") for path_, message in _warnings.check(spec)]

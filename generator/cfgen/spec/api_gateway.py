@@ -40,11 +40,14 @@ __all__ = [
     "ApiKeys",
     "AuthorizerApi",
     "AuthorizerSettings",
+    "PolicyRestApi",
     "PublicApiOrigin",
     "Quota",
     "RestApi",
     "Throttle",
     "WafLogging",
+    "current_policy_field",
+    "policy_of_existing_api",
 ]
 
 _Id = Annotated[str, StringConstraints(pattern=NAME, max_length=24)]
@@ -109,6 +112,46 @@ class RestApi(_Model):
     def api_id(self) -> str | None:
         """The existing API's id, or None for the demo."""
         return self.rest_api_id
+
+
+def current_policy_field() -> str | None:
+    """The ``current_policy`` field of an API whose resource policy cfgen writes."""
+    return Field(
+        None,
+        min_length=1,
+        max_length=1024,
+        description="With rest_api_id (and then required): the API's resource policy as it is before cfgen, a JSON "
+        "file relative to the spec's folder (`aws apigateway get-rest-api --rest-api-id ID --query policy "
+        "--output text > FILE`), whose statements cfgen keeps in the policy it writes; or `none` when the API "
+        "has no resource policy.",
+    )
+
+
+def policy_of_existing_api(rest_api_id: str | None, current_policy: str | None) -> None:
+    """Refuse an existing API without ``current_policy`` (cfgen would replace its policy) and a demo API with one."""
+    if rest_api_id is None and current_policy is not None:
+        raise ValueError(
+            "current_policy is the resource policy of an existing API (rest_api_id); the demo API has none "
+            "yet: remove current_policy"
+        )
+    if rest_api_id is not None and current_policy is None:
+        raise ValueError(
+            "an existing API's resource policy is replaced by the one cfgen writes, so cfgen must know the "
+            f"statements to keep: save them with `aws apigateway get-rest-api --rest-api-id {rest_api_id} "
+            f"--query policy --output text > {rest_api_id}-policy.json` and add `current_policy: "
+            f"{rest_api_id}-policy.json`, or add `current_policy: none` if that prints None"
+        )
+
+
+class PolicyRestApi(RestApi):
+    """A REGIONAL REST API whose resource policy cfgen writes: an existing one names the policy it has."""
+
+    current_policy: str | None = current_policy_field()
+
+    @model_validator(mode="after")
+    def _policy_of_existing_apis(self) -> PolicyRestApi:
+        policy_of_existing_api(self.rest_api_id, self.current_policy)
+        return self
 
 
 class AuthorizerApi(_Model):
@@ -250,7 +293,7 @@ class ApiGatewayResourcePolicyOrigin(_PublicOrigin):
         description="resource_policy: CloudFront sends `Referer: <secret>`; the API's resource policy denies "
         "execute-api:Invoke unless aws:Referer is the current or previous secret."
     )
-    api: RestApi
+    api: PolicyRestApi
     secret: Secret = Field(
         default_factory=lambda: VariableSecret(source="variable"),
         description=_SECRET_DESCRIPTION.format(header="Referer"),
@@ -347,7 +390,7 @@ class ApiGatewayIamOrigin(_PublicOrigin):
         description="iam_sigv4: every method AWS_IAM; a Lambda@Edge origin-request function (us-east-1) signs "
         "CloudFront's requests with SigV4 as its role, the only principal the resource policy admits."
     )
-    api: RestApi
+    api: PolicyRestApi
     keep_edge_function_on_destroy: bool = Field(
         True,
         description="On destroy, forget the Lambda@Edge function instead of deleting it: CloudFront removes its "

@@ -119,6 +119,16 @@ class Bucket(_Model):
         "An adopted bucket keeps its own lifecycle.",
     )
 
+    current_policy: str | None = Field(
+        None,
+        min_length=1,
+        max_length=1024,
+        description="An adopted bucket's policy as it is before cfgen (create: false only, and then required): "
+        "a JSON file relative to the spec's folder, saved with `aws s3api get-bucket-policy --bucket NAME "
+        "--query Policy --output text > FILE`, whose statements cfgen keeps in the policy it writes; or `none` "
+        "when the bucket has no policy.",
+    )
+
     @field_validator("name")
     @classmethod
     def _aws_bucket_name(cls, name: str) -> str:
@@ -133,6 +143,22 @@ class Bucket(_Model):
             raise ValueError(
                 "noncurrent_version_expiration_days applies to a bucket cfgen creates: an adopted bucket "
                 "(create: false) keeps its own lifecycle; drop the field or manage the lifecycle yourself"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _policy_of_adopted_buckets(self) -> Bucket:
+        if self.create and self.current_policy is not None:
+            raise ValueError(
+                "current_policy is the policy of a bucket cfgen adopts (create: false); a bucket cfgen creates has "
+                "none yet: remove current_policy"
+            )
+        if not self.create and self.current_policy is None:
+            raise ValueError(
+                "an adopted bucket's policy is replaced by the one cfgen writes, so cfgen must know the "
+                f"statements to keep: save them with `aws s3api get-bucket-policy --bucket {self.name} --query "
+                f"Policy --output text > {self.name}-policy.json` and add `current_policy: {self.name}-policy.json`, "
+                "or add `current_policy: none` if that command answers NoSuchBucketPolicy"
             )
         return self
 
@@ -209,6 +235,16 @@ class S3Origin(_Model):
             raise ValueError(
                 "an Origin Access Identity cannot read SSE-KMS objects: add kms once the origin is on "
                 "`protection: oac`, or drop kms"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _adopted_bucket_keeps_its_key(self) -> S3Origin:
+        if not self.bucket.create and self.kms is not None and self.kms.create:
+            raise ValueError(
+                "kms: {create: true} makes cfgen's key the adopted bucket's default: objects written meanwhile stay "
+                "encrypted with it, and destroying this render would schedule the key's deletion (and their loss). "
+                "Create the key outside this render and give `kms: {key_arn: arn:aws:kms:...}`"
             )
         return self
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from ._secrets import Secret, VariableSecret
 from ._verify import VerifyPath, verify_path_field
 from ._words import HOSTNAME, NAME, ORIGIN_PATH, SUBNET_ID, pattern
+from .api_gateway import current_policy_field, policy_of_existing_api
 
 __all__ = [
     "DEFAULT_TLS_POLICY",
@@ -311,6 +312,8 @@ class PrivateApi(_Model):
         "logs; API Gateway needs the account's CloudWatch role set (aws_api_gateway_account). Off when omitted.",
     )
 
+    current_policy: str | None = current_policy_field()
+
     @model_validator(mode="after")
     def _one_source(self) -> PrivateApi:
         if self.create_demo == (self.rest_api_id is not None):
@@ -319,6 +322,11 @@ class PrivateApi(_Model):
             raise ValueError(
                 "access_log_group_arn sets the demo stage's access logs; an existing API's stage is yours: remove it"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _policy_of_existing_apis(self) -> PrivateApi:
+        policy_of_existing_api(self.rest_api_id, self.current_policy)
         return self
 
 

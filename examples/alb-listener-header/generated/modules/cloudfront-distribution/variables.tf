@@ -23,12 +23,22 @@ variable "price_class" {
   description = "Price class: PriceClass_All, PriceClass_200 or PriceClass_100"
   type        = string
   default     = "PriceClass_All"
+
+  validation {
+    condition     = contains(["PriceClass_All", "PriceClass_200", "PriceClass_100"], var.price_class)
+    error_message = "price_class must be PriceClass_All (every edge location), PriceClass_200 or PriceClass_100 (the cheapest regions only)."
+  }
 }
 
 variable "http_version" {
   description = "Highest HTTP version viewers can use: http1.1, http2, http2and3 or http3"
   type        = string
   default     = "http2and3"
+
+  validation {
+    condition     = contains(["http1.1", "http2", "http2and3", "http3"], var.http_version)
+    error_message = "http_version must be http1.1, http2, http2and3 or http3 (CloudFront's spelling, in lowercase)."
+  }
 }
 
 variable "is_ipv6_enabled" {
@@ -52,6 +62,11 @@ variable "web_acl_id" {
   description = "ARN of a global (CLOUDFRONT scope, us-east-1) WAFv2 web ACL to associate"
   type        = string
   default     = null
+
+  validation {
+    condition     = var.web_acl_id == null || can(regex("^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/[A-Za-z0-9_-]{1,128}/[0-9a-f-]{36}$", var.web_acl_id))
+    error_message = "web_acl_id must be the ARN of a WAFv2 web ACL with CLOUDFRONT scope (arn:aws:wafv2:us-east-1:ACCOUNT:global/webacl/NAME/ID): a REGIONAL web ACL cannot protect a distribution, and a WAF Classic id is not taken here."
+  }
 }
 
 variable "tags" {
@@ -129,7 +144,7 @@ variable "logging" {
 ################################################################################
 
 variable "origins" {
-  description = "Origins keyed by origin id. Give at most one of `custom_origin_config`, `vpc_origin_config` or `origin_access_identity` (an OAI path `origin-access-identity/cloudfront/ID`); none of them means an S3 REST origin"
+  description = "Origins keyed by origin id. Give at most one of `custom_origin_config`, `vpc_origin_config` or `origin_access_identity` (an OAI path `origin-access-identity/cloudfront/ID`); none of them means an S3 REST origin. The values of `custom_headers` (an origin's secret header, most often) are marked sensitive in the distribution, whatever the caller passes. This input is not sensitive as a whole, so the origin modules' `cloudfront_origin` outputs and messages built on it stay readable; Terraform cannot mark one element of a set, so a plan shows the distribution's `origin` blocks as sensitive once one origin has a custom header"
   type = map(object({
     domain_name              = string
     origin_path              = optional(string, "")

@@ -39,6 +39,17 @@ variable "https_port" {
   default     = 443
 }
 
+variable "vpc_origin_http_port" {
+  description = "HTTP port the VPC origin records (CloudFront requires one); CloudFront never uses it, since the origin protocol policy is https-only"
+  type        = number
+  default     = 80
+
+  validation {
+    condition     = var.vpc_origin_http_port >= 1 && var.vpc_origin_http_port <= 65535 && floor(var.vpc_origin_http_port) == var.vpc_origin_http_port
+    error_message = "vpc_origin_http_port must be a port number, 1 to 65535."
+  }
+}
+
 variable "tags" {
   description = "Tags added to every resource"
   type        = map(string)
@@ -110,6 +121,28 @@ variable "access_logs" {
     prefix = optional(string, "")
   })
   default = null
+}
+
+variable "load_balancer_name_prefix" {
+  description = "name_prefix of a created load balancer and its target group (AWS appends a random suffix). Null picks cfa- for an ALB and cfn- for an NLB"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.load_balancer_name_prefix == null || can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,5}$", var.load_balancer_name_prefix))
+    error_message = "load_balancer_name_prefix must be 1-6 letters, digits or hyphens, not starting with a hyphen: AWS allows name_prefix at most 6 characters on load balancers and target groups."
+  }
+}
+
+variable "forbidden_response_body" {
+  description = "Body of the fixed 403 a created ALB answers to requests without the secret header"
+  type        = string
+  default     = "Forbidden"
+
+  validation {
+    condition     = length(var.forbidden_response_body) <= 1024
+    error_message = "forbidden_response_body must be at most 1024 characters (the limit of an ALB fixed response)."
+  }
 }
 
 variable "target_port" {

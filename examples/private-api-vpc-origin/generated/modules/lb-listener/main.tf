@@ -29,7 +29,7 @@ resource "aws_lb_listener" "this" {
 
       content {
         content_type = "text/plain"
-        message_body = "Forbidden"
+        message_body = var.forbidden_response_body
         status_code  = tostring(fixed_response.value)
       }
     }

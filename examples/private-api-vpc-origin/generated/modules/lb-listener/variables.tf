@@ -54,6 +54,17 @@ variable "default_action" {
   }
 }
 
+variable "forbidden_response_body" {
+  description = "Body of the fixed 403 a created listener answers to requests no rule forwards"
+  type        = string
+  default     = "Forbidden"
+
+  validation {
+    condition     = length(var.forbidden_response_body) <= 1024
+    error_message = "forbidden_response_body must be at most 1024 characters (the limit of an ALB fixed response)."
+  }
+}
+
 variable "target_group_arn" {
   description = "The target group: where the X-Origin-Verify rule (or a forwarding default action) sends requests"
   type        = string

@@ -276,7 +276,12 @@ module "vpc_origin" {
 
 data "aws_iam_policy_document" "api" {
   # Static statements only: cfgen's proofs read them from the configuration
-  # while the endpoint id is still unknown.
+  # while the endpoint id is still unknown. An existing API's own statements
+  # (`kept_policy_json`, a constant in the caller, so the proofs read them
+  # too) are merged in: the policy replaces the API's, and nothing of the
+  # owner's is dropped silently.
+  source_policy_documents = var.kept_policy_json == null ? [] : [var.kept_policy_json]
+
   statement {
     sid       = "AllowInvokeThroughThisEndpoint"
     effect    = "Allow"
@@ -315,8 +320,26 @@ data "aws_iam_policy_document" "api" {
 }
 
 resource "aws_api_gateway_rest_api_policy" "this" {
-  rest_api_id = local.api_id
+  count = var.create_demo_api ? 1 : 0
+
+  rest_api_id = aws_api_gateway_rest_api.demo[0].id
   policy      = data.aws_iam_policy_document.api.json
+}
+
+# An existing API's policy is kept when this module is destroyed: destroying it
+# would take the owner's statements with it. A plan that destroys it stops
+# with "Instance cannot be destroyed"; to take the module down, first remove it
+# from the state (README: "An existing API"). `prevent_destroy` takes a
+# literal, hence one resource per case.
+resource "aws_api_gateway_rest_api_policy" "adopted" {
+  count = var.create_demo_api ? 0 : 1
+
+  rest_api_id = var.rest_api_id
+  policy      = data.aws_iam_policy_document.api.json
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 ################################################################################
@@ -403,7 +426,7 @@ resource "aws_api_gateway_deployment" "demo" {
       aws_api_gateway_method.demo[0].id,
       aws_api_gateway_integration.demo[0].id,
       aws_api_gateway_integration_response.demo[0].id,
-      aws_api_gateway_rest_api_policy.this.policy,
+      aws_api_gateway_rest_api_policy.this[0].policy,
     ]))
   }
 

@@ -98,9 +98,28 @@ variable "create_demo_api" {
 }
 
 variable "rest_api_id" {
-  description = "Id of an existing PRIVATE REST API. Its resource policy is replaced by this module's; redeploy its stage after apply"
+  description = "Id of an existing PRIVATE REST API. Its resource policy is replaced by this module's (with the statements of `kept_policy_json`), and kept on destroy; redeploy its stage after apply"
   type        = string
   default     = null
+}
+
+variable "kept_policy_json" {
+  description = "With rest_api_id: the API's resource policy as it was before this module (`aws apigateway get-rest-api --query policy`, unescaped): its statements are merged into the policy this module writes, which replaces the API's. Null keeps none. Its Sids must differ from the module's own"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kept_policy_json == null || can([for s in jsondecode(var.kept_policy_json).Statement : s.Effect][0])
+    error_message = "kept_policy_json must be a policy document: a JSON object whose Statement is a list of statements, each with an Effect."
+  }
+
+  validation {
+    condition = var.kept_policy_json == null || try(length([
+      for s in jsondecode(var.kept_policy_json).Statement : s
+      if contains(["AllowInvokeThroughThisEndpoint", "DenyInvokeFromElsewhere"], try(s.Sid, ""))
+    ]) == 0, true)
+    error_message = "kept_policy_json has a statement whose Sid is one this module writes (AllowInvokeThroughThisEndpoint, DenyInvokeFromElsewhere). Rename it, or drop it if this module wrote it."
+  }
 }
 
 variable "stage_access_log_group_arn" {

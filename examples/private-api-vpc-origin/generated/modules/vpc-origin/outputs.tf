@@ -3,7 +3,7 @@
 ################################################################################
 
 output "cloudfront_origin" {
-  description = "One entry of the cloudfront-distribution module's `origins` map: origin_domain through this VPC origin, with the current secret as X-Origin-Verify when an ALB checks it"
+  description = "One entry of the cloudfront-distribution module's `origins` map: origin_domain through this VPC origin, with the current secret as X-Origin-Verify when an ALB checks it. Not sensitive as a whole: the secret keeps the mark of the sensitive input it comes from, and the other fields stay readable"
   value = {
     domain_name = var.origin_domain
     origin_path = var.origin_path
@@ -17,7 +17,6 @@ output "cloudfront_origin" {
       },
     ] : []
   }
-  sensitive = true
 
   # The distribution takes its origin from here, so it waits for the guards:
   # an adopted load balancer that faces the internet or whose listener

@@ -70,12 +70,18 @@ resource "aws_cloudfront_distribution" "this" {
         }
       }
 
+      # An origin's custom headers carry its secret (X-Origin-Verify, the
+      # website's Referer): marked here, so that no plan, state or `show`
+      # prints one even when a caller passes it unmarked. Terraform marks the
+      # whole `origin` set then (it cannot mark one element of a set); marking
+      # the `origins` variable instead would also make every value derived from
+      # it sensitive, in this module and in the origin modules' outputs.
       dynamic "custom_header" {
         for_each = origin.value.custom_headers
 
         content {
           name  = custom_header.value.name
-          value = custom_header.value.value
+          value = sensitive(custom_header.value.value)
         }
       }
     }

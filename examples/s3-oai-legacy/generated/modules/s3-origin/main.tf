@@ -5,9 +5,10 @@ data "aws_partition" "current" {}
 
 locals {
   # `bucket` (not `id`) is known at plan time and still orders a reader after
-  # the bucket's creation. The bucket sub-resources repeat this expression
-  # instead of using the local: checkov links them to the bucket (public access
-  # block, versioning, encryption checks) only through a direct reference.
+  # the bucket's creation. The created bucket's sub-resources name
+  # aws_s3_bucket.this[0] directly instead of using the local: checkov links
+  # them to the bucket (public access block, versioning, encryption checks)
+  # only through a direct reference.
   bucket_id  = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
   bucket_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.bucket_name}"
   bucket_regional_domain_name = (
@@ -46,7 +47,7 @@ resource "aws_s3_bucket" "this" {
 resource "aws_s3_bucket_versioning" "this" {
   count = var.create_bucket && var.versioning ? 1 : 0
 
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  bucket = aws_s3_bucket.this[0].bucket
 
   versioning_configuration {
     status = "Enabled"
@@ -60,10 +61,10 @@ resource "aws_s3_bucket_versioning" "this" {
 resource "aws_s3_bucket_lifecycle_configuration" "this" {
   count = var.create_bucket ? 1 : 0
 
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  bucket = aws_s3_bucket.this[0].bucket
 
   rule {
-    id     = "expire-noncurrent-versions-abort-incomplete-uploads"
+    id     = var.lifecycle_rule_id
     status = "Enabled"
 
     filter {}
@@ -73,7 +74,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
 
     abort_incomplete_multipart_upload {
-      days_after_initiation = 7
+      days_after_initiation = var.abort_incomplete_multipart_upload_days
     }
   }
 
@@ -83,10 +84,10 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  # An adopted bucket keeps its own default encryption unless a key is given.
-  count = local.use_kms || var.create_bucket ? 1 : 0
+  # A created bucket: SSE-KMS with the given or created key, else SSE-S3.
+  count = var.create_bucket ? 1 : 0
 
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  bucket = aws_s3_bucket.this[0].bucket
 
   rule {
     bucket_key_enabled = local.use_kms ? true : null
@@ -103,7 +104,9 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 ################################################################################
 
 resource "aws_s3_bucket_public_access_block" "this" {
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  count = var.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].bucket
 
   block_public_acls       = true
   block_public_policy     = true
@@ -112,7 +115,9 @@ resource "aws_s3_bucket_public_access_block" "this" {
 }
 
 resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  count = var.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].bucket
 
   rule {
     object_ownership = "BucketOwnerEnforced"
@@ -130,7 +135,7 @@ resource "aws_cloudfront_origin_access_control" "this" {
   count = var.access == "oai" ? 0 : 1
 
   name                              = var.origin_access_control_name
-  description                       = "SigV4-signed reads of s3://${var.bucket_name}"
+  description                       = coalesce(var.origin_access_control_description, "SigV4-signed reads of s3://${var.bucket_name}")
   origin_access_control_origin_type = "s3"
   signing_behavior                  = "always"
   signing_protocol                  = "sigv4"
@@ -145,7 +150,7 @@ resource "aws_cloudfront_origin_access_control" "this" {
 resource "aws_cloudfront_origin_access_identity" "this" {
   count = var.access == "oac" ? 0 : 1
 
-  comment = "Legacy reads of s3://${var.bucket_name}; migrate to Origin Access Control"
+  comment = coalesce(var.origin_access_identity_comment, "Legacy reads of s3://${var.bucket_name}; migrate to Origin Access Control")
 }
 
 ################################################################################
@@ -157,6 +162,12 @@ resource "aws_cloudfront_origin_access_identity" "this" {
 # read them from the configuration while the distribution ARN and the OAI's
 # IAM ARN are still unknown, which a `dynamic` block would hide (the plan's
 # configuration does not show dynamic blocks). Exactly one document exists.
+#
+# Each merges in the statements an adopted bucket had (`kept_policy_json`,
+# written in the caller as a constant, so the proofs read them too): the
+# policy replaces the bucket's, and nothing of the owner's is dropped. The
+# expression names the variable directly for the same reason (a plan does
+# not show what a local holds).
 #
 # Every document holds the read guard, DenyObjectReadsNotThroughThisDistribution:
 # the actions that hand out an object's bytes (a presigned URL is a GetObject
@@ -173,6 +184,8 @@ resource "aws_cloudfront_origin_access_identity" "this" {
 
 data "aws_iam_policy_document" "bucket_policy" {
   count = var.access == "oac" && length(var.direct_reader_arns) == 0 ? 1 : 0
+
+  source_policy_documents = var.kept_policy_json == null ? [] : [var.kept_policy_json]
 
   statement {
     sid       = "AllowCloudFrontServicePrincipalReadOnly"
@@ -237,6 +250,8 @@ data "aws_iam_policy_document" "bucket_policy" {
 
 data "aws_iam_policy_document" "bucket_policy_direct_readers" {
   count = var.access == "oac" && length(var.direct_reader_arns) > 0 ? 1 : 0
+
+  source_policy_documents = var.kept_policy_json == null ? [] : [var.kept_policy_json]
 
   statement {
     sid       = "AllowCloudFrontServicePrincipalReadOnly"
@@ -308,6 +323,8 @@ data "aws_iam_policy_document" "bucket_policy_direct_readers" {
 data "aws_iam_policy_document" "bucket_policy_oai" {
   count = var.access == "oai" ? 1 : 0
 
+  source_policy_documents = var.kept_policy_json == null ? [] : [var.kept_policy_json]
+
   statement {
     sid       = "AllowOriginAccessIdentityReadOnly"
     effect    = "Allow"
@@ -371,6 +388,8 @@ data "aws_iam_policy_document" "bucket_policy_oai" {
 
 data "aws_iam_policy_document" "bucket_policy_oai_to_oac" {
   count = var.access == "oai_to_oac" ? 1 : 0
+
+  source_policy_documents = var.kept_policy_json == null ? [] : [var.kept_policy_json]
 
   statement {
     sid       = "AllowCloudFrontServicePrincipalReadOnly"
@@ -452,7 +471,9 @@ data "aws_iam_policy_document" "bucket_policy_oai_to_oac" {
 }
 
 resource "aws_s3_bucket_policy" "this" {
-  bucket = var.create_bucket ? aws_s3_bucket.this[0].bucket : var.bucket_name
+  count = var.create_bucket ? 1 : 0
+
+  bucket = aws_s3_bucket.this[0].bucket
   # One resource for every mode, so that changing `access` updates the policy
   # in place (PutBucketPolicy) instead of deleting one and creating another.
   policy = (
@@ -469,10 +490,96 @@ resource "aws_s3_bucket_policy" "this" {
     aws_s3_bucket_public_access_block.this,
     aws_s3_bucket_ownership_controls.this,
   ]
+}
+
+################################################################################
+# Adopted bucket: the same settings, kept when this module is destroyed
+################################################################################
+
+# On a bucket it did not create (`create_bucket = false`) the module writes the
+# public access block, the ownership controls, the policy (with the bucket's
+# own statements, `kept_policy_json`) and, with a key, the default encryption.
+# Destroying them would leave the bucket less protected than it was before
+# (no block, ACLs back on, its policy gone), so Terraform refuses to: a plan
+# that destroys one of these stops with "Instance cannot be destroyed". To
+# take this module down, first remove them from the state (README: "Taking
+# down a render that adopted a bucket"); the bucket then keeps them.
+# `prevent_destroy` takes a literal, hence one resource per case.
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "adopted" {
+  # Only with a key: otherwise an adopted bucket keeps its own default encryption.
+  count = !var.create_bucket && local.use_kms ? 1 : 0
+
+  bucket = var.bucket_name
+
+  rule {
+    bucket_key_enabled = true
+
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = local.kms_key_arn
+    }
+  }
 
   lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "adopted" {
+  count = var.create_bucket ? 0 : 1
+
+  bucket = var.bucket_name
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_s3_bucket_ownership_controls" "adopted" {
+  count = var.create_bucket ? 0 : 1
+
+  bucket = var.bucket_name
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+
+  depends_on = [aws_s3_bucket_public_access_block.adopted]
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_s3_bucket_policy" "adopted" {
+  count = var.create_bucket ? 0 : 1
+
+  bucket = var.bucket_name
+  # The same choice as aws_s3_bucket_policy.this: cfgen's proofs read the
+  # documents this expression names, so it cannot move to a local.
+  policy = (
+    var.access == "oai" ? data.aws_iam_policy_document.bucket_policy_oai[0].json :
+    var.access == "oai_to_oac" ? data.aws_iam_policy_document.bucket_policy_oai_to_oac[0].json :
+    length(var.direct_reader_arns) > 0 ? data.aws_iam_policy_document.bucket_policy_direct_readers[0].json :
+    data.aws_iam_policy_document.bucket_policy[0].json
+  )
+
+  depends_on = [
+    aws_s3_bucket_public_access_block.adopted,
+    aws_s3_bucket_ownership_controls.adopted,
+  ]
+
+  lifecycle {
+    prevent_destroy = true
+
     precondition {
-      condition     = var.create_bucket || var.region != null
+      condition     = var.region != null
       error_message = "An adopted bucket (create_bucket = false) needs region: the region of this module's provider, where the bucket is."
     }
   }
@@ -523,7 +630,7 @@ resource "aws_kms_key" "this" {
   count = var.create_kms_key ? 1 : 0
 
   description             = "SSE-KMS for s3://${var.bucket_name}, decrypted only by its CloudFront distribution"
-  deletion_window_in_days = 30
+  deletion_window_in_days = var.kms_deletion_window_days
   enable_key_rotation     = true
   policy                  = data.aws_iam_policy_document.kms_key_policy[0].json
 
@@ -533,6 +640,13 @@ resource "aws_kms_key" "this" {
     precondition {
       condition     = var.kms_key_arn == null
       error_message = "create_kms_key and kms_key_arn exclude each other: set kms_key_arn = null to create a key, or create_kms_key = false to use yours."
+    }
+
+    # Objects written while the key is an adopted bucket's default stay
+    # encrypted with it; destroying this module would schedule its deletion.
+    precondition {
+      condition     = var.create_bucket
+      error_message = "create_kms_key is for a bucket this module creates: an adopted bucket's key must outlive this module (objects written meanwhile stay encrypted with it). Create the key elsewhere and pass kms_key_arn."
     }
   }
 }

@@ -13,9 +13,28 @@ variable "bucket_name" {
 }
 
 variable "create_bucket" {
-  description = "Create the bucket. False adopts an existing bucket in the provider's region: its public access block, ownership controls and bucket policy are then managed here, and the policy replaces any existing one"
+  description = "Create the bucket. False adopts an existing bucket in the provider's region: its public access block, ownership controls and bucket policy (with the statements of `kept_policy_json`) are then written here, and kept on destroy"
   type        = bool
   default     = true
+}
+
+variable "kept_policy_json" {
+  description = "An adopted bucket's policy as it was before this module (the JSON `aws s3api get-bucket-policy --query Policy --output text` prints): its statements are merged into the policy this module writes, which replaces the bucket's. Null keeps none. Its Sids must differ from the module's own"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kept_policy_json == null || can([for s in jsondecode(var.kept_policy_json).Statement : s.Effect][0])
+    error_message = "kept_policy_json must be a policy document: a JSON object whose Statement is a list of statements, each with an Effect."
+  }
+
+  validation {
+    condition = var.kept_policy_json == null || try(length([
+      for s in jsondecode(var.kept_policy_json).Statement : s
+      if contains(["AllowCloudFrontServicePrincipalReadOnly", "AllowOriginAccessIdentityReadOnly", "DenyObjectReadsNotThroughThisDistribution", "DenyInsecureTransport"], try(s.Sid, ""))
+    ]) == 0, true)
+    error_message = "kept_policy_json has a statement whose Sid is one this module writes (AllowCloudFrontServicePrincipalReadOnly, AllowOriginAccessIdentityReadOnly, DenyObjectReadsNotThroughThisDistribution, DenyInsecureTransport): the merge would keep the module's alone. Rename it, or drop it if this module wrote it."
+  }
 }
 
 variable "region" {
@@ -63,6 +82,28 @@ variable "noncurrent_version_expiration_days" {
   }
 }
 
+variable "lifecycle_rule_id" {
+  description = "Id of the created bucket's lifecycle rule (noncurrent versions and incomplete multipart uploads)"
+  type        = string
+  default     = "expire-noncurrent-versions-abort-incomplete-uploads"
+
+  validation {
+    condition     = length(var.lifecycle_rule_id) >= 1 && length(var.lifecycle_rule_id) <= 255
+    error_message = "lifecycle_rule_id must be 1-255 characters (S3's limit on a rule id)."
+  }
+}
+
+variable "abort_incomplete_multipart_upload_days" {
+  description = "Days after which the created bucket's lifecycle rule aborts a multipart upload left incomplete (its parts are billed until then)"
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.abort_incomplete_multipart_upload_days >= 1 && floor(var.abort_incomplete_multipart_upload_days) == var.abort_incomplete_multipart_upload_days
+    error_message = "abort_incomplete_multipart_upload_days must be a whole number of days, 1 or more."
+  }
+}
+
 variable "tags" {
   description = "Tags added to the created bucket and KMS key"
   type        = map(string)
@@ -104,6 +145,28 @@ variable "origin_access_control_name" {
   }
 }
 
+variable "origin_access_control_description" {
+  description = "Description of the Origin Access Control; null says which bucket it signs reads of"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.origin_access_control_description == null || length(coalesce(var.origin_access_control_description, " ")) <= 256
+    error_message = "origin_access_control_description must be 256 characters at most."
+  }
+}
+
+variable "origin_access_identity_comment" {
+  description = "Comment of the Origin Access Identity (access oai and oai_to_oac); null says which bucket it reads"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.origin_access_identity_comment == null || length(coalesce(var.origin_access_identity_comment, " ")) <= 128
+    error_message = "origin_access_identity_comment must be 128 characters at most (CloudFront's limit)."
+  }
+}
+
 variable "direct_reader_arns" {
   description = "ARNs of IAM roles or users that may still read objects directly (a backup, replication or Macie role). The bucket policy denies object reads to every other principal unless they come through the distribution (or, with `oai` and `oai_to_oac`, as its OAI). A role is named by its ARN, not a session's"
   type        = list(string)
@@ -131,7 +194,18 @@ variable "kms_key_arn" {
 }
 
 variable "create_kms_key" {
-  description = "Create a KMS key for SSE-KMS whose policy lets only this distribution decrypt through CloudFront. Excludes `kms_key_arn`"
+  description = "Create a KMS key for SSE-KMS whose policy lets only this distribution decrypt through CloudFront. Excludes `kms_key_arn`; a created bucket only"
   type        = bool
   default     = false
+}
+
+variable "kms_deletion_window_days" {
+  description = "Days a created KMS key waits, once this module is destroyed, before AWS deletes it (a key can be recovered until then)"
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30 && floor(var.kms_deletion_window_days) == var.kms_deletion_window_days
+    error_message = "kms_deletion_window_days must be a whole number from 7 to 30 (KMS's limits)."
+  }
 }

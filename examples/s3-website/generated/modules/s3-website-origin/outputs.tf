@@ -3,9 +3,9 @@
 ################################################################################
 
 output "cloudfront_origin" {
-  description = "One entry of the cloudfront-distribution module's `origins` map: the website endpoint over HTTP (website endpoints have no HTTPS) with the current secret as the Referer header"
+  description = "One entry of the cloudfront-distribution module's `origins` map: the website endpoint over HTTP (website endpoints have no HTTPS) with the current secret as the Referer header. Not sensitive as a whole: the secret keeps the mark of the sensitive input it comes from, and the other fields stay readable"
   value = {
-    domain_name = aws_s3_bucket_website_configuration.this.website_endpoint
+    domain_name = local.website_endpoint
     custom_origin_config = {
       origin_protocol_policy = "http-only"
     }
@@ -16,7 +16,6 @@ output "cloudfront_origin" {
       },
     ]
   }
-  sensitive = true
 }
 
 ################################################################################
@@ -35,5 +34,5 @@ output "bucket_arn" {
 
 output "website_endpoint" {
   description = "The bucket's website endpoint (HTTP only): it answers only requests that carry the secret Referer"
-  value       = aws_s3_bucket_website_configuration.this.website_endpoint
+  value       = local.website_endpoint
 }

@@ -13,9 +13,28 @@ variable "bucket_name" {
 }
 
 variable "create_bucket" {
-  description = "Create the bucket. False adopts an existing bucket in the provider's region: its website configuration, public access block, ownership controls and bucket policy are then managed here, and the policy replaces any existing one"
+  description = "Create the bucket. False adopts an existing bucket in the provider's region: its website configuration, public access block, ownership controls and bucket policy (with the statements of `kept_policy_json`) are then written here, and kept on destroy"
   type        = bool
   default     = true
+}
+
+variable "kept_policy_json" {
+  description = "An adopted bucket's policy as it was before this module (the JSON `aws s3api get-bucket-policy --query Policy --output text` prints): its statements come first in the policy this module writes, which replaces the bucket's. Null keeps none. Its Sids must differ from the module's own"
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kept_policy_json == null || can([for s in jsondecode(var.kept_policy_json).Statement : s.Effect][0])
+    error_message = "kept_policy_json must be a policy document: a JSON object whose Statement is a list of statements, each with an Effect."
+  }
+
+  validation {
+    condition = var.kept_policy_json == null || try(length([
+      for s in jsondecode(var.kept_policy_json).Statement : s
+      if contains(["AllowGetObjectWithSecretReferer", "DenyObjectReadsWithoutSecretReferer", "DenyInsecureTransportExceptReads"], try(s.Sid, ""))
+    ]) == 0, true)
+    error_message = "kept_policy_json has a statement whose Sid is one this module writes (AllowGetObjectWithSecretReferer, DenyObjectReadsWithoutSecretReferer, DenyInsecureTransportExceptReads). Rename it, or drop it if this module wrote it."
+  }
 }
 
 variable "force_destroy" {
@@ -38,6 +57,28 @@ variable "noncurrent_version_expiration_days" {
   validation {
     condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
     error_message = "noncurrent_version_expiration_days must be a whole number of days, 1 or more."
+  }
+}
+
+variable "lifecycle_rule_id" {
+  description = "Id of the created bucket's lifecycle rule (noncurrent versions and incomplete multipart uploads)"
+  type        = string
+  default     = "expire-noncurrent-versions-abort-incomplete-uploads"
+
+  validation {
+    condition     = length(var.lifecycle_rule_id) >= 1 && length(var.lifecycle_rule_id) <= 255
+    error_message = "lifecycle_rule_id must be 1-255 characters (S3's limit on a rule id)."
+  }
+}
+
+variable "abort_incomplete_multipart_upload_days" {
+  description = "Days after which the created bucket's lifecycle rule aborts a multipart upload left incomplete (its parts are billed until then)"
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.abort_incomplete_multipart_upload_days >= 1 && floor(var.abort_incomplete_multipart_upload_days) == var.abort_incomplete_multipart_upload_days
+    error_message = "abort_incomplete_multipart_upload_days must be a whole number of days, 1 or more."
   }
 }
 
