@@ -232,20 +232,29 @@ def test_an_api_key_origin_on_an_existing_api_is_warned_about(write_spec: Callab
     assert "`protection: waf_header` guards every method of the stage without a redeploy" in warning.message
 
 
-def test_a_web_acl_on_an_existing_stage_warns_that_it_replaces_the_stages_own(
+def test_a_web_acl_on_an_existing_stage_is_refused_until_the_spec_says_it_replaces_the_stages_own(
     write_spec: Callable[[str], Path],
 ) -> None:
-    path = write_spec(SPECS["waf-header"])
-    (warning,) = load_spec(path).warnings
-    assert str(warning).startswith(f"{path}:25:28: warning: distributions.0.origins.0.api.rest_api_id: ")
-    assert "\n" not in str(warning)
-    assert "REPLACES any web ACL stage live has" in warning.message
-    assert "leaves the stage with none" in warning.message
-    assert "get-web-acl-for-resource --resource-arn arn:aws:apigateway:eu-west-1::/restapis/a1b2c3d4e5/stages/live" in (
-        warning.message
+    # The example acknowledges it; without `replace_web_acl: true` the stage's own web ACL would go silently.
+    acknowledged = "        replace_web_acl: true\n"
+    assert acknowledged in SPECS["waf-header"]
+    assert load_spec(write_spec(SPECS["waf-header"])).warnings == []
+    path = write_spec(SPECS["waf-header"].replace(acknowledged, ""))
+    (line,) = errors_of(path)
+    assert line.startswith(f"{path}:25:28: error: distributions.0.origins.0.api.rest_api_id: ")
+    assert "replaces any web ACL stage live has now" in line
+    assert "leaves the stage with none" in line
+    assert (
+        "get-web-acl-for-resource --resource-arn arn:aws:apigateway:eu-west-1::/restapis/a1b2c3d4e5/stages/live" in line
     )
+    assert line.endswith("then set `replace_web_acl: true` to say so")
+    china = SPECS["waf-header"].replace(acknowledged, "").replace("eu-west-1", "cn-north-1")
+    assert any("arn:aws-cn:apigateway:cn-north-1::/restapis/" in e for e in errors_of(write_spec(china)))
+    # cfgen's own demo stage has no other web ACL: nothing to acknowledge, and saying so is refused.
     demo = SPECS["waf-header"].replace("api: {rest_api_id: a1b2c3d4e5, stage: live}", "api: {create_demo: true}")
-    assert load_spec(write_spec(demo)).warnings == []  # cfgen's own stage had no web ACL
+    (line,) = errors_of(write_spec(demo))
+    assert "origins.0.replace_web_acl: replace_web_acl is for an existing API" in line
+    assert load_spec(write_spec(demo.replace(acknowledged, ""))).warnings == []
 
 
 @pytest.mark.parametrize(

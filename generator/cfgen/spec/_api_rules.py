@@ -26,6 +26,8 @@ def check(spec: Spec, i: int) -> Iterator[Problem]:
     for j, origin in enumerate(dist.origins):
         if isinstance(origin, PublicApiOrigin):
             yield from _regions(spec, (*base, "origins", j), origin)
+        if isinstance(origin, ApiGatewayWafHeaderOrigin):
+            yield from _web_acl_replaced(spec, (*base, "origins", j), origin)
     for j, behavior in enumerate(dist.behaviors):
         if behavior.origin in apis and behavior.origin_request in _FORWARDS_HOST:
             yield (
@@ -58,6 +60,32 @@ def _regions(spec: Spec, where: tuple[str | int, ...], origin: PublicApiOrigin) 
                 f"{region} is not the spec's region {spec.region}: the API, its stage's logs and its web ACL's "
                 "logs are in the origins' region",
             )
+
+
+def _web_acl_replaced(spec: Spec, where: tuple[str | int, ...], origin: ApiGatewayWafHeaderOrigin) -> Iterator[Problem]:
+    """An existing stage's web ACL is replaced knowingly (as an adopted ALB's is), never silently."""
+    api = origin.api
+    if api.rest_api_id is None:
+        if origin.replace_web_acl:
+            yield (
+                (*where, "replace_web_acl"),
+                "replace_web_acl is for an existing API (`api.rest_api_id`); the demo stage cfgen creates has no other "
+                "web ACL: remove it",
+            )
+        return
+    if origin.replace_web_acl:
+        return
+    partition = (
+        "aws-cn" if spec.region.startswith("cn-") else "aws-us-gov" if spec.region.startswith("us-gov-") else "aws"
+    )
+    stage = f"arn:{partition}:apigateway:{spec.region}::/restapis/{api.rest_api_id}/stages/{api.stage}"
+    yield (
+        (*where, "api", "rest_api_id"),
+        f"a stage takes one web ACL, so cfgen's replaces any web ACL stage {api.stage} has now, with its rules, "
+        "and `terraform destroy` leaves the stage with none: check with `aws wafv2 get-web-acl-for-resource "
+        f"--resource-arn {stage}`, move its rules to the distribution's web_acl_arn, then set "
+        "`replace_web_acl: true` to say so",
+    )
 
 
 def shared_apis(spec: Spec) -> Iterator[Problem]:

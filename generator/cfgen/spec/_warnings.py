@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ._routes import verify_target
-from .api_gateway import ApiGatewayApiKeyOrigin, ApiGatewayWafHeaderOrigin
+from .api_gateway import ApiGatewayApiKeyOrigin
 from .models import S3Origin, Spec
 from .vpc_origins import Ec2Origin, NlbOrigin
 
@@ -45,17 +45,6 @@ def check(spec: Spec) -> Iterator[Warning_]:
                     "an existing API's methods are not in the plan: cfgen cannot prove that each requires a key, "
                     "and one without api_key_required answers anyone (its own usage plans' keys open it too). "
                     "`protection: waf_header` guards every method of the stage without a redeploy",
-                )
-            if isinstance(origin, ApiGatewayWafHeaderOrigin) and origin.api.rest_api_id is not None:
-                # A warning, not a refusal: whether the stage has a web ACL is known only to AWS (validate is
-                # offline), the owner's ACL itself is not deleted, and one command associates it again.
-                yield (
-                    ("distributions", i, "origins", j, "api", "rest_api_id"),
-                    f"a stage takes one web ACL: associating cfgen's REPLACES any web ACL stage {origin.api.stage} "
-                    "has, and `terraform destroy` leaves the stage with none, not yours. Check first with `aws wafv2 "
-                    f"get-web-acl-for-resource --resource-arn arn:aws:apigateway:{spec.region}::/restapis/"
-                    f"{origin.api.rest_api_id}/stages/{origin.api.stage}`; move its rules into the distribution's "
-                    "web ACL (web_acl_arn), or associate it again after a destroy",
                 )
             if isinstance(origin, Ec2Origin) and not origin.instance.keep_security_groups:
                 yield (

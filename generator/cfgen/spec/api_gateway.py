@@ -378,6 +378,12 @@ class ApiGatewayWafHeaderOrigin(_PublicOrigin):
     waf_logging: WafLogging | None = Field(
         None, description="WAF logs (the header redacted); off when omitted (checkov's CKV2_AWS_31 says so)."
     )
+    replace_web_acl: bool = Field(
+        False,
+        description="With an existing API (`api.rest_api_id`): true says you know that a stage takes one web ACL, so "
+        "cfgen's takes the place of any web ACL the stage has now, with its rules, and destroy leaves the stage with "
+        "none (move its rules to the distribution's web_acl_arn first).",
+    )
 
 
 # -- iam_sigv4 ---------------------------------------------------------------------------
