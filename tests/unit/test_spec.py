@@ -273,3 +273,33 @@ def test_an_ip_allowlist_is_refused_with_the_modes_that_work(example: Path, tmp_
         assert line.startswith(f"{row}:"), line
         assert "ip_allowlist is refused" in line and "every CloudFront distribution, anyone's" in line, line
         assert line.endswith(f"use one of: {', '.join(protection_modes(origin['type']))}"), line
+
+
+def _mappings(node: object, where: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], dict[str, object]]]:
+    """Every mapping under ``node`` (itself excluded), with where it is."""
+    found: list[tuple[tuple[str | int, ...], dict[str, object]]] = []
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+    for key, child in children:
+        if isinstance(child, dict):
+            found.append(((*where, key), child))
+        found += _mappings(child, (*where, key))
+    return found
+
+
+@pytest.mark.parametrize("example", ALLOWLIST_CASES, ids=[p.parent.name for p in ALLOWLIST_CASES])
+def test_an_unknown_key_anywhere_in_an_origin_lists_the_keys_its_mapping_takes(example: Path, tmp_path: Path) -> None:
+    """The hint is resolved through the origin's type and protection, at every depth (it once came out empty)."""
+    data = yaml.safe_load(example.read_text(encoding="utf-8"))
+    for i, dist in enumerate(data["distributions"]):
+        for where, mapping in _mappings(dist["origins"], ("distributions", i, "origins")):
+            known = [k for k in mapping if k != "bogus_key"]
+            mapping["bogus_key"] = 1
+            path = tmp_path / "spec.yaml"
+            path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+            with pytest.raises(SpecError) as caught:
+                load_spec(path)
+            dotted = ".".join(map(str, (*where, "bogus_key")))
+            (line,) = [x for x in str(caught.value).splitlines() if f"{dotted}: unknown key" in x]
+            allowed = line.partition("; allowed keys: ")[2].split(", ")
+            assert set(known) <= set(allowed), line
+            del mapping["bogus_key"]

@@ -299,13 +299,14 @@ def _allowed_keys(path: tuple[str | int, ...], data: Any) -> list[str]:
     annotation: Any = Spec
     node = data
     for part in path:
-        node = _child_node(node, part)
+        # A union is resolved by the node it describes (an origin by its type and protection), before descending.
         annotation = _unwrap(annotation, node)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             field_ = annotation.model_fields.get(str(part))
             annotation = field_.annotation if field_ else None
         elif get_origin(annotation) is list:
             annotation = get_args(annotation)[0]
+        node = _child_node(node, part)
     model = _unwrap(annotation, node)
     if isinstance(model, type) and issubclass(model, BaseModel):
         return sorted(model.model_fields)
