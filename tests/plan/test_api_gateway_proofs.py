@@ -266,7 +266,76 @@ def _forget_sensitive(plan: Plan, address: str, attribute: str) -> None:
     change(plan, address)["after_sensitive"][attribute] = False
 
 
+def add_root(plan: Plan, type_: str, name: str, after: dict[str, Any], **refs: str) -> None:
+    """A resource written by hand in the root module: ``after`` known, each of ``refs`` an unknown reference.
+
+    ``rest_api_id="local.orders_api"`` is what a hand edit writes when a local
+    holds ``module.api_orders_api.rest_api_id``: the plan shows only the local.
+    """
+    plan["resource_changes"].append(
+        {
+            "address": f"{type_}.{name}",
+            "mode": "managed",
+            "type": type_,
+            "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {
+                "actions": ["create"],
+                "before": None,
+                "after": after,
+                "after_unknown": {key: True for key in refs},
+                "before_sensitive": False,
+                "after_sensitive": {},
+            },
+        }
+    )
+    expressions: dict[str, Any] = {key: {"constant_value": value} for key, value in after.items()}
+    expressions |= {key: {"references": [ref]} for key, ref in refs.items()}
+    root = plan["configuration"]["root_module"]
+    root.setdefault("resources", []).append(
+        {"address": f"{type_}.{name}", "mode": "managed", "type": type_, "name": name, "expressions": expressions}
+    )
+
+
+def _open_method(plan: Plan, api: str = "local.orders_api") -> None:
+    """A keyless GET with a MOCK integration on the API a local names, deployed from the root."""
+    add_root(
+        plan,
+        "aws_api_gateway_method",
+        "open",
+        {"http_method": "GET", "authorization": "NONE", "api_key_required": False},
+        rest_api_id=api,
+        resource_id="local.orders_root",
+    )
+    add_root(plan, "aws_api_gateway_integration", "open", {"http_method": "GET", "type": "MOCK"}, rest_api_id=api)
+    add_root(plan, "aws_api_gateway_deployment", "open", {}, rest_api_id=api)
+
+
+def _open_route(plan: Plan) -> None:
+    add_root(
+        plan,
+        "aws_apigatewayv2_route",
+        "open",
+        {"route_key": "GET /open", "authorization_type": "NONE"},
+        api_id="local.search_api",
+    )
+
+
+def _open_policy(plan: Plan) -> None:
+    """A second resource policy, written in the root on the API a local names, that lets anyone invoke."""
+    allow = {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [allow]})
+    add_root(plan, "aws_api_gateway_rest_api_policy", "open", {"policy": policy}, rest_api_id="local.orders_api")
+
+
 CASES: list[tuple[str, str, str, Edit, str]] = [
+    # -- what a hand edit adds on "this API" through a local: judged as this API's (fail closed) ----------------
+    ("api-key", "api/orders", "CFG_APIGW_KEY_METHODS", _open_method, "aws_api_gateway_method.open (GET) does not"),
+    ("iam-sigv4", "api/orders", "CFG_APIGW_IAM_METHODS", _open_method, "aws_api_gateway_method.open (GET) has"),
+    ("authorizer", "api/orders", "CFG_APIGW_AUTHORIZER_METHODS", _open_method, "aws_api_gateway_method.open (GET)"),
+    ("authorizer", "api/search", "CFG_APIGW_AUTHORIZER_METHODS", _open_route, "aws_apigatewayv2_route.open (GET"),
+    ("resource-policy", "api/orders", "CFG_APIGW_REFERER_POLICY", _open_policy, "2 resource policies on"),
+    ("iam-sigv4", "api/orders", "CFG_APIGW_IAM_POLICY", _open_policy, "2 resource policies on"),
     # (plan, origin, check, edit, what the failure says)
     (
         "api-key",

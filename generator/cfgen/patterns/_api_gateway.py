@@ -274,7 +274,31 @@ class Api:
         return isinstance(value, Const) and value.value == self.api_id
 
     def names_it(self, values: list[Value]) -> bool:
+        """Whether ``values`` (an API id argument) certainly name this API: what cfgen's own resources must show."""
         return bool(values) and all(self.is_this(v) for v in values)
+
+    def may_be(self, values: list[Value]) -> bool:
+        """Whether ``values`` (an API id argument) may name this API: what a proof must judge (fail closed).
+
+        Only a provably different API is left out: a known id that differs, or
+        the id of another API resource of the plan. A local, a data source, a
+        function or any other attribute may be this API's id, so it counts as it.
+        """
+        return not values or not all(self._another(v) for v in values)
+
+    def _another(self, value: Value) -> bool:
+        if isinstance(value, Const):
+            if not isinstance(value.value, str) or not value.value:
+                return False
+            if self.demo is not None:
+                return not (self.demo.known("id") and self.demo.values.get("id") == value.value)
+            return value.value != self.api_id
+        if isinstance(value, Sym):
+            parts = value.address.split(".")
+            managed = len(parts) >= 2 and parts[-2] in (_REST, _HTTP) and (len(parts) < 3 or parts[-3] != "data")
+            ours = self.demo is not None and value.address == self.demo.config_address
+            return managed and value.attribute == "id" and not ours
+        return False
 
     def is_stage_arn(self, value: Value) -> bool:
         """Whether ``value`` is the ARN of this API's stage."""
@@ -310,16 +334,14 @@ def this_api(plan: PlanView, binding: OriginBinding) -> tuple[Api | None, str]:
 
 
 def rest_methods(plan: PlanView, api: Api) -> list[Resource]:
-    """Every REST method of the plan, wherever it is written, whose API is this one."""
-    return [m for m in plan.resources(type="aws_api_gateway_method") if api.names_it(source(plan, m, "rest_api_id"))]
+    """Every REST method of the plan, wherever it is written, whose API may be this one (:meth:`Api.may_be`)."""
+    return [m for m in plan.resources(type="aws_api_gateway_method") if api.may_be(source(plan, m, "rest_api_id"))]
 
 
 def policies_on(plan: PlanView, api: Api) -> list[Resource]:
-    """Every resource policy of the plan attached to this API."""
+    """Every resource policy of the plan that may be attached to this API (:meth:`Api.may_be`)."""
     return [
-        p
-        for p in plan.resources(type="aws_api_gateway_rest_api_policy")
-        if api.names_it(source(plan, p, "rest_api_id"))
+        p for p in plan.resources(type="aws_api_gateway_rest_api_policy") if api.may_be(source(plan, p, "rest_api_id"))
     ]
 
 

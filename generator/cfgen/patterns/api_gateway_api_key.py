@@ -139,7 +139,7 @@ def _answered_by_mock(plan: PlanView, api: apigw.Api, method: Resource) -> bool:
     integrations = [
         i
         for i in plan.resources(type="aws_api_gateway_integration")
-        if api.names_it(source(plan, i, "rest_api_id"))
+        if api.may_be(source(plan, i, "rest_api_id"))
         and i.values.get("http_method") == method.values.get("http_method")
     ]
     return bool(integrations) and all(i.values.get("type") == "MOCK" for i in integrations)
@@ -167,7 +167,7 @@ def _usage_plan(plan: PlanView, binding: OriginBinding, api: apigw.Api) -> tuple
         elif api.stage is not None and stage != [api.stage]:
             problems.append(f"{ours.address} covers stage {', '.join(map(str, stage))}, not {api.stage}")
     for other in plan.resources(type=_PLAN):
-        if other.address != ours.address and any(api.names_it(i) for i, _ in _stages(plan, other)):
+        if other.address != ours.address and any(api.may_be(i) for i, _ in _stages(plan, other)):
             problems.append(f"{other.address} also covers {api.label}: its keys would open it too")
     keys = {k.config_address for k in plan.resources(module=module, type=_KEY)}
     attached = _attached(plan, ours)

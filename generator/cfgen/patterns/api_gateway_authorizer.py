@@ -175,7 +175,7 @@ def _methods(plan: PlanView, binding: OriginBinding, api: apigw.Api, authorizer:
     if api.kind == "rest":
         items, kind_attr, type_ = apigw.rest_methods(plan, api), "authorization", _REST
     else:
-        items = [r for r in plan.resources(type="aws_apigatewayv2_route") if api.names_it(source(plan, r, "api_id"))]
+        items = [r for r in plan.resources(type="aws_apigatewayv2_route") if api.may_be(source(plan, r, "api_id"))]
         kind_attr, type_ = "authorization_type", _HTTP
     problems = [] if items else [f"no method or route of {api.label} is in the plan"]
     for item in items:
