@@ -86,13 +86,20 @@ PROOFS = {
             "CFG_APIGW_REDEPLOY",
         },
     },
-    # An existing API: the proofs of what cfgen owns, none of its methods.
+    # An existing API: the proofs of what cfgen owns; of its methods, only those the plan adds (none in cfgen's).
     "adopted": {
-        "old/keys": {"CFG_APIGW_HTTPS", "CFG_APIGW_KEY_PLAN", "CFG_APIGW_KEY_SENT"},
+        "old/keys": {"CFG_APIGW_HTTPS", "CFG_APIGW_KEY_PLAN", "CFG_APIGW_KEY_SENT", "CFG_APIGW_KEY_METHODS"},
         "old/referer": {"CFG_APIGW_HTTPS", "CFG_APIGW_REFERER_POLICY", "CFG_APIGW_REFERER_SENT"},
-        "old/authz": {"CFG_APIGW_HTTPS", "CFG_APIGW_AUTHORIZER_SECRET", "CFG_APIGW_AUTHORIZER_PERMISSION"},
-        "old/authzhttp": {"CFG_APIGW_HTTPS", "CFG_APIGW_AUTHORIZER_SECRET", "CFG_APIGW_AUTHORIZER_PERMISSION"},
-        "old/signed": {"CFG_APIGW_HTTPS", "CFG_APIGW_IAM_EDGE", "CFG_APIGW_IAM_POLICY"},
+        **{
+            origin: {
+                "CFG_APIGW_HTTPS",
+                "CFG_APIGW_AUTHORIZER_SECRET",
+                "CFG_APIGW_AUTHORIZER_PERMISSION",
+                "CFG_APIGW_AUTHORIZER_METHODS",
+            }
+            for origin in ("old/authz", "old/authzhttp")
+        },
+        "old/signed": {"CFG_APIGW_HTTPS", "CFG_APIGW_IAM_EDGE", "CFG_APIGW_IAM_POLICY", "CFG_APIGW_IAM_METHODS"},
     },
 }
 
@@ -321,6 +328,18 @@ def _open_route(plan: Plan) -> None:
     )
 
 
+def _put_definition(plan: Plan, api: str = "local.orders_api") -> None:
+    """An OpenAPI definition put on the API a local (or a literal id) names: methods without aws_api_gateway_method."""
+    known = {} if api.startswith("local.") else {"rest_api_id": api}
+    refs = {"rest_api_id": api} if api.startswith("local.") else {}
+    add_root(plan, "aws_api_gateway_rest_api_put", "open", {"body": "{}", **known}, **refs)
+
+
+def _on_existing(type_: str, **values: Any) -> Edit:
+    """A method or route written in the root on an existing API, by its literal id."""
+    return lambda plan: add_root(plan, type_, "open", values)
+
+
 def _open_policy(plan: Plan) -> None:
     """A second resource policy, written in the root on the API a local names, that lets anyone invoke."""
     allow = {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}
@@ -336,6 +355,52 @@ CASES: list[tuple[str, str, str, Edit, str]] = [
     ("authorizer", "api/search", "CFG_APIGW_AUTHORIZER_METHODS", _open_route, "aws_apigatewayv2_route.open (GET"),
     ("resource-policy", "api/orders", "CFG_APIGW_REFERER_POLICY", _open_policy, "2 resource policies on"),
     ("iam-sigv4", "api/orders", "CFG_APIGW_IAM_POLICY", _open_policy, "2 resource policies on"),
+    # -- routes added without a method or route resource ----------------------------------------------------
+    ("api-key", "api/orders", "CFG_APIGW_KEY_METHODS", _put_definition, "aws_api_gateway_rest_api_put.open puts"),
+    (
+        "api-key",
+        "api/orders",
+        "CFG_APIGW_KEY_METHODS",
+        lambda p: planned(p, "module.api_orders_api.aws_api_gateway_rest_api.this").update(body="{}"),
+        "module.api_orders_api.aws_api_gateway_rest_api.this sets body: it adds routes no proof reads",
+    ),
+    (
+        "authorizer",
+        "api/search",
+        "CFG_APIGW_AUTHORIZER_METHODS",
+        lambda p: planned(p, "module.api_search_api.aws_apigatewayv2_api.this").update(target="arn:aws:lambda:x"),
+        "module.api_search_api.aws_apigatewayv2_api.this sets target",
+    ),
+    ("iam-sigv4", "api/orders", "CFG_APIGW_IAM_METHODS", _put_definition, "aws_api_gateway_rest_api_put.open puts"),
+    # -- an existing API: what the plan adds to it is judged --------------------------------------------------
+    (
+        "adopted",
+        "old/keys",
+        "CFG_APIGW_KEY_METHODS",
+        _on_existing("aws_api_gateway_method", rest_api_id="aaaaaaaaa1", http_method="GET", authorization="NONE"),
+        "aws_api_gateway_method.open (GET) does not require an API key",
+    ),
+    (
+        "adopted",
+        "old/authz",
+        "CFG_APIGW_AUTHORIZER_METHODS",
+        _on_existing("aws_api_gateway_method", rest_api_id="aaaaaaaaa3", http_method="GET", authorization="NONE"),
+        "aws_api_gateway_method.open (GET) has authorization NONE, not CUSTOM",
+    ),
+    (
+        "adopted",
+        "old/authzhttp",
+        "CFG_APIGW_AUTHORIZER_METHODS",
+        _on_existing("aws_apigatewayv2_route", api_id="aaaaaaaaa4", route_key="$default", authorization_type="NONE"),
+        "aws_apigatewayv2_route.open ($default) has authorization_type NONE",
+    ),
+    (
+        "adopted",
+        "old/signed",
+        "CFG_APIGW_IAM_METHODS",
+        lambda p: _put_definition(p, "aaaaaaaaa5"),
+        "aws_api_gateway_rest_api_put.open puts an OpenAPI definition on API aaaaaaaaa5",
+    ),
     # (plan, origin, check, edit, what the failure says)
     (
         "api-key",
@@ -829,6 +894,14 @@ def test_a_broken_plan_fails_its_proof(
     edit(plan)
     message = results(plan, bindings)[(label, check)]
     assert expected in message, message
+
+
+def test_what_is_written_on_another_api_is_not_judged(plans: Callable[[str], Planned]) -> None:
+    """Fail closed stops at a provably different API: a keyless method on another API's literal id is not ours."""
+    plan, bindings = plans("adopted")
+    _on_existing("aws_api_gateway_method", rest_api_id="zzzzzzzzz9", http_method="GET", authorization="NONE")(plan)
+    _put_definition(plan, "zzzzzzzzz9")
+    assert not any(results(plan, bindings).values())
 
 
 def test_every_proof_has_a_failing_case() -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "REPLACES",
     "Api",
     "adopted_policy_moves",
+    "definition_problems",
     "demo_call",
     "existing_api_input",
     "existing_domain",
@@ -46,6 +47,7 @@ __all__ = [
     "http_demo_call",
     "https_finding",
     "kept_policy_address",
+    "methods_address",
     "origin_entry",
     "part",
     "partition",
@@ -277,6 +279,12 @@ class Api:
         """Whether ``values`` (an API id argument) certainly name this API: what cfgen's own resources must show."""
         return bool(values) and all(self.is_this(v) for v in values)
 
+    def is_resource(self, resource: Resource) -> bool:
+        """Whether ``resource`` (an API of the plan) is this API: the demo's, or one whose known id is this one's."""
+        if self.demo is not None:
+            return resource.address == self.demo.address
+        return resource.known("id") and resource.values.get("id") == self.api_id
+
     def may_be(self, values: list[Value]) -> bool:
         """Whether ``values`` (an API id argument) may name this API: what a proof must judge (fail closed).
 
@@ -343,6 +351,42 @@ def policies_on(plan: PlanView, api: Api) -> list[Resource]:
     return [
         p for p in plan.resources(type="aws_api_gateway_rest_api_policy") if api.may_be(source(plan, p, "rest_api_id"))
     ]
+
+
+def methods_address(api: Api, binding: OriginBinding) -> str:
+    """Where a finding on this API's methods points: the demo API, or the origin's calls for an existing one."""
+    return api.demo.address if api.demo is not None else f"module.{binding.module}"
+
+
+# Arguments that make routes of an API without an aws_api_gateway_method or aws_apigatewayv2_route.
+_DEFINES = {_REST: ("body",), _HTTP: ("body", "target", "route_key")}
+
+
+def definition_problems(plan: PlanView, api: Api) -> list[str]:
+    """Why methods or routes no proof reads may answer on this API: an OpenAPI body, a quick create, a put.
+
+    The methods proofs read ``aws_api_gateway_method`` and ``aws_apigatewayv2_route``
+    only; an ``aws_api_gateway_rest_api_put`` whose API may be this one, or a
+    definition argument on this API's own resource, adds routes beside them.
+    """
+    problems = []
+    for put in plan.resources(type="aws_api_gateway_rest_api_put"):
+        if api.may_be(source(plan, put, "rest_api_id")):
+            problems.append(
+                f"{put.address} puts an OpenAPI definition on {api.label}: its methods are read by no proof; write "
+                "them as aws_api_gateway_method"
+            )
+    for type_, arguments in _DEFINES.items():
+        for resource in plan.resources(type=type_):
+            if resource.mode != "managed" or not api.is_resource(resource):
+                continue
+            for argument in arguments:
+                if resource.values.get(argument) or resource.unknown.get(argument):
+                    problems.append(
+                        f"{resource.address} sets {argument}: it adds routes no proof reads; write them as "
+                        "methods or routes"
+                    )
+    return problems
 
 
 # -- proofs: the origin ------------------------------------------------------------------

@@ -105,24 +105,26 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         return findings
     usage_plan, plan_finding = _usage_plan(plan, binding, api)
     findings += [plan_finding, _sent(plan, binding, usage_plan)]
-    if api.demo is not None:
-        findings.append(_methods(plan, binding, api))
+    findings.append(_methods(plan, binding, api))
     return findings
 
 
 def _methods(plan: PlanView, binding: OriginBinding, api: apigw.Api) -> Finding:
-    """Every method of the demo API requires a key from the x-api-key header (the CORS preflight aside)."""
+    """Every method of the API requires a key from the x-api-key header (the CORS preflight aside).
+
+    An existing API's own methods are not in the plan (a residual path); those
+    the plan adds to it are judged.
+    """
     title = "every method requires an API key from x-api-key (a keyless OPTIONS preflight only with CORS on)"
     check = "CFG_APIGW_KEY_METHODS"
-    assert api.demo is not None
-    problems = []
-    if api.demo.values.get("api_key_source") not in (None, "HEADER"):
+    problems = apigw.definition_problems(plan, api)
+    if api.demo is not None and api.demo.values.get("api_key_source") not in (None, "HEADER"):
         problems.append(
             f"{api.demo.address} reads keys from {api.demo.values.get('api_key_source')}, not the x-api-key header"
         )
-    cors = plan.resolve(api.demo.module, "var.cors") == [Const(True)]
+    cors = api.demo is not None and plan.resolve(api.demo.module, "var.cors") == [Const(True)]
     methods = apigw.rest_methods(plan, api)
-    if not methods:
+    if not methods and api.demo is not None:
         problems.append(f"no method of {api.label} is in the plan")
     for method in methods:
         if method.values.get("api_key_required") is True:
@@ -132,7 +134,7 @@ def _methods(plan: PlanView, binding: OriginBinding, api: apigw.Api) -> Finding:
             continue
         why = "" if verb != "OPTIONS" else " (a keyless preflight needs cors on and a MOCK integration)"
         problems.append(f"{method.address} ({verb}) does not require an API key{why}: anyone may call it")
-    return apigw.finding(binding, check, title, api.demo.address, "; ".join(problems))
+    return apigw.finding(binding, check, title, apigw.methods_address(api, binding), "; ".join(problems))
 
 
 def _answered_by_mock(plan: PlanView, api: apigw.Api, method: Resource) -> bool:

@@ -121,23 +121,26 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         findings.append(apigw.finding(binding, "CFG_APIGW_IAM_POLICY", "the API", binding.module, missing))
         return findings
     findings.append(_policy(plan, binding, api, role))
+    findings.append(_methods(plan, binding, api))
     if api.demo is not None:
-        findings += [_methods(plan, binding, api), apigw.redeploy_finding(plan, binding, api)]
+        findings.append(apigw.redeploy_finding(plan, binding, api))
     return findings
 
 
 def _methods(plan: PlanView, binding: OriginBinding, api: apigw.Api) -> Finding:
     title = "every method requires AWS_IAM (a SigV4 signature)"
-    assert api.demo is not None
     methods = apigw.rest_methods(plan, api)
-    problems = [] if methods else [f"no method of {api.label} is in the plan"]
+    problems = apigw.definition_problems(plan, api)
+    if not methods and api.demo is not None:  # an existing API's own methods are not in the plan
+        problems.append(f"no method of {api.label} is in the plan")
     for method in methods:
         if method.values.get("authorization") != "AWS_IAM":
             problems.append(
                 f"{method.address} ({method.values.get('http_method')}) has authorization "
                 f"{method.values.get('authorization')}, not AWS_IAM: the policy alone then decides"
             )
-    return apigw.finding(binding, "CFG_APIGW_IAM_METHODS", title, api.demo.address, "; ".join(problems))
+    address = apigw.methods_address(api, binding)
+    return apigw.finding(binding, "CFG_APIGW_IAM_METHODS", title, address, "; ".join(problems))
 
 
 def _policy(plan: PlanView, binding: OriginBinding, api: apigw.Api, role: Resource | None) -> Finding:
