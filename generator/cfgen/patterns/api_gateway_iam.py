@@ -293,9 +293,9 @@ THREATS = ThreatModel(
         path(
             "internet",
             "residual",
-            ("CFG_APIGW_IAM_POLICY",),
+            ("CFG_APIGW_IAM_POLICY", "CFG_APIGW_IAM_METHODS"),
             "cfgen writes the resource policy and proves it admits the edge role alone, but the API's methods and its "
-            "deployments are yours: a policy acts only once the stage is redeployed. Closed once every method is "
+            "deployments are yours (those the plan adds to it are judged): a policy acts only once the stage is redeployed. Closed once every method is "
             "AWS_IAM and the stage is redeployed (listed under to do).",
             when="adopted",
         ),
