@@ -340,6 +340,24 @@ def _on_existing(type_: str, **values: Any) -> Edit:
     return lambda plan: add_root(plan, type_, "open", values)
 
 
+def _open_stage(plan: Plan) -> None:
+    """A second stage of the existing API, written in the root: this mode's methods need no authorization."""
+    add_root(plan, "aws_api_gateway_stage", "open", {"rest_api_id": "a1b2c3d4e5", "stage_name": "open"})
+
+
+def _guarded_stage(plan: Plan) -> None:
+    """The same second stage, with cfgen's web ACL associated: nothing is open."""
+    _open_stage(plan)
+    add_root(
+        plan,
+        "aws_wafv2_web_acl_association",
+        "open",
+        {},
+        resource_arn="aws_api_gateway_stage.open.arn",
+        web_acl_arn="module.api_legacy_waf.web_acl_arn",
+    )
+
+
 def _open_policy(plan: Plan) -> None:
     """A second resource policy, written in the root on the API a local names, that lets anyone invoke."""
     allow = {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}
@@ -355,6 +373,21 @@ CASES: list[tuple[str, str, str, Edit, str]] = [
     ("authorizer", "api/search", "CFG_APIGW_AUTHORIZER_METHODS", _open_route, "aws_apigatewayv2_route.open (GET"),
     ("resource-policy", "api/orders", "CFG_APIGW_REFERER_POLICY", _open_policy, "2 resource policies on"),
     ("iam-sigv4", "api/orders", "CFG_APIGW_IAM_POLICY", _open_policy, "2 resource policies on"),
+    # -- waf_header: every stage of the API in the plan has the web ACL ---------------------------------------
+    (
+        "waf-header",
+        "api/legacy",
+        "CFG_APIGW_WAF_ASSOCIATION",
+        lambda p: add_root(p, "aws_api_gateway_deployment", "open", {"stage_name": "open"}, rest_api_id="local.api"),
+        "aws_api_gateway_deployment.open creates stage open of API a1b2c3d4e5, which has no web ACL",
+    ),
+    (
+        "waf-header",
+        "api/legacy",
+        "CFG_APIGW_WAF_ASSOCIATION",
+        _open_stage,
+        "aws_api_gateway_stage.open is a stage of API a1b2c3d4e5 (or of an API cfgen cannot tell apart) without",
+    ),
     # -- routes added without a method or route resource ----------------------------------------------------
     ("api-key", "api/orders", "CFG_APIGW_KEY_METHODS", _put_definition, "aws_api_gateway_rest_api_put.open puts"),
     (
@@ -901,6 +934,12 @@ def test_what_is_written_on_another_api_is_not_judged(plans: Callable[[str], Pla
     plan, bindings = plans("adopted")
     _on_existing("aws_api_gateway_method", rest_api_id="zzzzzzzzz9", http_method="GET", authorization="NONE")(plan)
     _put_definition(plan, "zzzzzzzzz9")
+    assert not any(results(plan, bindings).values())
+
+
+def test_another_stage_with_the_web_acl_passes(plans: Callable[[str], Planned]) -> None:
+    plan, bindings = plans("waf-header")
+    _guarded_stage(plan)
     assert not any(results(plan, bindings).values())
 
 

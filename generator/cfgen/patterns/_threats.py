@@ -180,6 +180,7 @@ NAMES = {
     "other_vpc_origin": "another VPC origin of this account",
     "other_api": "another private API of this account, through this chain",
     "other_api_keys": "callers holding another API key valid on this stage",
+    "other_stages": "another stage of the same API",
     "account_distribution": "another CloudFront distribution of this account",
     "secret_holders": "whoever holds the shared secret",
     "admins": "people who can change this configuration",
