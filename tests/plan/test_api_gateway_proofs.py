@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -164,12 +164,6 @@ def test_every_proof_holds_on_the_rendered_plan(plans: Callable[[str], Planned],
 # -- editing a plan as a hand edit of the HCL would -------------------------------------------------
 
 
-def _walk(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield module
-    for child in module.get("child_modules", []):
-        yield from _walk(child)
-
-
 def call(plan: Plan, name: str) -> dict[str, Any]:
     """The root module's call ``name`` in the configuration."""
     found: dict[str, Any] = plan["configuration"]["root_module"]["module_calls"][name]
@@ -181,15 +175,6 @@ def config(plan: Plan, module: str, address: str) -> dict[str, Any]:
     resource = next(r for r in call(plan, module)["module"]["resources"] if r["address"] == address)
     expressions: dict[str, Any] = resource["expressions"]
     return expressions
-
-
-def read_data(plan: Plan, address: str) -> dict[str, Any]:
-    """The values of a data source read while planning (prior state)."""
-    root = plan["prior_state"]["values"]["root_module"]
-    found: dict[str, Any] = next(
-        r["values"] for m in _walk(root) for r in m.get("resources", []) if r["address"] == address
-    )
-    return found
 
 
 def origin(plan: Plan, distribution: str, origin_id: str) -> dict[str, Any]:
@@ -355,6 +340,14 @@ def _guarded_stage(plan: Plan) -> None:
         {},
         resource_arn="aws_api_gateway_stage.open.arn",
         web_acl_arn="module.api_legacy_waf.web_acl_arn",
+    )
+
+
+def _trust(plan: Plan, *principals: dict[str, Any]) -> None:
+    """The edge role's own assume_role_policy (as jsonencode would write it) trusts ``principals``."""
+    rows = [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": p} for p in principals]
+    planned(plan, "module.api_orders_edge.aws_iam_role.this")["assume_role_policy"] = json.dumps(
+        {"Version": "2012-10-17", "Statement": rows}
     )
 
 
@@ -887,21 +880,20 @@ CASES: list[tuple[str, str, str, Edit, str]] = [
         "iam-sigv4",
         "api/orders",
         "CFG_APIGW_IAM_EDGE",
-        lambda p: read_data(p, "module.api_orders_edge.data.aws_iam_policy_document.assume_role").update(
-            json=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Action": "sts:AssumeRole",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                        }
-                    ],
-                }
-            )
-        ),
+        lambda p: _trust(p, {"Service": "lambda.amazonaws.com"}),
         "is trusted by ['lambda.amazonaws.com'], not lambda and edgelambda alone",
+    ),
+    (
+        "iam-sigv4",
+        "api/orders",
+        "CFG_APIGW_IAM_EDGE",
+        # The role's own trust written with jsonencode, the document left as it was: another account may sign.
+        lambda p: _trust(
+            p,
+            {"Service": ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]},
+            {"AWS": "arn:aws:iam::222222222222:root"},
+        ),
+        "is trusted by ['edgelambda.amazonaws.com', 'lambda.amazonaws.com', 'AWS:arn:aws:iam::222222222222:root']",
     ),
     (
         "iam-sigv4",

@@ -279,7 +279,8 @@ THREATS = ThreatModel(
             "residual",
             ("CFG_APIGW_KEY_PLAN", "CFG_APIGW_KEY_METHODS"),
             "The API's methods are not in the plan: cfgen cannot prove that each requires a key, and a method "
-            "without api_key_required answers anyone (those the plan adds to it are judged). Closed once every method requires a key and the stage is "
+            "without api_key_required answers anyone (those the plan adds to it are judged). Closed once every method "
+            "requires a key and the stage is "
             "redeployed (listed under to do); `protection: waf_header` covers every method without a redeploy.",
             when="adopted",
         ),

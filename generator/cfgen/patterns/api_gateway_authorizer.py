@@ -329,7 +329,8 @@ THREATS = ThreatModel(
             "residual",
             ("CFG_APIGW_AUTHORIZER_SECRET", "CFG_APIGW_AUTHORIZER_METHODS"),
             "cfgen creates the authorizer on the API, but the API's methods and routes are not in the plan (those the "
-            "plan adds to it are judged): one that does not use the authorizer answers anyone. Closed once every method (authorization CUSTOM) or route "
+            "plan adds to it are judged): one that does not use the authorizer answers anyone. Closed once every "
+            "method (authorization CUSTOM) or route "
             "($default too) uses it and the stage is redeployed (listed under to do); `waf_header` covers every "
             "method of a REST stage without a redeploy.",
             when="adopted",

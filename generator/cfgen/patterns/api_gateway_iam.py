@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._hcl import Attr, Ref
-from ..harness.plan import PlanView, Resource, Statement, Sym, Value, document_statements, policy_statements
+from ..harness.plan import PlanView, Resource, Statement, Sym, Value, policy_statements
 from ..harness.results import Finding
 from ..spec import _names as names
 from ..spec.api_gateway import ApiGatewayIamOrigin
@@ -249,13 +249,20 @@ def _function_problems(plan: PlanView, function: Resource, role: Resource) -> li
     region = _provider_region(plan, function)
     if region != "us-east-1":
         problems.append(f"{function.address} is in {region or 'an unknown region'}, not us-east-1 (Lambda@Edge)")
-    document = plan.one(role.module, "aws_iam_policy_document", "assume_role")
-    trust = document_statements(plan, document) if document is not None else None
-    trusted = {
-        str(i) for s in trust or [] if s.effect == "Allow" for t, ids in s.principals if t == "Service" for i in ids
-    }
-    if trusted != _TRUSTED:
-        problems.append(f"{role.address} is trusted by {sorted(trusted)}, not lambda and edgelambda alone")
+    # The role's own trust policy, however it is written (a document, jsonencode, a literal): whoever it trusts
+    # may sign as the edge role.
+    trust = policy_statements(plan, role, "assume_role_policy")
+    if trust is None:
+        problems.append(f"cannot read {role.address}'s assume_role_policy: it must be known when planning")
+        return problems
+    allows = [s for s in trust if s.effect == "Allow"]
+    trusted = {str(i) for s in allows for t, ids in s.principals if t == "Service" for i in ids}
+    others = sorted({f"{t}:{i}" for s in allows for t, ids in s.principals if t != "Service" for i in ids})
+    if any(s.not_principals for s in allows):
+        others.append("NotPrincipal (everyone else)")
+    if trusted != _TRUSTED or others:
+        shown = sorted(trusted) + others
+        problems.append(f"{role.address} is trusted by {shown}, not lambda and edgelambda alone")
     return problems
 
 
@@ -295,7 +302,8 @@ THREATS = ThreatModel(
             "residual",
             ("CFG_APIGW_IAM_POLICY", "CFG_APIGW_IAM_METHODS"),
             "cfgen writes the resource policy and proves it admits the edge role alone, but the API's methods and its "
-            "deployments are yours (those the plan adds to it are judged): a policy acts only once the stage is redeployed. Closed once every method is "
+            "deployments are yours (those the plan adds to it are judged): a policy acts only once the stage is "
+            "redeployed. Closed once every method is "
             "AWS_IAM and the stage is redeployed (listed under to do).",
             when="adopted",
         ),
