@@ -36,6 +36,7 @@ __all__ = [
     "DEMO",
     "HTTP_DEMO",
     "REPLACES",
+    "TEST_INVOKE",
     "Api",
     "adopted_policy_moves",
     "definition_problems",
@@ -245,6 +246,13 @@ def policy_adoption(api_id: str, writes: str, kept_file: str, judged: str, kept:
         on_destroy=kept_on_destroy("API", (kept,)),
         kept=(kept,),
     )
+
+
+# What the admins path of every REST mode adds: a test call runs the integration around every guard.
+TEST_INVOKE = (
+    "So can anyone allowed to test a REST method (apigateway:POST on its /test-invoke-request, TestInvokeMethod): "
+    "API Gateway then runs the integration without the authorizer, API key, resource policy or web ACL."
+)
 
 
 def no_waf_skip(what: str) -> tuple[str, str]:

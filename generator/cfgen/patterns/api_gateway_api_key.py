@@ -327,7 +327,7 @@ THREATS = ThreatModel(
             "state and in the distribution's configuration. Narrowed by HTTPS to the origin and by rotation (two key "
             "generations); closed only by `iam_sigv4`.",
         ),
-        admins(("the usage plan and its keys", "the API's methods and stage", "the distribution")),
+        admins(("the usage plan and its keys", "the API's methods and stage", "the distribution"), apigw.TEST_INVOKE),
     ),
 )
 

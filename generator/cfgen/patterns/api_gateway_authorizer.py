@@ -361,7 +361,9 @@ THREATS = ThreatModel(
             "distribution's WAF, geo restriction and logs. A value dropped by a rotation is still admitted for the "
             "authorizer's result TTL. Narrowed by HTTPS to the origin and by rotation; closed only by `iam_sigv4`.",
         ),
-        admins(("the authorizer and its function", "the API's methods or routes", "the distribution")),
+        admins(
+            ("the authorizer and its function", "the API's methods or routes", "the distribution"), apigw.TEST_INVOKE
+        ),
     ),
 )
 

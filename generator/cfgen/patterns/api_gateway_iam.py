@@ -340,8 +340,24 @@ THREATS = ThreatModel(
             "existing API the function signs for that API's host alone. Narrow it by IAM: deny "
             "lambda:EnableReplication* on this function to all but the pipeline that applies this configuration.",
         ),
+        path(
+            "role_holders",
+            "residual",
+            ("CFG_APIGW_IAM_EDGE",),
+            "The edge role trusts lambda.amazonaws.com (and edgelambda) alone, as CFG_APIGW_IAM_EDGE proves, so any "
+            "function given the role signs as it: whoever may pass it to a function of theirs (iam:PassRole with "
+            "lambda:CreateFunction) or change the edge function's code or configuration reaches the API as "
+            "CloudFront does. Narrow it by an SCP that denies iam:PassRole on the role and "
+            "lambda:UpdateFunctionCode and lambda:UpdateFunctionConfiguration on the function to all but the "
+            "pipeline that applies this configuration.",
+        ),
         admins(
-            ("the edge function and its role", "the API's resource policy, methods and deployments", "the distribution")
+            (
+                "the edge function and its role",
+                "the API's resource policy, methods and deployments",
+                "the distribution",
+            ),
+            apigw.TEST_INVOKE,
         ),
     ),
 )

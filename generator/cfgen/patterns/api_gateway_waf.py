@@ -228,7 +228,7 @@ THREATS = ThreatModel(
             "and its logs redact the header. Narrowed by HTTPS to the origin and by rotation (two values accepted); "
             "closed only by `iam_sigv4`.",
         ),
-        admins(("the web ACL and its association", "the stage", "the distribution")),
+        admins(("the web ACL and its association", "the stage", "the distribution"), apigw.TEST_INVOKE),
     ),
 )
 
