@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,13 +86,20 @@ PROOFS = {
             "CFG_APIGW_REDEPLOY",
         },
     },
-    # An existing API: the proofs of what cfgen owns, none of its methods.
+    # An existing API: the proofs of what cfgen owns; of its methods, only those the plan adds (none in cfgen's).
     "adopted": {
-        "old/keys": {"CFG_APIGW_HTTPS", "CFG_APIGW_KEY_PLAN", "CFG_APIGW_KEY_SENT"},
+        "old/keys": {"CFG_APIGW_HTTPS", "CFG_APIGW_KEY_PLAN", "CFG_APIGW_KEY_SENT", "CFG_APIGW_KEY_METHODS"},
         "old/referer": {"CFG_APIGW_HTTPS", "CFG_APIGW_REFERER_POLICY", "CFG_APIGW_REFERER_SENT"},
-        "old/authz": {"CFG_APIGW_HTTPS", "CFG_APIGW_AUTHORIZER_SECRET", "CFG_APIGW_AUTHORIZER_PERMISSION"},
-        "old/authzhttp": {"CFG_APIGW_HTTPS", "CFG_APIGW_AUTHORIZER_SECRET", "CFG_APIGW_AUTHORIZER_PERMISSION"},
-        "old/signed": {"CFG_APIGW_HTTPS", "CFG_APIGW_IAM_EDGE", "CFG_APIGW_IAM_POLICY"},
+        **{
+            origin: {
+                "CFG_APIGW_HTTPS",
+                "CFG_APIGW_AUTHORIZER_SECRET",
+                "CFG_APIGW_AUTHORIZER_PERMISSION",
+                "CFG_APIGW_AUTHORIZER_METHODS",
+            }
+            for origin in ("old/authz", "old/authzhttp")
+        },
+        "old/signed": {"CFG_APIGW_HTTPS", "CFG_APIGW_IAM_EDGE", "CFG_APIGW_IAM_POLICY", "CFG_APIGW_IAM_METHODS"},
     },
 }
 
@@ -157,12 +164,6 @@ def test_every_proof_holds_on_the_rendered_plan(plans: Callable[[str], Planned],
 # -- editing a plan as a hand edit of the HCL would -------------------------------------------------
 
 
-def _walk(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield module
-    for child in module.get("child_modules", []):
-        yield from _walk(child)
-
-
 def call(plan: Plan, name: str) -> dict[str, Any]:
     """The root module's call ``name`` in the configuration."""
     found: dict[str, Any] = plan["configuration"]["root_module"]["module_calls"][name]
@@ -174,15 +175,6 @@ def config(plan: Plan, module: str, address: str) -> dict[str, Any]:
     resource = next(r for r in call(plan, module)["module"]["resources"] if r["address"] == address)
     expressions: dict[str, Any] = resource["expressions"]
     return expressions
-
-
-def read_data(plan: Plan, address: str) -> dict[str, Any]:
-    """The values of a data source read while planning (prior state)."""
-    root = plan["prior_state"]["values"]["root_module"]
-    found: dict[str, Any] = next(
-        r["values"] for m in _walk(root) for r in m.get("resources", []) if r["address"] == address
-    )
-    return found
 
 
 def origin(plan: Plan, distribution: str, origin_id: str) -> dict[str, Any]:
@@ -266,7 +258,175 @@ def _forget_sensitive(plan: Plan, address: str, attribute: str) -> None:
     change(plan, address)["after_sensitive"][attribute] = False
 
 
+def add_root(plan: Plan, type_: str, name: str, after: dict[str, Any], **refs: str) -> None:
+    """A resource written by hand in the root module: ``after`` known, each of ``refs`` an unknown reference.
+
+    ``rest_api_id="local.orders_api"`` is what a hand edit writes when a local
+    holds ``module.api_orders_api.rest_api_id``: the plan shows only the local.
+    """
+    plan["resource_changes"].append(
+        {
+            "address": f"{type_}.{name}",
+            "mode": "managed",
+            "type": type_,
+            "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {
+                "actions": ["create"],
+                "before": None,
+                "after": after,
+                "after_unknown": {key: True for key in refs},
+                "before_sensitive": False,
+                "after_sensitive": {},
+            },
+        }
+    )
+    expressions: dict[str, Any] = {key: {"constant_value": value} for key, value in after.items()}
+    expressions |= {key: {"references": [ref]} for key, ref in refs.items()}
+    root = plan["configuration"]["root_module"]
+    root.setdefault("resources", []).append(
+        {"address": f"{type_}.{name}", "mode": "managed", "type": type_, "name": name, "expressions": expressions}
+    )
+
+
+def _open_method(plan: Plan, api: str = "local.orders_api") -> None:
+    """A keyless GET with a MOCK integration on the API a local names, deployed from the root."""
+    add_root(
+        plan,
+        "aws_api_gateway_method",
+        "open",
+        {"http_method": "GET", "authorization": "NONE", "api_key_required": False},
+        rest_api_id=api,
+        resource_id="local.orders_root",
+    )
+    add_root(plan, "aws_api_gateway_integration", "open", {"http_method": "GET", "type": "MOCK"}, rest_api_id=api)
+    add_root(plan, "aws_api_gateway_deployment", "open", {}, rest_api_id=api)
+
+
+def _open_route(plan: Plan) -> None:
+    add_root(
+        plan,
+        "aws_apigatewayv2_route",
+        "open",
+        {"route_key": "GET /open", "authorization_type": "NONE"},
+        api_id="local.search_api",
+    )
+
+
+def _put_definition(plan: Plan, api: str = "local.orders_api") -> None:
+    """An OpenAPI definition put on the API a local (or a literal id) names: methods without aws_api_gateway_method."""
+    known = {} if api.startswith("local.") else {"rest_api_id": api}
+    refs = {"rest_api_id": api} if api.startswith("local.") else {}
+    add_root(plan, "aws_api_gateway_rest_api_put", "open", {"body": "{}", **known}, **refs)
+
+
+def _on_existing(type_: str, **values: Any) -> Edit:
+    """A method or route written in the root on an existing API, by its literal id."""
+    return lambda plan: add_root(plan, type_, "open", values)
+
+
+def _open_stage(plan: Plan) -> None:
+    """A second stage of the existing API, written in the root: this mode's methods need no authorization."""
+    add_root(plan, "aws_api_gateway_stage", "open", {"rest_api_id": "a1b2c3d4e5", "stage_name": "open"})
+
+
+def _guarded_stage(plan: Plan) -> None:
+    """The same second stage, with cfgen's web ACL associated: nothing is open."""
+    _open_stage(plan)
+    add_root(
+        plan,
+        "aws_wafv2_web_acl_association",
+        "open",
+        {},
+        resource_arn="aws_api_gateway_stage.open.arn",
+        web_acl_arn="module.api_legacy_waf.web_acl_arn",
+    )
+
+
+def _trust(plan: Plan, *principals: dict[str, Any]) -> None:
+    """The edge role's own assume_role_policy (as jsonencode would write it) trusts ``principals``."""
+    rows = [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": p} for p in principals]
+    planned(plan, "module.api_orders_edge.aws_iam_role.this")["assume_role_policy"] = json.dumps(
+        {"Version": "2012-10-17", "Statement": rows}
+    )
+
+
+def _open_policy(plan: Plan) -> None:
+    """A second resource policy, written in the root on the API a local names, that lets anyone invoke."""
+    allow = {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [allow]})
+    add_root(plan, "aws_api_gateway_rest_api_policy", "open", {"policy": policy}, rest_api_id="local.orders_api")
+
+
 CASES: list[tuple[str, str, str, Edit, str]] = [
+    # -- what a hand edit adds on "this API" through a local: judged as this API's (fail closed) ----------------
+    ("api-key", "api/orders", "CFG_APIGW_KEY_METHODS", _open_method, "aws_api_gateway_method.open (GET) does not"),
+    ("iam-sigv4", "api/orders", "CFG_APIGW_IAM_METHODS", _open_method, "aws_api_gateway_method.open (GET) has"),
+    ("authorizer", "api/orders", "CFG_APIGW_AUTHORIZER_METHODS", _open_method, "aws_api_gateway_method.open (GET)"),
+    ("authorizer", "api/search", "CFG_APIGW_AUTHORIZER_METHODS", _open_route, "aws_apigatewayv2_route.open (GET"),
+    ("resource-policy", "api/orders", "CFG_APIGW_REFERER_POLICY", _open_policy, "2 resource policies on"),
+    ("iam-sigv4", "api/orders", "CFG_APIGW_IAM_POLICY", _open_policy, "2 resource policies on"),
+    # -- waf_header: every stage of the API in the plan has the web ACL ---------------------------------------
+    (
+        "waf-header",
+        "api/legacy",
+        "CFG_APIGW_WAF_ASSOCIATION",
+        lambda p: add_root(p, "aws_api_gateway_deployment", "open", {"stage_name": "open"}, rest_api_id="local.api"),
+        "aws_api_gateway_deployment.open creates stage open of API a1b2c3d4e5, which has no web ACL",
+    ),
+    (
+        "waf-header",
+        "api/legacy",
+        "CFG_APIGW_WAF_ASSOCIATION",
+        _open_stage,
+        "aws_api_gateway_stage.open is a stage of API a1b2c3d4e5 (or of an API cfgen cannot tell apart) without",
+    ),
+    # -- routes added without a method or route resource ----------------------------------------------------
+    ("api-key", "api/orders", "CFG_APIGW_KEY_METHODS", _put_definition, "aws_api_gateway_rest_api_put.open puts"),
+    (
+        "api-key",
+        "api/orders",
+        "CFG_APIGW_KEY_METHODS",
+        lambda p: planned(p, "module.api_orders_api.aws_api_gateway_rest_api.this").update(body="{}"),
+        "module.api_orders_api.aws_api_gateway_rest_api.this sets body: it adds routes no proof reads",
+    ),
+    (
+        "authorizer",
+        "api/search",
+        "CFG_APIGW_AUTHORIZER_METHODS",
+        lambda p: planned(p, "module.api_search_api.aws_apigatewayv2_api.this").update(target="arn:aws:lambda:x"),
+        "module.api_search_api.aws_apigatewayv2_api.this sets target",
+    ),
+    ("iam-sigv4", "api/orders", "CFG_APIGW_IAM_METHODS", _put_definition, "aws_api_gateway_rest_api_put.open puts"),
+    # -- an existing API: what the plan adds to it is judged --------------------------------------------------
+    (
+        "adopted",
+        "old/keys",
+        "CFG_APIGW_KEY_METHODS",
+        _on_existing("aws_api_gateway_method", rest_api_id="aaaaaaaaa1", http_method="GET", authorization="NONE"),
+        "aws_api_gateway_method.open (GET) does not require an API key",
+    ),
+    (
+        "adopted",
+        "old/authz",
+        "CFG_APIGW_AUTHORIZER_METHODS",
+        _on_existing("aws_api_gateway_method", rest_api_id="aaaaaaaaa3", http_method="GET", authorization="NONE"),
+        "aws_api_gateway_method.open (GET) has authorization NONE, not CUSTOM",
+    ),
+    (
+        "adopted",
+        "old/authzhttp",
+        "CFG_APIGW_AUTHORIZER_METHODS",
+        _on_existing("aws_apigatewayv2_route", api_id="aaaaaaaaa4", route_key="$default", authorization_type="NONE"),
+        "aws_apigatewayv2_route.open ($default) has authorization_type NONE",
+    ),
+    (
+        "adopted",
+        "old/signed",
+        "CFG_APIGW_IAM_METHODS",
+        lambda p: _put_definition(p, "aaaaaaaaa5"),
+        "aws_api_gateway_rest_api_put.open puts an OpenAPI definition on API aaaaaaaaa5",
+    ),
     # (plan, origin, check, edit, what the failure says)
     (
         "api-key",
@@ -720,21 +880,20 @@ CASES: list[tuple[str, str, str, Edit, str]] = [
         "iam-sigv4",
         "api/orders",
         "CFG_APIGW_IAM_EDGE",
-        lambda p: read_data(p, "module.api_orders_edge.data.aws_iam_policy_document.assume_role").update(
-            json=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Action": "sts:AssumeRole",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                        }
-                    ],
-                }
-            )
-        ),
+        lambda p: _trust(p, {"Service": "lambda.amazonaws.com"}),
         "is trusted by ['lambda.amazonaws.com'], not lambda and edgelambda alone",
+    ),
+    (
+        "iam-sigv4",
+        "api/orders",
+        "CFG_APIGW_IAM_EDGE",
+        # The role's own trust written with jsonencode, the document left as it was: another account may sign.
+        lambda p: _trust(
+            p,
+            {"Service": ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]},
+            {"AWS": "arn:aws:iam::222222222222:root"},
+        ),
+        "is trusted by ['edgelambda.amazonaws.com', 'lambda.amazonaws.com', 'AWS:arn:aws:iam::222222222222:root']",
     ),
     (
         "iam-sigv4",
@@ -760,6 +919,20 @@ def test_a_broken_plan_fails_its_proof(
     edit(plan)
     message = results(plan, bindings)[(label, check)]
     assert expected in message, message
+
+
+def test_what_is_written_on_another_api_is_not_judged(plans: Callable[[str], Planned]) -> None:
+    """Fail closed stops at a provably different API: a keyless method on another API's literal id is not ours."""
+    plan, bindings = plans("adopted")
+    _on_existing("aws_api_gateway_method", rest_api_id="zzzzzzzzz9", http_method="GET", authorization="NONE")(plan)
+    _put_definition(plan, "zzzzzzzzz9")
+    assert not any(results(plan, bindings).values())
+
+
+def test_another_stage_with_the_web_acl_passes(plans: Callable[[str], Planned]) -> None:
+    plan, bindings = plans("waf-header")
+    _guarded_stage(plan)
+    assert not any(results(plan, bindings).values())
 
 
 def test_every_proof_has_a_failing_case() -> None:

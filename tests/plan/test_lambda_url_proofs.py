@@ -117,6 +117,51 @@ def _extra_permission_in_the_root(plan: Plan) -> None:
     plan["resource_changes"].append(extra)
 
 
+def _root_copy(plan: Plan, address: str, name: str, **after: Any) -> dict[str, Any]:
+    """A copy of ``address`` written in the root as ``name``, with ``after`` changed; its configuration too."""
+    extra = copy.deepcopy(next(c for c in plan["resource_changes"] if c["address"] == address))
+    type_ = extra["type"]
+    extra.update(address=f"{type_}.{name}", name=name, index=None)
+    extra.pop("module_address", None)
+    extra.pop("index", None)
+    extra["change"]["after"].update(after)
+    plan["resource_changes"].append(extra)
+    expressions = {k: {"constant_value": v} for k, v in after.items() if v is not None}
+    expressions |= {k: {"references": ["local.fn"]} for k, v in after.items() if v is None}
+    root = plan["configuration"]["root_module"]
+    root.setdefault("resources", []).append(
+        {"address": f"{type_}.{name}", "mode": "managed", "type": type_, "name": name, "expressions": expressions}
+    )
+    return extra
+
+
+def _function_name(plan: Plan) -> str:
+    name: str = planned(plan, URL)["function_name"]
+    return name
+
+
+def _permission_by_arn(plan: Plan) -> None:
+    """A root permission that names the function by its ARN: anyone may invoke it."""
+    arn = f"arn:aws:lambda:eu-west-1:111111111111:function:{_function_name(plan)}"
+    _root_copy(plan, INVOKE_URL, "by_arn", function_name=arn, principal="*", statement_id="by-arn")
+
+
+def _permission_by_partial_arn(plan: Plan) -> None:
+    partial = f"111111111111:function:{_function_name(plan)}:live"
+    _root_copy(plan, INVOKE, "by_partial_arn", function_name=partial, principal="222222222222")
+
+
+def _permission_through_a_local(plan: Plan) -> None:
+    """function_name = local.fn: the plan cannot tell which function, so it is judged as this one's."""
+    extra = _root_copy(plan, INVOKE, "by_local", function_name=None, principal="*")
+    extra["change"]["after"].pop("function_name")
+    extra["change"]["after_unknown"]["function_name"] = True
+
+
+def _second_url(plan: Plan) -> None:
+    _root_copy(plan, URL, "open", function_name=_function_name(plan), authorization_type="NONE")
+
+
 def _oac_never_signs(plan: Plan) -> None:
     planned(plan, OAC)["signing_behavior"] = "never"
 
@@ -159,6 +204,10 @@ def _match_viewer(plan: Plan) -> None:
         (_url_permission_for_auth_none, "CFG_LAMBDA_URL_PERMISSIONS", "function_url_auth_type 'NONE'"),
         (_permission_on_another_alias, "CFG_LAMBDA_URL_PERMISSIONS", "has qualifier 'live', the URL None"),
         (_extra_permission_in_the_root, "CFG_LAMBDA_URL_PERMISSIONS", "aws_lambda_permission.anyone allows '*'"),
+        (_permission_by_arn, "CFG_LAMBDA_URL_PERMISSIONS", "aws_lambda_permission.by_arn allows '*'"),
+        (_permission_by_partial_arn, "CFG_LAMBDA_URL_PERMISSIONS", "by_partial_arn allows '222222222222'"),
+        (_permission_through_a_local, "CFG_LAMBDA_URL_PERMISSIONS", "aws_lambda_permission.by_local allows '*'"),
+        (_second_url, "CFG_LAMBDA_URL_AUTH", "aws_lambda_function_url.open is another URL of the function"),
         (_oac_never_signs, "CFG_LAMBDA_URL_OAC", "signing_behavior is 'never', not 'always'"),
         (_oac_for_s3, "CFG_LAMBDA_URL_OAC", "origin_access_control_origin_type is 's3', not 'lambda'"),
         (_origin_without_oac, "CFG_LAMBDA_URL_OAC", "has no origin_access_control_id"),
@@ -202,6 +251,13 @@ def test_each_break_of_the_existing_urls_guard_fails(
 ) -> None:
     got = broken(existing, break_it)
     assert message in got["CFG_LAMBDA_URL_AUTH"], got
+
+
+def test_a_permission_on_another_function_is_not_judged(demo: Planned) -> None:
+    """Fail closed stops at a function the plan tells apart: a root permission on another one by ARN."""
+    arn = "arn:aws:lambda:eu-west-1:111111111111:function:another-function"
+    got = broken(demo, lambda p: _root_copy(p, INVOKE_URL, "other", function_name=arn, principal="*"))
+    assert got == HOLD, got
 
 
 def test_a_url_open_to_anyone_fails_cfgen_test(tmp_path: Path, plugin_mirror: Path) -> None:

@@ -36,8 +36,10 @@ __all__ = [
     "DEMO",
     "HTTP_DEMO",
     "REPLACES",
+    "TEST_INVOKE",
     "Api",
     "adopted_policy_moves",
+    "definition_problems",
     "demo_call",
     "existing_api_input",
     "existing_domain",
@@ -46,6 +48,7 @@ __all__ = [
     "http_demo_call",
     "https_finding",
     "kept_policy_address",
+    "methods_address",
     "origin_entry",
     "part",
     "partition",
@@ -245,6 +248,13 @@ def policy_adoption(api_id: str, writes: str, kept_file: str, judged: str, kept:
     )
 
 
+# What the admins path of every REST mode adds: a test call runs the integration around every guard.
+TEST_INVOKE = (
+    "So can anyone allowed to test a REST method (apigateway:POST on its /test-invoke-request, TestInvokeMethod): "
+    "API Gateway then runs the integration without the authorizer, API key, resource policy or web ACL."
+)
+
+
 def no_waf_skip(what: str) -> tuple[str, str]:
     """The demo stage's CKV2_AWS_29 (no WAF on a public stage), which every mode but waf_header fails on purpose."""
     return ("CKV2_AWS_29", f"No web ACL on the demo stage: {what}; `protection: waf_header` adds one.")
@@ -274,7 +284,37 @@ class Api:
         return isinstance(value, Const) and value.value == self.api_id
 
     def names_it(self, values: list[Value]) -> bool:
+        """Whether ``values`` (an API id argument) certainly name this API: what cfgen's own resources must show."""
         return bool(values) and all(self.is_this(v) for v in values)
+
+    def is_resource(self, resource: Resource) -> bool:
+        """Whether ``resource`` (an API of the plan) is this API: the demo's, or one whose known id is this one's."""
+        if self.demo is not None:
+            return resource.address == self.demo.address
+        return resource.known("id") and resource.values.get("id") == self.api_id
+
+    def may_be(self, values: list[Value]) -> bool:
+        """Whether ``values`` (an API id argument) may name this API: what a proof must judge (fail closed).
+
+        Only a provably different API is left out: a known id that differs, or
+        the id of another API resource of the plan. A local, a data source, a
+        function or any other attribute may be this API's id, so it counts as it.
+        """
+        return not values or not all(self._another(v) for v in values)
+
+    def _another(self, value: Value) -> bool:
+        if isinstance(value, Const):
+            if not isinstance(value.value, str) or not value.value:
+                return False
+            if self.demo is not None:
+                return not (self.demo.known("id") and self.demo.values.get("id") == value.value)
+            return value.value != self.api_id
+        if isinstance(value, Sym):
+            parts = value.address.split(".")
+            managed = len(parts) >= 2 and parts[-2] in (_REST, _HTTP) and (len(parts) < 3 or parts[-3] != "data")
+            ours = self.demo is not None and value.address == self.demo.config_address
+            return managed and value.attribute == "id" and not ours
+        return False
 
     def is_stage_arn(self, value: Value) -> bool:
         """Whether ``value`` is the ARN of this API's stage."""
@@ -310,17 +350,51 @@ def this_api(plan: PlanView, binding: OriginBinding) -> tuple[Api | None, str]:
 
 
 def rest_methods(plan: PlanView, api: Api) -> list[Resource]:
-    """Every REST method of the plan, wherever it is written, whose API is this one."""
-    return [m for m in plan.resources(type="aws_api_gateway_method") if api.names_it(source(plan, m, "rest_api_id"))]
+    """Every REST method of the plan, wherever it is written, whose API may be this one (:meth:`Api.may_be`)."""
+    return [m for m in plan.resources(type="aws_api_gateway_method") if api.may_be(source(plan, m, "rest_api_id"))]
 
 
 def policies_on(plan: PlanView, api: Api) -> list[Resource]:
-    """Every resource policy of the plan attached to this API."""
+    """Every resource policy of the plan that may be attached to this API (:meth:`Api.may_be`)."""
     return [
-        p
-        for p in plan.resources(type="aws_api_gateway_rest_api_policy")
-        if api.names_it(source(plan, p, "rest_api_id"))
+        p for p in plan.resources(type="aws_api_gateway_rest_api_policy") if api.may_be(source(plan, p, "rest_api_id"))
     ]
+
+
+def methods_address(api: Api, binding: OriginBinding) -> str:
+    """Where a finding on this API's methods points: the demo API, or the origin's calls for an existing one."""
+    return api.demo.address if api.demo is not None else f"module.{binding.module}"
+
+
+# Arguments that make routes of an API without an aws_api_gateway_method or aws_apigatewayv2_route.
+_DEFINES = {_REST: ("body",), _HTTP: ("body", "target", "route_key")}
+
+
+def definition_problems(plan: PlanView, api: Api) -> list[str]:
+    """Why methods or routes no proof reads may answer on this API: an OpenAPI body, a quick create, a put.
+
+    The methods proofs read ``aws_api_gateway_method`` and ``aws_apigatewayv2_route``
+    only; an ``aws_api_gateway_rest_api_put`` whose API may be this one, or a
+    definition argument on this API's own resource, adds routes beside them.
+    """
+    problems = []
+    for put in plan.resources(type="aws_api_gateway_rest_api_put"):
+        if api.may_be(source(plan, put, "rest_api_id")):
+            problems.append(
+                f"{put.address} puts an OpenAPI definition on {api.label}: its methods are read by no proof; write "
+                "them as aws_api_gateway_method"
+            )
+    for type_, arguments in _DEFINES.items():
+        for resource in plan.resources(type=type_):
+            if resource.mode != "managed" or not api.is_resource(resource):
+                continue
+            for argument in arguments:
+                if resource.values.get(argument) or resource.unknown.get(argument):
+                    problems.append(
+                        f"{resource.address} sets {argument}: it adds routes no proof reads; write them as "
+                        "methods or routes"
+                    )
+    return problems
 
 
 # -- proofs: the origin ------------------------------------------------------------------

@@ -180,8 +180,10 @@ NAMES = {
     "other_vpc_origin": "another VPC origin of this account",
     "other_api": "another private API of this account, through this chain",
     "other_api_keys": "callers holding another API key valid on this stage",
+    "other_stages": "another stage of the same API",
     "account_distribution": "another CloudFront distribution of this account",
     "secret_holders": "whoever holds the shared secret",
+    "role_holders": "principals of this account who can run code as the signing role",
     "admins": "people who can change this configuration",
 }
 
@@ -205,14 +207,14 @@ def path(key: str, status: Status, proofs: Sequence[str] = (), note: str = "", w
     return AccessPath(key, NAMES[key], status, tuple(proofs), note, when)
 
 
-def admins(controls: Sequence[str]) -> AccessPath:
-    """The path every origin shares: people who may change what closes the others."""
+def admins(controls: Sequence[str], also: str = "") -> AccessPath:
+    """The path every origin shares: people who may change what closes the others (``also``: what else they may do)."""
     return path(
         "admins",
         "residual",
         note=(
             f"Anyone allowed to change {', '.join(controls)} or to apply this Terraform can reopen any path. "
-            "Narrow it with least-privilege IAM and SCPs; `cfgen test` on every change and `cfgen verify` "
-            "after apply catch a reopened path."
+            f"{also + ' ' if also else ''}Narrow it with least-privilege IAM and SCPs; `cfgen test` on every change "
+            "and `cfgen verify` after apply catch a reopened path."
         ),
     )

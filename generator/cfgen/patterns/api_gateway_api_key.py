@@ -105,24 +105,26 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         return findings
     usage_plan, plan_finding = _usage_plan(plan, binding, api)
     findings += [plan_finding, _sent(plan, binding, usage_plan)]
-    if api.demo is not None:
-        findings.append(_methods(plan, binding, api))
+    findings.append(_methods(plan, binding, api))
     return findings
 
 
 def _methods(plan: PlanView, binding: OriginBinding, api: apigw.Api) -> Finding:
-    """Every method of the demo API requires a key from the x-api-key header (the CORS preflight aside)."""
+    """Every method of the API requires a key from the x-api-key header (the CORS preflight aside).
+
+    An existing API's own methods are not in the plan (a residual path); those
+    the plan adds to it are judged.
+    """
     title = "every method requires an API key from x-api-key (a keyless OPTIONS preflight only with CORS on)"
     check = "CFG_APIGW_KEY_METHODS"
-    assert api.demo is not None
-    problems = []
-    if api.demo.values.get("api_key_source") not in (None, "HEADER"):
+    problems = apigw.definition_problems(plan, api)
+    if api.demo is not None and api.demo.values.get("api_key_source") not in (None, "HEADER"):
         problems.append(
             f"{api.demo.address} reads keys from {api.demo.values.get('api_key_source')}, not the x-api-key header"
         )
-    cors = plan.resolve(api.demo.module, "var.cors") == [Const(True)]
+    cors = api.demo is not None and plan.resolve(api.demo.module, "var.cors") == [Const(True)]
     methods = apigw.rest_methods(plan, api)
-    if not methods:
+    if not methods and api.demo is not None:
         problems.append(f"no method of {api.label} is in the plan")
     for method in methods:
         if method.values.get("api_key_required") is True:
@@ -132,14 +134,14 @@ def _methods(plan: PlanView, binding: OriginBinding, api: apigw.Api) -> Finding:
             continue
         why = "" if verb != "OPTIONS" else " (a keyless preflight needs cors on and a MOCK integration)"
         problems.append(f"{method.address} ({verb}) does not require an API key{why}: anyone may call it")
-    return apigw.finding(binding, check, title, api.demo.address, "; ".join(problems))
+    return apigw.finding(binding, check, title, apigw.methods_address(api, binding), "; ".join(problems))
 
 
 def _answered_by_mock(plan: PlanView, api: apigw.Api, method: Resource) -> bool:
     integrations = [
         i
         for i in plan.resources(type="aws_api_gateway_integration")
-        if api.names_it(source(plan, i, "rest_api_id"))
+        if api.may_be(source(plan, i, "rest_api_id"))
         and i.values.get("http_method") == method.values.get("http_method")
     ]
     return bool(integrations) and all(i.values.get("type") == "MOCK" for i in integrations)
@@ -167,7 +169,7 @@ def _usage_plan(plan: PlanView, binding: OriginBinding, api: apigw.Api) -> tuple
         elif api.stage is not None and stage != [api.stage]:
             problems.append(f"{ours.address} covers stage {', '.join(map(str, stage))}, not {api.stage}")
     for other in plan.resources(type=_PLAN):
-        if other.address != ours.address and any(api.names_it(i) for i, _ in _stages(plan, other)):
+        if other.address != ours.address and any(api.may_be(i) for i, _ in _stages(plan, other)):
             problems.append(f"{other.address} also covers {api.label}: its keys would open it too")
     keys = {k.config_address for k in plan.resources(module=module, type=_KEY)}
     attached = _attached(plan, ours)
@@ -275,9 +277,10 @@ THREATS = ThreatModel(
         path(
             "internet",
             "residual",
-            ("CFG_APIGW_KEY_PLAN",),
+            ("CFG_APIGW_KEY_PLAN", "CFG_APIGW_KEY_METHODS"),
             "The API's methods are not in the plan: cfgen cannot prove that each requires a key, and a method "
-            "without api_key_required answers anyone. Closed once every method requires a key and the stage is "
+            "without api_key_required answers anyone (those the plan adds to it are judged). Closed once every method "
+            "requires a key and the stage is "
             "redeployed (listed under to do); `protection: waf_header` covers every method without a redeploy.",
             when="adopted",
         ),
@@ -324,7 +327,7 @@ THREATS = ThreatModel(
             "state and in the distribution's configuration. Narrowed by HTTPS to the origin and by rotation (two key "
             "generations); closed only by `iam_sigv4`.",
         ),
-        admins(("the usage plan and its keys", "the API's methods and stage", "the distribution")),
+        admins(("the usage plan and its keys", "the API's methods and stage", "the distribution"), apigw.TEST_INVOKE),
     ),
 )
 

@@ -159,9 +159,9 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         _secret(plan, binding, function, authorizer),
         _permission(plan, binding, function, authorizer),
     ]
-    if api is not None and api.demo is not None:
+    if api is not None:
         findings.append(_methods(plan, binding, api, authorizer))
-    elif api is None:
+    else:
         findings.append(apigw.finding(binding, "CFG_APIGW_AUTHORIZER_METHODS", "the API", binding.module, missing))
     return findings
 
@@ -169,15 +169,17 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
 def _methods(plan: PlanView, binding: OriginBinding, api: apigw.Api, authorizer: Resource | None) -> Finding:
     title = "every method and route ($default too) runs this authorizer"
     check = "CFG_APIGW_AUTHORIZER_METHODS"
-    assert api.demo is not None
+    address = apigw.methods_address(api, binding)
     if authorizer is None:
-        return apigw.finding(binding, check, title, api.demo.address, "no authorizer of this origin in the plan")
+        return apigw.finding(binding, check, title, address, "no authorizer of this origin in the plan")
     if api.kind == "rest":
         items, kind_attr, type_ = apigw.rest_methods(plan, api), "authorization", _REST
     else:
-        items = [r for r in plan.resources(type="aws_apigatewayv2_route") if api.names_it(source(plan, r, "api_id"))]
+        items = [r for r in plan.resources(type="aws_apigatewayv2_route") if api.may_be(source(plan, r, "api_id"))]
         kind_attr, type_ = "authorization_type", _HTTP
-    problems = [] if items else [f"no method or route of {api.label} is in the plan"]
+    problems = apigw.definition_problems(plan, api)
+    if not items and api.demo is not None:  # an existing API's own methods and routes are not in the plan
+        problems.append(f"no method or route of {api.label} is in the plan")
     for item in items:
         name = item.values.get("http_method") or item.values.get("route_key")
         if item.values.get(kind_attr) != "CUSTOM":
@@ -187,7 +189,7 @@ def _methods(plan: PlanView, binding: OriginBinding, api: apigw.Api, authorizer:
         if used != {authorizer.config_address}:
             shown = ", ".join(sorted(used)) or "an authorizer cfgen cannot follow"
             problems.append(f"{item.address} ({name}) runs {shown}, not {authorizer.config_address}")
-    return apigw.finding(binding, check, title, api.demo.address, "; ".join(problems))
+    return apigw.finding(binding, check, title, address, "; ".join(problems))
 
 
 def _permission(
@@ -325,9 +327,10 @@ THREATS = ThreatModel(
         path(
             "internet",
             "residual",
-            ("CFG_APIGW_AUTHORIZER_SECRET",),
-            "cfgen creates the authorizer on the API, but the API's methods and routes are not in the plan: one that "
-            "does not use the authorizer answers anyone. Closed once every method (authorization CUSTOM) or route "
+            ("CFG_APIGW_AUTHORIZER_SECRET", "CFG_APIGW_AUTHORIZER_METHODS"),
+            "cfgen creates the authorizer on the API, but the API's methods and routes are not in the plan (those the "
+            "plan adds to it are judged): one that does not use the authorizer answers anyone. Closed once every "
+            "method (authorization CUSTOM) or route "
             "($default too) uses it and the stage is redeployed (listed under to do); `waf_header` covers every "
             "method of a REST stage without a redeploy.",
             when="adopted",
@@ -358,7 +361,9 @@ THREATS = ThreatModel(
             "distribution's WAF, geo restriction and logs. A value dropped by a rotation is still admitted for the "
             "authorizer's result TTL. Narrowed by HTTPS to the origin and by rotation; closed only by `iam_sigv4`.",
         ),
-        admins(("the authorizer and its function", "the API's methods or routes", "the distribution")),
+        admins(
+            ("the authorizer and its function", "the API's methods or routes", "the distribution"), apigw.TEST_INVOKE
+        ),
     ),
 )
 

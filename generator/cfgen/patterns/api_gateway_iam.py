@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._hcl import Attr, Ref
-from ..harness.plan import PlanView, Resource, Statement, Sym, Value, document_statements, policy_statements
+from ..harness.plan import PlanView, Resource, Statement, Sym, Value, policy_statements
 from ..harness.results import Finding
 from ..spec import _names as names
 from ..spec.api_gateway import ApiGatewayIamOrigin
@@ -121,23 +121,26 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         findings.append(apigw.finding(binding, "CFG_APIGW_IAM_POLICY", "the API", binding.module, missing))
         return findings
     findings.append(_policy(plan, binding, api, role))
+    findings.append(_methods(plan, binding, api))
     if api.demo is not None:
-        findings += [_methods(plan, binding, api), apigw.redeploy_finding(plan, binding, api)]
+        findings.append(apigw.redeploy_finding(plan, binding, api))
     return findings
 
 
 def _methods(plan: PlanView, binding: OriginBinding, api: apigw.Api) -> Finding:
     title = "every method requires AWS_IAM (a SigV4 signature)"
-    assert api.demo is not None
     methods = apigw.rest_methods(plan, api)
-    problems = [] if methods else [f"no method of {api.label} is in the plan"]
+    problems = apigw.definition_problems(plan, api)
+    if not methods and api.demo is not None:  # an existing API's own methods are not in the plan
+        problems.append(f"no method of {api.label} is in the plan")
     for method in methods:
         if method.values.get("authorization") != "AWS_IAM":
             problems.append(
                 f"{method.address} ({method.values.get('http_method')}) has authorization "
                 f"{method.values.get('authorization')}, not AWS_IAM: the policy alone then decides"
             )
-    return apigw.finding(binding, "CFG_APIGW_IAM_METHODS", title, api.demo.address, "; ".join(problems))
+    address = apigw.methods_address(api, binding)
+    return apigw.finding(binding, "CFG_APIGW_IAM_METHODS", title, address, "; ".join(problems))
 
 
 def _policy(plan: PlanView, binding: OriginBinding, api: apigw.Api, role: Resource | None) -> Finding:
@@ -246,13 +249,20 @@ def _function_problems(plan: PlanView, function: Resource, role: Resource) -> li
     region = _provider_region(plan, function)
     if region != "us-east-1":
         problems.append(f"{function.address} is in {region or 'an unknown region'}, not us-east-1 (Lambda@Edge)")
-    document = plan.one(role.module, "aws_iam_policy_document", "assume_role")
-    trust = document_statements(plan, document) if document is not None else None
-    trusted = {
-        str(i) for s in trust or [] if s.effect == "Allow" for t, ids in s.principals if t == "Service" for i in ids
-    }
-    if trusted != _TRUSTED:
-        problems.append(f"{role.address} is trusted by {sorted(trusted)}, not lambda and edgelambda alone")
+    # The role's own trust policy, however it is written (a document, jsonencode, a literal): whoever it trusts
+    # may sign as the edge role.
+    trust = policy_statements(plan, role, "assume_role_policy")
+    if trust is None:
+        problems.append(f"cannot read {role.address}'s assume_role_policy: it must be known when planning")
+        return problems
+    allows = [s for s in trust if s.effect == "Allow"]
+    trusted = {str(i) for s in allows for t, ids in s.principals if t == "Service" for i in ids}
+    others = sorted({f"{t}:{i}" for s in allows for t, ids in s.principals if t != "Service" for i in ids})
+    if any(s.not_principals for s in allows):
+        others.append("NotPrincipal (everyone else)")
+    if trusted != _TRUSTED or others:
+        shown = sorted(trusted) + others
+        problems.append(f"{role.address} is trusted by {shown}, not lambda and edgelambda alone")
     return problems
 
 
@@ -290,9 +300,10 @@ THREATS = ThreatModel(
         path(
             "internet",
             "residual",
-            ("CFG_APIGW_IAM_POLICY",),
+            ("CFG_APIGW_IAM_POLICY", "CFG_APIGW_IAM_METHODS"),
             "cfgen writes the resource policy and proves it admits the edge role alone, but the API's methods and its "
-            "deployments are yours: a policy acts only once the stage is redeployed. Closed once every method is "
+            "deployments are yours (those the plan adds to it are judged): a policy acts only once the stage is "
+            "redeployed. Closed once every method is "
             "AWS_IAM and the stage is redeployed (listed under to do).",
             when="adopted",
         ),
@@ -329,8 +340,24 @@ THREATS = ThreatModel(
             "existing API the function signs for that API's host alone. Narrow it by IAM: deny "
             "lambda:EnableReplication* on this function to all but the pipeline that applies this configuration.",
         ),
+        path(
+            "role_holders",
+            "residual",
+            ("CFG_APIGW_IAM_EDGE",),
+            "The edge role trusts lambda.amazonaws.com (and edgelambda) alone, as CFG_APIGW_IAM_EDGE proves, so any "
+            "function given the role signs as it: whoever may pass it to a function of theirs (iam:PassRole with "
+            "lambda:CreateFunction) or change the edge function's code or configuration reaches the API as "
+            "CloudFront does. Narrow it by an SCP that denies iam:PassRole on the role and "
+            "lambda:UpdateFunctionCode and lambda:UpdateFunctionConfiguration on the function to all but the "
+            "pipeline that applies this configuration.",
+        ),
         admins(
-            ("the edge function and its role", "the API's resource policy, methods and deployments", "the distribution")
+            (
+                "the edge function and its role",
+                "the API's resource policy, methods and deployments",
+                "the distribution",
+            ),
+            apigw.TEST_INVOKE,
         ),
     ),
 )

@@ -236,7 +236,7 @@ THREATS = ThreatModel(
             "restriction and logs. Your application never sees the viewer's own Referer. Narrowed by HTTPS to the "
             "origin and by rotation (two values accepted); closed only by `iam_sigv4`.",
         ),
-        admins(("the API's resource policy", "its deployments", "the distribution")),
+        admins(("the API's resource policy", "its deployments", "the distribution"), apigw.TEST_INVOKE),
     ),
 )
 

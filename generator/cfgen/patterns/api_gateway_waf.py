@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..harness.plan import PlanView, Resource
+from ..harness.plan import Const, PlanView, Resource, Sym, Value
 from ..harness.results import Finding
 from ..spec import _names as names
 from ..spec.api_gateway import ApiGatewayWafHeaderOrigin
 from . import _api_gateway as apigw
 from . import _prices, _waf
 from ._base import OriginBinding, OriginView, Pattern, module_name
+from ._network import source
 from ._probes import DISTRIBUTION, probe
 from ._secret import MODULE as SECRET_MODULE
 from ._secret import secret_call, secret_use
@@ -110,9 +111,53 @@ def _association(
     plan: PlanView, binding: OriginBinding, acl: Resource | None, api: apigw.Api | None, missing: str
 ) -> Finding:
     target = (f"{api.label}'s stage", api.is_stage_arn) if api is not None else None
-    return _waf.association_finding(
+    found = _waf.association_finding(
         plan, binding, acl, "CFG_APIGW_WAF_ASSOCIATION", "this API's stage", target, missing
     )
+    if api is None or acl is None:
+        return found
+    problems = [p for p in [found.message, *_unguarded_stages(plan, api, acl)] if p]
+    return apigw.finding(binding, found.check_id, found.title, found.address, "; ".join(problems))
+
+
+def _unguarded_stages(plan: PlanView, api: apigw.Api, acl: Resource) -> list[str]:
+    """Why another stage of this API in the plan answers without the web ACL (its methods are NONE in this mode).
+
+    A stage is written as an ``aws_api_gateway_stage`` or by a deployment's
+    ``stage_name``; one whose API may be this one (fail closed) needs an
+    association with cfgen's ACL. An existing API's stages outside the plan are
+    a residual path.
+    """
+    problems = []
+    ours = Sym(acl.config_address, "arn")
+    associated = [
+        v
+        for a in plan.resources(type="aws_wafv2_web_acl_association")
+        if source(plan, a, "web_acl_arn") == [ours]
+        for v in source(plan, a, "resource_arn")
+    ]
+    for deployment in plan.resources(type="aws_api_gateway_deployment"):
+        if not api.may_be(source(plan, deployment, "rest_api_id")):
+            continue
+        stage = deployment.values.get("stage_name")
+        if (stage or deployment.unknown.get("stage_name")) and Const(stage) != api.stage:
+            problems.append(
+                f"{deployment.address} creates stage {stage or '(unknown)'} of {api.label}, which has no web ACL: "
+                "anyone may call it; write an aws_api_gateway_stage and associate the web ACL with it"
+            )
+    for stage in plan.resources(type="aws_api_gateway_stage"):
+        if not api.may_be(source(plan, stage, "rest_api_id")):
+            continue
+        arns: list[Value] = [Sym(stage.config_address, "arn")]
+        if stage.known("arn"):
+            arns.append(Const(stage.values["arn"]))
+        if any(api.is_stage_arn(a) for a in arns) or any(a in associated for a in arns):
+            continue
+        problems.append(
+            f"{stage.address} is a stage of {api.label} (or of an API cfgen cannot tell apart) without "
+            f"{acl.address}: anyone may call it"
+        )
+    return problems
 
 
 def _sent(plan: PlanView, binding: OriginBinding, accepted: list[str], literals: set[str]) -> Finding:
@@ -150,6 +195,23 @@ THREATS = ThreatModel(
             "without a redeploy.",
         ),
         path(
+            "other_stages",
+            "closed",
+            ("CFG_APIGW_WAF_ASSOCIATION",),
+            "The methods need no authorization in this mode, so a stage without the web ACL answers anyone: every "
+            "stage of the API in the plan (an aws_api_gateway_stage, a deployment's stage_name) has cfgen's web ACL.",
+            when="demo_api",
+        ),
+        path(
+            "other_stages",
+            "residual",
+            ("CFG_APIGW_WAF_ASSOCIATION",),
+            "The API's other stages are not in the plan: they run the same methods without cfgen's web ACL, so one "
+            "without a web ACL of its own answers anyone. Closed by associating the web ACL with each of them (or "
+            "deleting them); list them with `aws apigateway get-stages --rest-api-id ID` (under to do).",
+            when="adopted",
+        ),
+        path(
             "other_distribution",
             "closed",
             ("CFG_APIGW_WAF_ACL", "CFG_APIGW_WAF_SENT"),
@@ -166,7 +228,7 @@ THREATS = ThreatModel(
             "and its logs redact the header. Narrowed by HTTPS to the origin and by rotation (two values accepted); "
             "closed only by `iam_sigv4`.",
         ),
-        admins(("the web ACL and its association", "the stage", "the distribution")),
+        admins(("the web ACL and its association", "the stage", "the distribution"), apigw.TEST_INVOKE),
     ),
 )
 
@@ -182,6 +244,12 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
     ]
     adoption: tuple[Adoption, ...] = ()
     if api.rest_api_id is not None:
+        todo.insert(
+            0,
+            f"Other stages of API {api.rest_api_id} run the same methods without cfgen's web ACL: list them "
+            f"(aws apigateway get-stages --rest-api-id {api.rest_api_id}) and associate the web ACL "
+            "(web_acl_arn) with each, or delete them.",
+        )
         todo.insert(
             0,
             f"The association REPLACES any web ACL stage {api.stage} of API {api.rest_api_id} had (a stage has one): "
@@ -213,6 +281,7 @@ def details(spec: Spec, dist: Distribution, origin: Origin) -> OriginDetails:
         costs=(_prices.waf_web_acl(1),),
         todo=tuple(todo),
         adopted=adoption,
+        conditions=frozenset({"adopted" if api.rest_api_id is not None else "demo_api"}),
     )
 
 

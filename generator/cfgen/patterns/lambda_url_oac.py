@@ -104,13 +104,16 @@ def _auth(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Fi
     guards = [r for r in _network.module_resources(plan, module, "aws_lambda_function_url") if r.mode == "data"]
     if len(urls) + len(guards) != 1:
         return _network.finding(binding, check, title, here, f"{len(urls) + len(guards)} function URLs, not one")
+    url = (urls or guards)[0]
+    problems = _urls_elsewhere(plan, module, _network.source(plan, url, "function_name"))
     if urls:
         auth = urls[0].values.get("authorization_type")
-        problem = "" if auth == "AWS_IAM" else f"{urls[0].address} has authorization_type {auth!r}, not 'AWS_IAM'"
-        return _network.finding(binding, check, title, urls[0].address, problem)
-    # An existing URL is read at apply: its guard stops the apply unless it is AWS_IAM.
-    problems = _network.guard_problems(plan, binding, guards[0])
-    return _network.finding(binding, check, title, guards[0].address, "; ".join(problems))
+        if auth != "AWS_IAM":
+            problems.insert(0, f"{urls[0].address} has authorization_type {auth!r}, not 'AWS_IAM'")
+    else:
+        # An existing URL is read at apply: its guard stops the apply unless it is AWS_IAM.
+        problems = _network.guard_problems(plan, binding, guards[0]) + problems
+    return _network.finding(binding, check, title, url.address, "; ".join(problems))
 
 
 def _permissions(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
@@ -121,10 +124,13 @@ def _permissions(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]
     url = _url(plan, module)
     function = _network.source(plan, url, "function_name") if url is not None else []
     qualifier = _known(plan, url, "qualifier") if url is not None else None
+    ids = _function_ids(plan, function)
     permissions = [
         p
         for p in plan.resources(type="aws_lambda_permission")
-        if p.module[: len(module)] == module or _same(_network.source(plan, p, "function_name"), function)
+        if p.module[: len(module)] == module
+        or _same(_network.source(plan, p, "function_name"), function)
+        or _may_be(_function_ids(plan, _network.source(plan, p, "function_name")), ids)
     ]
     problems: list[str] = []
     for action in ACTIONS:
@@ -154,7 +160,9 @@ def _permission_problems(
     if values.get("action") == ACTIONS[0] and values.get("function_url_auth_type") != "AWS_IAM":
         problems.append(f"{name} has function_url_auth_type {values.get('function_url_auth_type')!r}, not 'AWS_IAM'")
     if function and not _same(_network.source(plan, permission, "function_name"), function):
-        problems.append(f"{name} is on another function than the URL's")
+        given = _function_ids(plan, _network.source(plan, permission, "function_name"))
+        if given is None or given != _function_ids(plan, function):
+            problems.append(f"{name} is on another function than the URL's, or one cfgen cannot tell apart")
     if _known(plan, permission, "qualifier") != qualifier:
         problems.append(
             f"{name} has qualifier {_known(plan, permission, 'qualifier')!r}, the URL {qualifier!r}: they must match"
@@ -235,6 +243,50 @@ def _known(plan: PlanView, resource: Resource, attribute: str) -> object:
 
 def _same(a: list[Value], b: list[Value]) -> bool:
     return bool(a) and a == b
+
+
+def _function_ids(plan: PlanView, values: list[Value]) -> set[str] | None:
+    """The functions a ``function_name`` argument names (bare names), or None when cfgen cannot tell.
+
+    Lambda takes a name, ``name:qualifier``, a partial ARN
+    (``account:function:name``) or a full ARN; a reference to a function of the
+    plan is that function's name when known, else its address. A local, a data
+    source or a function call may name any function.
+    """
+    found: set[str] = set()
+    for value in values:
+        if isinstance(value, Const) and isinstance(value.value, str) and value.value:
+            parts = value.value.split(":")
+            found.add(parts[parts.index("function") + 1] if "function" in parts[:-1] else parts[0])
+        elif (
+            isinstance(value, Sym)
+            and value.address.split(".")[-2:-1] == ["aws_lambda_function"]
+            and (".data." not in f".{value.address}")
+        ):
+            functions = [f for f in plan.resources(type="aws_lambda_function") if f.config_address == value.address]
+            names = {str(f.values["function_name"]) for f in functions if f.known("function_name")}
+            found |= names if names and len(names) == len(functions) else {value.address}
+        else:
+            return None
+    return found or None
+
+
+def _may_be(given: set[str] | None, ours: set[str] | None) -> bool:
+    """Whether a permission's function may be the URL's: judged unless both are known and differ (fail closed)."""
+    return given is None or ours is None or bool(given & ours)
+
+
+def _urls_elsewhere(plan: PlanView, module: tuple[str, ...], function: list[Value]) -> list[str]:
+    """Function URLs outside the origin's module whose function may be this one: a second way in."""
+    ours = _function_ids(plan, function)
+    return [
+        f"{u.address} is another URL of the function (or of one cfgen cannot tell apart): it answers beside "
+        "cfgen's, without its proofs"
+        for u in plan.resources(type="aws_lambda_function_url")
+        if u.mode == "managed"
+        and u.module[: len(module)] != module
+        and _may_be(_function_ids(plan, _network.source(plan, u, "function_name")), ours)
+    ]
 
 
 # -- threat model --------------------------------------------------------------
