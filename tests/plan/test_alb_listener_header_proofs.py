@@ -202,6 +202,105 @@ def test_each_alb_proof_fails_when_broken(
     assert_fails(broken(created, break_it), check_id, message)
 
 
+def add_root(plan: Plan, type_: str, name: str, after: dict[str, Any], references: dict[str, str]) -> None:
+    """A resource hand-written in the root module: planned ``after``, and ``references`` for the unknown attributes."""
+    plan["resource_changes"].append(
+        {
+            "address": f"{type_}.{name}",
+            "mode": "managed",
+            "type": type_,
+            "name": name,
+            "change": {
+                "actions": ["create"],
+                "after": after,
+                "after_unknown": dict.fromkeys(references, True),
+                "after_sensitive": {},
+            },
+        }
+    )
+    plan["configuration"]["root_module"].setdefault("resources", []).append(
+        {
+            "address": f"{type_}.{name}",
+            "mode": "managed",
+            "type": type_,
+            "name": name,
+            "expressions": {k: {"references": [ref, ref.rsplit(".", 1)[0]]} for k, ref in references.items()},
+        }
+    )
+
+
+ROOT_RULE = {"ip_protocol": "tcp", "from_port": 8443, "to_port": 8443, "cidr_ipv4": "198.51.100.0/24"}
+ROOT_LISTENER = {
+    "port": 8443,
+    "protocol": "HTTPS",
+    "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "certificate_arn": "arn:aws:acm:eu-west-1:111111111111:certificate/x",
+    "default_action": [{"type": "forward", "target_group_arn": None, "fixed_response": []}],
+}
+
+
+def _root_ingress(plan: Plan) -> None:
+    """In the root: a rule on module.web_app.security_group_id that admits a CIDR."""
+    add_root(
+        plan,
+        "aws_vpc_security_group_ingress_rule",
+        "extra",
+        dict(ROOT_RULE),
+        {"security_group_id": "module.web_app.security_group_id"},
+    )
+
+
+def _root_listener(plan: Plan) -> None:
+    """In the root: an HTTPS listener on module.web_app.load_balancer_arn that forwards by default."""
+    add_root(
+        plan,
+        "aws_lb_listener",
+        "extra",
+        copy.deepcopy(ROOT_LISTENER),
+        {"load_balancer_arn": "module.web_app.load_balancer_arn"},
+    )
+
+
+def _root_http_listener(plan: Plan) -> None:
+    """In the root: a plain HTTP listener (answering 403) on a load balancer named by a local cfgen cannot follow."""
+    listener = copy.deepcopy(ROOT_LISTENER) | {"protocol": "HTTP", "ssl_policy": None, "certificate_arn": None}
+    listener["default_action"] = [{"type": "fixed-response", "fixed_response": [{"status_code": "403"}]}]
+    add_root(plan, "aws_lb_listener", "extra", listener, {"load_balancer_arn": "local.alb_arn"})
+
+
+def _root_listener_elsewhere(plan: Plan) -> None:
+    """In the root: a listener on another load balancer, named by reference: not this ALB's, not judged."""
+    add_root(plan, "aws_lb_listener", "extra", copy.deepcopy(ROOT_LISTENER), {"load_balancer_arn": "aws_lb.other.arn"})
+
+
+def test_a_listener_on_another_load_balancer_is_not_judged(created: Planned) -> None:
+    assert broken(created, _root_listener_elsewhere) == CREATED
+
+
+@pytest.mark.parametrize(
+    ("break_it", "check_id", "message"),
+    [
+        (_root_ingress, "CFG_ALB_INGRESS", "aws_vpc_security_group_ingress_rule.extra admits a CIDR"),
+        (_root_listener, "CFG_ALB_SECRET", "aws_lb_listener.extra default action is forward"),
+        (_root_http_listener, "CFG_ALB_HTTPS", "aws_lb_listener.extra listens on HTTP, not HTTPS only"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else None,
+)
+def test_ingress_and_listeners_written_outside_the_module_are_judged(
+    created: Planned, break_it: Callable[[Plan], None], check_id: str, message: str
+) -> None:
+    assert_fails(broken(created, break_it), check_id, message)
+
+
+def _adopted_root_ingress(plan: Plan) -> None:
+    rule = dict(ROOT_RULE) | {"security_group_id": "sg-0a1b2c3d4e5f60702"}
+    add_root(plan, "aws_vpc_security_group_ingress_rule", "extra", rule, {})
+
+
+def _adopted_root_listener(plan: Plan) -> None:
+    add_root(plan, "aws_lb_listener", "extra", copy.deepcopy(ROOT_LISTENER) | {"load_balancer_arn": LB_ARN}, {})
+
+
 def _adopted_listener_guard_removed(plan: Plan) -> None:
     guard = f"{M}module.listener.data.aws_lb_listener.adopted[0]"
     plan["resource_changes"] = [c for c in plan["resource_changes"] if c["address"] != guard]
@@ -216,6 +315,8 @@ def _adopted_open_rule(plan: Plan) -> None:
     [
         (_adopted_listener_guard_removed, "CFG_ALB_SECRET", "no guard reads its default action"),
         (_adopted_open_rule, "CFG_ALB_INGRESS", "admits ::/0"),
+        (_adopted_root_ingress, "CFG_ALB_INGRESS", "aws_vpc_security_group_ingress_rule.extra admits a CIDR"),
+        (_adopted_root_listener, "CFG_ALB_SECRET", "aws_lb_listener.extra default action is forward"),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )

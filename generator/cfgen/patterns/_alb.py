@@ -134,22 +134,16 @@ def ingress_finding(plan: PlanView, binding: OriginBinding, module: tuple[str, .
     """The ALB's group admits HTTPS from CloudFront's origin-facing prefix list only, once, checked at apply."""
     title = "the ALB's group admits only CloudFront's origin-facing prefix list; no 0.0.0.0/0 or ::/0"
     here = f"module.{binding.module}"
-    targets = f"{here}.{_network.TARGETS_GROUP}"
     problems: list[str] = []
     wanted, guard_problem = _prefix_list_guard(plan, binding, module)
     problems += guard_problem
-    for group in _network.module_resources(plan, module, "aws_security_group"):
-        if group.config_address != targets and group.values.get("ingress"):
-            problems.append(f"{group.address} has an inline ingress rule; the ALB admits only CloudFront's prefix list")
-    for rule in _network.module_resources(plan, module, "aws_security_group_rule"):
-        if rule.values.get("type") == "ingress":
-            problems.append(f"{rule.address} is an ingress rule cfgen does not render; remove it")
+    # Every rule of the plan that may be on the ALB's group, wherever it is written (a rule in the root on
+    # module.<origin>.security_group_id is the group's as much as the module's own).
+    rules, other_ingress = _network.ingress_rules(
+        plan, _network.security_group(plan, module), "the ALB admits only CloudFront's prefix list"
+    )
+    problems += other_ingress
     per_group: dict[str, int] = {}
-    rules = [
-        r
-        for r in _network.module_resources(plan, module, "aws_vpc_security_group_ingress_rule")
-        if not any(_network.is_id(v, targets) for v in _network.source(plan, r, "security_group_id"))
-    ]
     for rule in rules:
         problems += _rule_problems(plan, rule, wanted)
         on = ", ".join(map(str, _network.source(plan, rule, "security_group_id")))
@@ -227,7 +221,7 @@ def https_finding(plan: PlanView, binding: OriginBinding, module: tuple[str, ...
         problems.append(f"origin '{binding.origin}' is unknown at plan time: its protocol cannot be checked")
     for origin in origins:
         problems += _network.https_only_problems(origin)
-    problems += _network.listener_problems(plan, module, "HTTPS")
+    problems += _network.listener_problems(_network.listeners_of(plan, module), "HTTPS")
     lb = plan.one(module, "aws_lb", "this")
     if lb is not None:
         if lb.values.get("load_balancer_type") != "application":

@@ -23,7 +23,7 @@ from .._hcl import Attr
 from ..harness.plan import PlanView, Resource, Sym
 from ..harness.results import Finding
 from ._base import OriginBinding
-from ._network import distribution_origin, guard_problems, module_resources
+from ._network import distribution_origin, guard_problems, listeners_of, module_resources
 from ._network import finding as network_finding
 from ._secret import SecretCall, secret_call, secret_use
 from ._threats import SecretUse
@@ -81,7 +81,9 @@ def _problems(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -
     """
     literals = plan.configured_strings()
     found: list[str] = []
-    listeners = [r for r in module_resources(plan, module, "aws_lb_listener") if r.mode == "managed"]
+    # Every listener that may be on this ALB, wherever it is written: one added in the root on
+    # module.<origin>.load_balancer_arn must answer 403 as cfgen's does.
+    listeners = listeners_of(plan, module)
     # An adopted ALB's listener is someone else's: a guard reads its default action at apply.
     guards = [r for r in module_resources(plan, module, "aws_lb_listener") if r.mode == "data"]
     if not listeners and not guards:
