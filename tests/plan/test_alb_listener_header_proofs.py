@@ -273,6 +273,27 @@ def _root_listener_elsewhere(plan: Plan) -> None:
     add_root(plan, "aws_lb_listener", "extra", copy.deepcopy(ROOT_LISTENER), {"load_balancer_arn": "aws_lb.other.arn"})
 
 
+def _root_rule(listener_arn: str | None, references: dict[str, str] | None = None) -> Callable[[Plan], None]:
+    """In the root: a rule that forwards everything, on the listener ``listener_arn`` names (or ``references``)."""
+
+    def break_it(plan: Plan) -> None:
+        rule = {
+            "listener_arn": listener_arn,
+            "priority": 5,
+            "action": [{"type": "forward", "target_group_arn": "arn:aws:elasticloadbalancing:tg"}],
+            "condition": [{"path_pattern": [{"values": ["/*"]}], "http_header": []}],
+        }
+        add_root(plan, "aws_lb_listener_rule", "extra", rule, references or {})
+
+    return break_it
+
+
+LITERAL_LISTENER = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/shop-web/0a1b/1a2b"
+_root_rule_by_arn = _root_rule(LITERAL_LISTENER)
+_root_rule_by_data_source = _root_rule(None, {"listener_arn": "data.aws_lb_listener.mine.arn"})
+_root_rule_by_local = _root_rule(None, {"listener_arn": "local.listener"})
+
+
 def test_a_listener_on_another_load_balancer_is_not_judged(created: Planned) -> None:
     assert broken(created, _root_listener_elsewhere) == CREATED
 
@@ -283,6 +304,9 @@ def test_a_listener_on_another_load_balancer_is_not_judged(created: Planned) -> 
         (_root_ingress, "CFG_ALB_INGRESS", "aws_vpc_security_group_ingress_rule.extra admits a CIDR"),
         (_root_listener, "CFG_ALB_SECRET", "aws_lb_listener.extra default action is forward"),
         (_root_http_listener, "CFG_ALB_HTTPS", "aws_lb_listener.extra listens on HTTP, not HTTPS only"),
+        (_root_rule_by_arn, "CFG_ALB_SECRET", "aws_lb_listener_rule.extra forwards without requiring X-Origin"),
+        (_root_rule_by_data_source, "CFG_ALB_SECRET", "aws_lb_listener_rule.extra forwards without requiring"),
+        (_root_rule_by_local, "CFG_ALB_SECRET", "aws_lb_listener_rule.extra forwards without requiring"),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )
@@ -301,6 +325,15 @@ def _adopted_root_listener(plan: Plan) -> None:
     add_root(plan, "aws_lb_listener", "extra", copy.deepcopy(ROOT_LISTENER) | {"load_balancer_arn": LB_ARN}, {})
 
 
+# Another listener of the adopted ALB (its ARN carries the ALB's), named by a literal.
+_adopted_root_rule = _root_rule(f"{LB_ARN.replace(':loadbalancer/', ':listener/')}/9f8e7d6c5b4a3921")
+
+
+def test_a_rule_on_another_albs_listener_is_not_judged(adopted: Planned) -> None:
+    other = LB_ARN.replace(":loadbalancer/", ":listener/").replace("shop-web/0a1b2c3d4e5f6071", "other/1234")
+    assert broken(adopted, _root_rule(other)) == {"CFG_ALB_SECRET": "", "CFG_ALB_INGRESS": "", "CFG_ALB_HTTPS": ""}
+
+
 def _adopted_listener_guard_removed(plan: Plan) -> None:
     guard = f"{M}module.listener.data.aws_lb_listener.adopted[0]"
     plan["resource_changes"] = [c for c in plan["resource_changes"] if c["address"] != guard]
@@ -317,6 +350,7 @@ def _adopted_open_rule(plan: Plan) -> None:
         (_adopted_open_rule, "CFG_ALB_INGRESS", "admits ::/0"),
         (_adopted_root_ingress, "CFG_ALB_INGRESS", "aws_vpc_security_group_ingress_rule.extra admits a CIDR"),
         (_adopted_root_listener, "CFG_ALB_SECRET", "aws_lb_listener.extra default action is forward"),
+        (_adopted_root_rule, "CFG_ALB_SECRET", "aws_lb_listener_rule.extra forwards without requiring X-Origin"),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )

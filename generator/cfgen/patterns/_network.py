@@ -102,8 +102,9 @@ def _names(value: Value, target: Target) -> bool | None:
             return False
         if target.known is not None:
             return bool(value.value == target.known)
-        # A resource this plan creates has no id yet: no literal can name it.
-        return False
+        # The plan creates it, so its id is unknown here, but a literal may be the id it got at an earlier apply
+        # (an offline plan has no state to tell).
+        return None
     return None
 
 

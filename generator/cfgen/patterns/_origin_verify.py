@@ -17,13 +17,14 @@ both.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._hcl import Attr
-from ..harness.plan import PlanView, Resource, Sym
+from ..harness.plan import Const, PlanView, Resource, Sym, Value
 from ..harness.results import Finding
 from ._base import OriginBinding
-from ._network import distribution_origin, guard_problems, listeners_of, module_resources
+from ._network import distribution_origin, guard_problems, listeners_of, load_balancer, module_resources, source
 from ._network import finding as network_finding
 from ._secret import SecretCall, secret_call, secret_use
 from ._threats import SecretUse
@@ -72,9 +73,9 @@ def finding(plan: PlanView, binding: OriginBinding, module: tuple[str, ...], che
 def _problems(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> tuple[str, list[str]]:
     """Where to report, and why a request without this distribution's secret could pass the ALB.
 
-    Every listener of ``module`` (and below) answers a fixed 403 by default;
-    every rule that forwards from one of them, or from the listener an
-    adopted ALB's rule names, requires the header with the current (and at
+    Every listener that may be on the ALB of ``module`` answers a fixed 403
+    by default; every rule of the plan that forwards and may sit on one of
+    them (or on an adopted ALB's listener) requires the header with the current (and at
     most the previous) secret, values that are sensitive in the plan and
     never written in the configuration; and the distribution sends one of
     them.
@@ -92,8 +93,14 @@ def _problems(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -
         found += _default_action_problems(listener)
     for guard in guards:
         found += guard_problems(plan, binding, guard)
-    ours = {lst.config_address for lst in listeners}
-    rules = [r for r in plan.resources(type="aws_lb_listener_rule") if _in(r, module) or _on(plan, r, ours)]
+    # Fail closed: every rule of the plan is judged as on this ALB's listener unless it provably names another.
+    ours = _Listeners(
+        {lst.config_address for lst in listeners},
+        {str(v.value) for g in guards for v in source(plan, g, "arn") if isinstance(v, Const) and v.value}
+        | {str(lst.values["arn"]) for lst in listeners if lst.known("arn") and lst.values.get("arn")},
+        load_balancer(plan, module).known,
+    )
+    rules = [r for r in plan.resources(type="aws_lb_listener_rule") if _in(r, module) or ours.may_hold(plan, r)]
     forwarding = [r for r in rules if any(a.get("type") == "forward" for a in r.values.get("action") or [])]
     if not forwarding:
         found.append(f"no listener rule forwards requests carrying {HEADER}: CloudFront would get 403 only")
@@ -111,12 +118,39 @@ def _in(resource: Resource, module: tuple[str, ...]) -> bool:
     return resource.module[: len(module)] == module
 
 
-def _on(plan: PlanView, rule: Resource, listeners: set[str]) -> bool:
-    """Whether a rule written elsewhere (a hand edit in the root, say) sits on one of ``listeners``."""
-    prefix = "".join(f"module.{m}." for m in rule.module)
-    config = plan.resource_config(rule.module, rule.config_address.removeprefix(prefix)) or {}
-    targets = plan.values_of(rule.module, config.get("expressions", {}).get("listener_arn"))
-    return any(isinstance(v, Sym) and v.address in listeners for v in targets)
+@dataclass(frozen=True)
+class _Listeners:
+    """This ALB's listeners: by configuration address, by known ARN, and by the ALB's ARN when known."""
+
+    addresses: set[str]
+    arns: set[str]
+    load_balancer_arn: str | None
+
+    def may_hold(self, plan: PlanView, rule: Resource) -> bool:
+        """Whether ``rule`` may sit on one of these listeners: unless its ``listener_arn`` provably names another.
+
+        A literal ARN names one of them when it is a known one, or a listener
+        of this ALB (a listener ARN carries its load balancer's); a data
+        source, a local or a function may name any listener.
+        """
+        verdicts = [self._names(v) for v in source(plan, rule, "listener_arn")]
+        return any(v is True for v in verdicts) or not any(v is False for v in verdicts)
+
+    def _names(self, value: Value) -> bool | None:
+        if isinstance(value, Sym):
+            if value.address in self.addresses:
+                return True
+            return None if ".data." in f".{value.address}" else False
+        if isinstance(value, Const):
+            if not isinstance(value.value, str):
+                return False
+            if value.value in self.arns:
+                return True
+            if self.load_balancer_arn is None:
+                return None  # a created ALB's ARN is unknown here: a literal may be one it got at an earlier apply
+            # A listener's ARN carries its load balancer's.
+            return value.value.startswith(self.load_balancer_arn.replace(":loadbalancer/", ":listener/") + "/")
+        return None
 
 
 def _default_action_problems(listener: Resource) -> list[str]:
