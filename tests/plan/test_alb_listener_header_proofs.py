@@ -294,6 +294,21 @@ _root_rule_by_data_source = _root_rule(None, {"listener_arn": "data.aws_lb_liste
 _root_rule_by_local = _root_rule(None, {"listener_arn": "local.listener"})
 
 
+def _second_distribution_module(plan: Plan) -> None:
+    """A second call of the distribution module: module "web2", origins = { app = module.web_app.cloudfront_origin }."""
+    second = copy.deepcopy(next(c for c in plan["resource_changes"] if c["address"] == DISTRIBUTION))
+    second.update(address=DISTRIBUTION.replace("module.web.", "module.web2."), module_address="module.web2")
+    plan["resource_changes"].append(second)
+    calls = plan["configuration"]["root_module"]["module_calls"]
+    calls["web2"] = copy.deepcopy(calls["web"])
+
+
+def test_a_second_distribution_given_the_origin_fails(created: Planned) -> None:
+    got = broken(created, _second_distribution_module)
+    assert_fails(got, "CFG_ALB_SECRET", "module.web2 takes module.web_app.cloudfront_origin")
+    assert "module.web2.aws_cloudfront_distribution.this sends this origin's X-Origin-Verify" in got["CFG_ALB_SECRET"]
+
+
 def test_a_listener_on_another_load_balancer_is_not_judged(created: Planned) -> None:
     assert broken(created, _root_listener_elsewhere) == CREATED
 

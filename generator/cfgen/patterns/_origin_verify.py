@@ -231,4 +231,39 @@ def sent_problems(
             problems.append(f"the {HEADER} origin header is written in the configuration")
         elif accepted and value not in accepted:
             problems.append(f"CloudFront sends a {HEADER} value {by} does not accept: every request would get 403")
+    sending = [
+        str(h.get("value"))
+        for o in origins
+        for h in o.get("custom_header") or []
+        if str(h.get("name", "")).lower() == HEADER.lower() and h.get("value")
+    ]
+    return problems + _elsewhere(plan, binding, distribution, {*accepted, *sending})
+
+
+def _elsewhere(plan: PlanView, binding: OriginBinding, ours: Resource, secrets: set[str]) -> list[str]:
+    """Why another distribution of the plan could send this origin's secret, and so reach it around ``ours``.
+
+    One that takes this origin's ``cloudfront_origin`` (a second module call,
+    say), or whose origins send ``X-Origin-Verify`` with a value this origin
+    accepts or this distribution sends.
+    """
+    problems: list[str] = []
+    wanted = f"module.{binding.module}.cloudfront_origin"
+    for name, call in (plan.module_config(()) or {}).get("module_calls", {}).items():
+        if name == binding.distribution_module:
+            continue
+        refs = [r for e in call.get("expressions", {}).values() if isinstance(e, dict) for r in e.get("references", [])]
+        if wanted in refs:
+            problems.append(f"module.{name} takes {wanted}: another distribution would send this origin's secret")
+    for other in plan.resources(type="aws_cloudfront_distribution"):
+        if other.address == ours.address or other.mode != "managed":
+            continue
+        headers = [
+            h
+            for o in other.values.get("origin") or []
+            for h in o.get("custom_header") or []
+            if str(h.get("name", "")).lower() == HEADER.lower()
+        ]
+        if any(h.get("value") in secrets for h in headers):
+            problems.append(f"{other.address} sends this origin's {HEADER} secret: it would reach the origin too")
     return problems
