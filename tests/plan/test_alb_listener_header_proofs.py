@@ -171,6 +171,14 @@ def _invalid_headers_kept(plan: Plan) -> None:
     planned(plan, LB)["drop_invalid_header_fields"] = False
 
 
+def _every_protocol(plan: Plan) -> None:
+    planned(plan, RULE).update(ip_protocol="-1", from_port=None, to_port=None)
+
+
+def _every_port(plan: Plan) -> None:
+    planned(plan, RULE).update(from_port=0, to_port=65535)
+
+
 def _targets_open_to_every_port(plan: Plan) -> None:
     planned(plan, f"{M}aws_vpc_security_group_ingress_rule.targets[0]").update(from_port=0, to_port=65535)
 
@@ -182,6 +190,8 @@ def _targets_open_to_every_port(plan: Plan) -> None:
         (_another_prefix_list, "CFG_ALB_INGRESS", "admits pl-02cd2c6b, not the prefix list the guard reads"),
         (_a_second_prefix_list_rule, "CFG_ALB_INGRESS", "so a group takes one"),
         (_ingress_from_a_group, "CFG_ALB_INGRESS", "admits a CIDR or a security group"),
+        (_every_protocol, "CFG_ALB_INGRESS", "cloudfront admits every protocol, not only tcp on the HTTPS port 443"),
+        (_every_port, "CFG_ALB_INGRESS", "cloudfront admits tcp ports 0-65535, not only tcp on the HTTPS port 443"),
         (_guard_reads_another_list, "CFG_ALB_INGRESS", "reads the list named com.amazonaws.eu-west-1.s3"),
         (_guard_removed, "CFG_ALB_INGRESS", "no data.aws_ec2_managed_prefix_list.cloudfront reads the prefix list"),
         (_guard_without_condition, "CFG_ALB_INGRESS", "data.aws_ec2_managed_prefix_list.cloudfront carries no"),

@@ -144,8 +144,10 @@ def ingress_finding(plan: PlanView, binding: OriginBinding, module: tuple[str, .
     )
     problems += other_ingress
     per_group: dict[str, int] = {}
+    ports = [v.value for v in plan.resolve(module, "var.https_port") if isinstance(v, Const)]
+    port = ports[0] if len(ports) == 1 else 443
     for rule in rules:
-        problems += _rule_problems(plan, rule, wanted)
+        problems += _rule_problems(plan, rule, wanted, port)
         on = ", ".join(map(str, _network.source(plan, rule, "security_group_id")))
         per_group[on] = per_group.get(on, 0) + 1
     for on, count in per_group.items():
@@ -184,14 +186,18 @@ def _prefix_list_guard(plan: PlanView, binding: OriginBinding, module: tuple[str
     return wanted, problems
 
 
-def _rule_problems(plan: PlanView, rule: Resource, wanted: set[str]) -> list[str]:
-    """Why one ingress rule on the ALB's group admits more than CloudFront's prefix list."""
+def _rule_problems(plan: PlanView, rule: Resource, wanted: set[str], port: int) -> list[str]:
+    """Why one ingress rule on the ALB's group admits more than CloudFront's prefix list on the HTTPS port."""
     values = rule.values
     opened = sorted({str(values.get("cidr_ipv4")), str(values.get("cidr_ipv6"))} & _network.OPEN_CIDRS)
     if opened:
         return [f"{rule.address} admits {', '.join(opened)}: anyone could reach the ALB around CloudFront"]
     if values.get("cidr_ipv4") or values.get("cidr_ipv6") or values.get("referenced_security_group_id"):
         return [f"{rule.address} admits a CIDR or a security group; the ALB admits only CloudFront's prefix list"]
+    got = (values.get("ip_protocol"), values.get("from_port"), values.get("to_port"))
+    if got != ("tcp", port, port):
+        shown = "every protocol" if str(got[0]) in ("-1", "all") else f"{got[0]} ports {got[1]}-{got[2]}"
+        return [f"{rule.address} admits {shown}, not only tcp on the HTTPS port {port}"]
     lists = _network.source(plan, rule, "prefix_list_id")
     given = {str(v.value) for v in lists if isinstance(v, Const)}
     if not lists or len(given) != len(lists) or not given <= wanted or not wanted:
