@@ -15,6 +15,7 @@ output, so a new value goes out only once the ACL admits it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -103,12 +104,52 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         _alb.ingress_finding(plan, binding, module),
         _alb.https_finding(plan, binding, module),
         acl_finding,
-        _waf.association_finding(plan, binding, acl, "CFG_ALB_WAF_ASSOCIATION", "this ALB", _this_alb(plan, binding)),
+        _fails_closed(
+            plan,
+            binding,
+            _waf.association_finding(
+                plan, binding, acl, "CFG_ALB_WAF_ASSOCIATION", "this ALB", _this_alb(plan, binding)
+            ),
+        ),
         _sent(plan, binding, accepted, literals),
     ]
     if plan.one(module, "aws_lb", "this") is not None:
         findings.append(_network.targets_finding(plan, binding, module, "CFG_ALB_TARGETS"))
     return findings
+
+
+# The adopted ALB's guard in alb-origin: its postcondition stops the apply if WAF fails open.
+FAIL_OPEN_GUARD = "data.aws_lb.waf_fail_closed"
+
+
+def _fails_closed(plan: PlanView, binding: OriginBinding, association: Finding) -> Finding:
+    """``association``, failed too if the ALB would forward requests unchecked when it cannot reach WAF.
+
+    A created ALB must leave ``enable_waf_fail_open`` unset or false; an
+    adopted one's is read at apply by a guard upstream of the distribution.
+    """
+    module = (binding.module,)
+    problems: list[str] = []
+    lb = plan.one(module, "aws_lb", "this")
+    if lb is not None:
+        if lb.values.get("enable_waf_fail_open") or lb.unknown.get("enable_waf_fail_open"):
+            problems.append(
+                f"{lb.address} has enable_waf_fail_open: it would forward requests unchecked whenever it cannot "
+                "reach WAF"
+            )
+    else:
+        guard = plan.one(module, "aws_lb", FAIL_OPEN_GUARD.rsplit(".", 1)[1])
+        if guard is None or guard.mode != "data":
+            problems.append(
+                f"no {FAIL_OPEN_GUARD} reads the adopted ALB's enable_waf_fail_open at apply: it could forward "
+                "requests unchecked whenever it cannot reach WAF"
+            )
+        else:
+            problems += _network.guard_problems(plan, binding, guard)
+    if not problems:
+        return association
+    message = "; ".join([m for m in (association.message,) if m] + problems)
+    return dataclasses.replace(association, passed=False, message=message)
 
 
 def _this_alb(plan: PlanView, binding: OriginBinding) -> tuple[str, Callable[[Value], bool]] | None:
