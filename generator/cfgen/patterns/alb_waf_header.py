@@ -211,7 +211,7 @@ THREATS = ThreatModel(
             ("CFG_ALB_INGRESS", "CFG_ALB_WAF_ACL", "CFG_ALB_WAF_ASSOCIATION"),
             "The ALB's only security group admits HTTPS from CloudFront's origin-facing prefix list alone (the "
             "apply reads the list by id and name), and its web ACL blocks every request without the secret. "
-            f"{_WAF_FIRST}.",
+            f"{_WAF_FIRST}; the ALB does not fail open when WAF is unreachable (enable_waf_fail_open off).",
             when="created_load_balancer",
         ),
         path(
@@ -221,7 +221,8 @@ THREATS = ThreatModel(
             f"The web ACL covers the whole ALB: {_WAF_FIRST}, so every listener and rule of yours is closed "
             "without the secret. cfgen adds the prefix-list rule to the group you named, but the ALB's other groups "
             "are yours: one that admits other addresses lets them reach WAF directly (still blocked without the "
-            "secret). Closed when the group you named is the ALB's only one and admits nothing else.",
+            "secret). The apply stops if the ALB fails open when WAF is unreachable (enable_waf_fail_open). Closed "
+            "when the group you named is the ALB's only one and admits nothing else.",
             when="adopted",
         ),
         path(
