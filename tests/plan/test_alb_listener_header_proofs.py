@@ -171,6 +171,14 @@ def _invalid_headers_kept(plan: Plan) -> None:
     planned(plan, LB)["drop_invalid_header_fields"] = False
 
 
+def _every_protocol(plan: Plan) -> None:
+    planned(plan, RULE).update(ip_protocol="-1", from_port=None, to_port=None)
+
+
+def _every_port(plan: Plan) -> None:
+    planned(plan, RULE).update(from_port=0, to_port=65535)
+
+
 def _targets_open_to_every_port(plan: Plan) -> None:
     planned(plan, f"{M}aws_vpc_security_group_ingress_rule.targets[0]").update(from_port=0, to_port=65535)
 
@@ -182,6 +190,8 @@ def _targets_open_to_every_port(plan: Plan) -> None:
         (_another_prefix_list, "CFG_ALB_INGRESS", "admits pl-02cd2c6b, not the prefix list the guard reads"),
         (_a_second_prefix_list_rule, "CFG_ALB_INGRESS", "so a group takes one"),
         (_ingress_from_a_group, "CFG_ALB_INGRESS", "admits a CIDR or a security group"),
+        (_every_protocol, "CFG_ALB_INGRESS", "cloudfront admits every protocol, not only tcp on the HTTPS port 443"),
+        (_every_port, "CFG_ALB_INGRESS", "cloudfront admits tcp ports 0-65535, not only tcp on the HTTPS port 443"),
         (_guard_reads_another_list, "CFG_ALB_INGRESS", "reads the list named com.amazonaws.eu-west-1.s3"),
         (_guard_removed, "CFG_ALB_INGRESS", "no data.aws_ec2_managed_prefix_list.cloudfront reads the prefix list"),
         (_guard_without_condition, "CFG_ALB_INGRESS", "data.aws_ec2_managed_prefix_list.cloudfront carries no"),
@@ -202,6 +212,153 @@ def test_each_alb_proof_fails_when_broken(
     assert_fails(broken(created, break_it), check_id, message)
 
 
+def add_root(plan: Plan, type_: str, name: str, after: dict[str, Any], references: dict[str, str]) -> None:
+    """A resource hand-written in the root module: planned ``after``, and ``references`` for the unknown attributes."""
+    plan["resource_changes"].append(
+        {
+            "address": f"{type_}.{name}",
+            "mode": "managed",
+            "type": type_,
+            "name": name,
+            "change": {
+                "actions": ["create"],
+                "after": after,
+                "after_unknown": dict.fromkeys(references, True),
+                "after_sensitive": {},
+            },
+        }
+    )
+    plan["configuration"]["root_module"].setdefault("resources", []).append(
+        {
+            "address": f"{type_}.{name}",
+            "mode": "managed",
+            "type": type_,
+            "name": name,
+            "expressions": {k: {"references": [ref, ref.rsplit(".", 1)[0]]} for k, ref in references.items()},
+        }
+    )
+
+
+ROOT_RULE = {"ip_protocol": "tcp", "from_port": 8443, "to_port": 8443, "cidr_ipv4": "198.51.100.0/24"}
+ROOT_LISTENER = {
+    "port": 8443,
+    "protocol": "HTTPS",
+    "ssl_policy": "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "certificate_arn": "arn:aws:acm:eu-west-1:111111111111:certificate/x",
+    "default_action": [{"type": "forward", "target_group_arn": None, "fixed_response": []}],
+}
+
+
+def _root_ingress(plan: Plan) -> None:
+    """In the root: a rule on module.web_app.security_group_id that admits a CIDR."""
+    add_root(
+        plan,
+        "aws_vpc_security_group_ingress_rule",
+        "extra",
+        dict(ROOT_RULE),
+        {"security_group_id": "module.web_app.security_group_id"},
+    )
+
+
+def _root_listener(plan: Plan) -> None:
+    """In the root: an HTTPS listener on module.web_app.load_balancer_arn that forwards by default."""
+    add_root(
+        plan,
+        "aws_lb_listener",
+        "extra",
+        copy.deepcopy(ROOT_LISTENER),
+        {"load_balancer_arn": "module.web_app.load_balancer_arn"},
+    )
+
+
+def _root_http_listener(plan: Plan) -> None:
+    """In the root: a plain HTTP listener (answering 403) on a load balancer named by a local cfgen cannot follow."""
+    listener = copy.deepcopy(ROOT_LISTENER) | {"protocol": "HTTP", "ssl_policy": None, "certificate_arn": None}
+    listener["default_action"] = [{"type": "fixed-response", "fixed_response": [{"status_code": "403"}]}]
+    add_root(plan, "aws_lb_listener", "extra", listener, {"load_balancer_arn": "local.alb_arn"})
+
+
+def _root_listener_elsewhere(plan: Plan) -> None:
+    """In the root: a listener on another load balancer, named by reference: not this ALB's, not judged."""
+    add_root(plan, "aws_lb_listener", "extra", copy.deepcopy(ROOT_LISTENER), {"load_balancer_arn": "aws_lb.other.arn"})
+
+
+def _root_rule(listener_arn: str | None, references: dict[str, str] | None = None) -> Callable[[Plan], None]:
+    """In the root: a rule that forwards everything, on the listener ``listener_arn`` names (or ``references``)."""
+
+    def break_it(plan: Plan) -> None:
+        rule = {
+            "listener_arn": listener_arn,
+            "priority": 5,
+            "action": [{"type": "forward", "target_group_arn": "arn:aws:elasticloadbalancing:tg"}],
+            "condition": [{"path_pattern": [{"values": ["/*"]}], "http_header": []}],
+        }
+        add_root(plan, "aws_lb_listener_rule", "extra", rule, references or {})
+
+    return break_it
+
+
+LITERAL_LISTENER = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/shop-web/0a1b/1a2b"
+_root_rule_by_arn = _root_rule(LITERAL_LISTENER)
+_root_rule_by_data_source = _root_rule(None, {"listener_arn": "data.aws_lb_listener.mine.arn"})
+_root_rule_by_local = _root_rule(None, {"listener_arn": "local.listener"})
+
+
+def _second_distribution_module(plan: Plan) -> None:
+    """A second call of the distribution module: module "web2", origins = { app = module.web_app.cloudfront_origin }."""
+    second = copy.deepcopy(next(c for c in plan["resource_changes"] if c["address"] == DISTRIBUTION))
+    second.update(address=DISTRIBUTION.replace("module.web.", "module.web2."), module_address="module.web2")
+    plan["resource_changes"].append(second)
+    calls = plan["configuration"]["root_module"]["module_calls"]
+    calls["web2"] = copy.deepcopy(calls["web"])
+
+
+def test_a_second_distribution_given_the_origin_fails(created: Planned) -> None:
+    got = broken(created, _second_distribution_module)
+    assert_fails(got, "CFG_ALB_SECRET", "module.web2 takes module.web_app.cloudfront_origin")
+    assert "module.web2.aws_cloudfront_distribution.this sends this origin's X-Origin-Verify" in got["CFG_ALB_SECRET"]
+
+
+def test_a_listener_on_another_load_balancer_is_not_judged(created: Planned) -> None:
+    assert broken(created, _root_listener_elsewhere) == CREATED
+
+
+@pytest.mark.parametrize(
+    ("break_it", "check_id", "message"),
+    [
+        (_root_ingress, "CFG_ALB_INGRESS", "aws_vpc_security_group_ingress_rule.extra admits a CIDR"),
+        (_root_listener, "CFG_ALB_SECRET", "aws_lb_listener.extra default action is forward"),
+        (_root_http_listener, "CFG_ALB_HTTPS", "aws_lb_listener.extra listens on HTTP, not HTTPS only"),
+        (_root_rule_by_arn, "CFG_ALB_SECRET", "aws_lb_listener_rule.extra forwards without requiring X-Origin"),
+        (_root_rule_by_data_source, "CFG_ALB_SECRET", "aws_lb_listener_rule.extra forwards without requiring"),
+        (_root_rule_by_local, "CFG_ALB_SECRET", "aws_lb_listener_rule.extra forwards without requiring"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else None,
+)
+def test_ingress_and_listeners_written_outside_the_module_are_judged(
+    created: Planned, break_it: Callable[[Plan], None], check_id: str, message: str
+) -> None:
+    assert_fails(broken(created, break_it), check_id, message)
+
+
+def _adopted_root_ingress(plan: Plan) -> None:
+    rule = dict(ROOT_RULE) | {"security_group_id": "sg-0a1b2c3d4e5f60702"}
+    add_root(plan, "aws_vpc_security_group_ingress_rule", "extra", rule, {})
+
+
+def _adopted_root_listener(plan: Plan) -> None:
+    add_root(plan, "aws_lb_listener", "extra", copy.deepcopy(ROOT_LISTENER) | {"load_balancer_arn": LB_ARN}, {})
+
+
+# Another listener of the adopted ALB (its ARN carries the ALB's), named by a literal.
+_adopted_root_rule = _root_rule(f"{LB_ARN.replace(':loadbalancer/', ':listener/')}/9f8e7d6c5b4a3921")
+
+
+def test_a_rule_on_another_albs_listener_is_not_judged(adopted: Planned) -> None:
+    other = LB_ARN.replace(":loadbalancer/", ":listener/").replace("shop-web/0a1b2c3d4e5f6071", "other/1234")
+    assert broken(adopted, _root_rule(other)) == {"CFG_ALB_SECRET": "", "CFG_ALB_INGRESS": "", "CFG_ALB_HTTPS": ""}
+
+
 def _adopted_listener_guard_removed(plan: Plan) -> None:
     guard = f"{M}module.listener.data.aws_lb_listener.adopted[0]"
     plan["resource_changes"] = [c for c in plan["resource_changes"] if c["address"] != guard]
@@ -216,6 +373,9 @@ def _adopted_open_rule(plan: Plan) -> None:
     [
         (_adopted_listener_guard_removed, "CFG_ALB_SECRET", "no guard reads its default action"),
         (_adopted_open_rule, "CFG_ALB_INGRESS", "admits ::/0"),
+        (_adopted_root_ingress, "CFG_ALB_INGRESS", "aws_vpc_security_group_ingress_rule.extra admits a CIDR"),
+        (_adopted_root_listener, "CFG_ALB_SECRET", "aws_lb_listener.extra default action is forward"),
+        (_adopted_root_rule, "CFG_ALB_SECRET", "aws_lb_listener_rule.extra forwards without requiring X-Origin"),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )

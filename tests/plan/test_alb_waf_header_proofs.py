@@ -90,7 +90,8 @@ def test_the_created_alb_is_behind_the_web_acl_and_forwards_what_it_admits(creat
 def test_an_existing_alb_gets_the_web_acl_and_no_listener_change(adopted: Planned) -> None:
     plan = adopted[0]
     assert proof_results(*adopted[:2]) == dict.fromkeys(CHECKS, "")
-    changed = {c["type"] for c in plan["resource_changes"]}
+    changed = {c["type"] for c in plan["resource_changes"] if c["mode"] == "managed"}
+    assert change(plan, FAIL_OPEN_GUARD)["actions"] == ["read"], "enable_waf_fail_open is read at apply"
     assert not changed & {"aws_lb", "aws_security_group", "aws_lb_listener", "aws_lb_listener_rule"}, changed
     assert planned(plan, ASSOCIATION)["resource_arn"] == LB_ARN
     assert planned(plan, RULE)["security_group_id"] == "sg-0a1b2c3d4e5f60702"
@@ -178,6 +179,10 @@ def _match_viewer(plan: Plan) -> None:
     planned(plan, DISTRIBUTION)["origin"][0]["custom_origin_config"][0]["origin_protocol_policy"] = "match-viewer"
 
 
+def _fails_open(plan: Plan) -> None:
+    planned(plan, LB)["enable_waf_fail_open"] = True
+
+
 def _targets_open_to_every_port(plan: Plan) -> None:
     planned(plan, f"{M}aws_vpc_security_group_ingress_rule.targets[0]").update(from_port=0, to_port=65535)
 
@@ -203,6 +208,7 @@ def _targets_open_to_every_port(plan: Plan) -> None:
         (_header_not_from_the_acl, "CFG_ALB_WAF_SENT", "do not come from module.web_app_waf.header_value", set()),
         (_match_viewer, "CFG_ALB_HTTPS", "origin_protocol_policy 'match-viewer', not 'https-only'", set()),
         (_targets_open_to_every_port, "CFG_ALB_TARGETS", "admits ports 0-65535, not only the target port", set()),
+        (_fails_open, "CFG_ALB_WAF_ASSOCIATION", "aws_lb.this[0] has enable_waf_fail_open", set()),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )
@@ -219,6 +225,17 @@ def _adopted_moved(plan: Plan) -> None:
     call["expressions"]["associations"] = {"constant_value": {"alb": other}}
 
 
+FAIL_OPEN_GUARD = f"{M}data.aws_lb.waf_fail_closed[0]"
+
+
+def _adopted_fail_open_guard_removed(plan: Plan) -> None:
+    plan["resource_changes"] = [c for c in plan["resource_changes"] if c["address"] != FAIL_OPEN_GUARD]
+
+
+def _adopted_fail_open_guard_without_condition(plan: Plan) -> None:
+    plan["checks"] = [c for c in plan["checks"] if c["address"]["to_display"] != FAIL_OPEN_GUARD.removesuffix("[0]")]
+
+
 def _adopted_open_rule(plan: Plan) -> None:
     planned(plan, RULE).update(prefix_list_id=None, cidr_ipv6="::/0")
 
@@ -228,6 +245,12 @@ def _adopted_open_rule(plan: Plan) -> None:
     [
         (_adopted_moved, "CFG_ALB_WAF_ASSOCIATION", f"with ALB {LB_ARN}: the ACL protects nothing"),
         (_adopted_open_rule, "CFG_ALB_INGRESS", "admits ::/0"),
+        (_adopted_fail_open_guard_removed, "CFG_ALB_WAF_ASSOCIATION", "no data.aws_lb.waf_fail_closed reads"),
+        (
+            _adopted_fail_open_guard_without_condition,
+            "CFG_ALB_WAF_ASSOCIATION",
+            "data.aws_lb.waf_fail_closed carries no condition",
+        ),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )

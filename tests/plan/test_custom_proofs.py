@@ -7,6 +7,7 @@ and one real hand edit of the rendered module goes through `cfgen test --dir`.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,14 @@ def _secret_not_from_the_secret_module(plan: Plan) -> None:
     call["expressions"]["origin_secrets"] = {"references": ["var.my_secrets"]}
 
 
+def _second_distribution(plan: Plan) -> None:
+    """A copy of the distribution in the root, sending the same X-Origin-Verify value: it reaches the origin too."""
+    second = copy.deepcopy(next(c for c in plan["resource_changes"] if c["address"] == DISTRIBUTION))
+    second.update(address="aws_cloudfront_distribution.copy", name="copy", module_address=None)
+    del second["module_address"]
+    plan["resource_changes"].append(second)
+
+
 @pytest.mark.parametrize(
     ("break_it", "check_id", "message", "also"),
     [
@@ -126,6 +135,7 @@ def _secret_not_from_the_secret_module(plan: Plan) -> None:
         (_no_header, "CFG_CUSTOM_SECRET", "sends 0 X-Origin-Verify headers, not one", set()),
         (_header_with_a_wildcard, "CFG_CUSTOM_SECRET", "is not 32-128 letters and digits", set()),
         (_secret_not_from_the_secret_module, "CFG_CUSTOM_SECRET", "is not the `values` of an origin-secret", set()),
+        (_second_distribution, "CFG_CUSTOM_SECRET", "copy sends this origin's X-Origin-Verify secret", set()),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )

@@ -134,24 +134,20 @@ def ingress_finding(plan: PlanView, binding: OriginBinding, module: tuple[str, .
     """The ALB's group admits HTTPS from CloudFront's origin-facing prefix list only, once, checked at apply."""
     title = "the ALB's group admits only CloudFront's origin-facing prefix list; no 0.0.0.0/0 or ::/0"
     here = f"module.{binding.module}"
-    targets = f"{here}.{_network.TARGETS_GROUP}"
     problems: list[str] = []
     wanted, guard_problem = _prefix_list_guard(plan, binding, module)
     problems += guard_problem
-    for group in _network.module_resources(plan, module, "aws_security_group"):
-        if group.config_address != targets and group.values.get("ingress"):
-            problems.append(f"{group.address} has an inline ingress rule; the ALB admits only CloudFront's prefix list")
-    for rule in _network.module_resources(plan, module, "aws_security_group_rule"):
-        if rule.values.get("type") == "ingress":
-            problems.append(f"{rule.address} is an ingress rule cfgen does not render; remove it")
+    # Every rule of the plan that may be on the ALB's group, wherever it is written (a rule in the root on
+    # module.<origin>.security_group_id is the group's as much as the module's own).
+    rules, other_ingress = _network.ingress_rules(
+        plan, _network.security_group(plan, module), "the ALB admits only CloudFront's prefix list"
+    )
+    problems += other_ingress
     per_group: dict[str, int] = {}
-    rules = [
-        r
-        for r in _network.module_resources(plan, module, "aws_vpc_security_group_ingress_rule")
-        if not any(_network.is_id(v, targets) for v in _network.source(plan, r, "security_group_id"))
-    ]
+    ports = [v.value for v in plan.resolve(module, "var.https_port") if isinstance(v, Const)]
+    port = ports[0] if len(ports) == 1 else 443
     for rule in rules:
-        problems += _rule_problems(plan, rule, wanted)
+        problems += _rule_problems(plan, rule, wanted, port)
         on = ", ".join(map(str, _network.source(plan, rule, "security_group_id")))
         per_group[on] = per_group.get(on, 0) + 1
     for on, count in per_group.items():
@@ -190,14 +186,18 @@ def _prefix_list_guard(plan: PlanView, binding: OriginBinding, module: tuple[str
     return wanted, problems
 
 
-def _rule_problems(plan: PlanView, rule: Resource, wanted: set[str]) -> list[str]:
-    """Why one ingress rule on the ALB's group admits more than CloudFront's prefix list."""
+def _rule_problems(plan: PlanView, rule: Resource, wanted: set[str], port: int) -> list[str]:
+    """Why one ingress rule on the ALB's group admits more than CloudFront's prefix list on the HTTPS port."""
     values = rule.values
     opened = sorted({str(values.get("cidr_ipv4")), str(values.get("cidr_ipv6"))} & _network.OPEN_CIDRS)
     if opened:
         return [f"{rule.address} admits {', '.join(opened)}: anyone could reach the ALB around CloudFront"]
     if values.get("cidr_ipv4") or values.get("cidr_ipv6") or values.get("referenced_security_group_id"):
         return [f"{rule.address} admits a CIDR or a security group; the ALB admits only CloudFront's prefix list"]
+    got = (values.get("ip_protocol"), values.get("from_port"), values.get("to_port"))
+    if got != ("tcp", port, port):
+        shown = "every protocol" if str(got[0]) in ("-1", "all") else f"{got[0]} ports {got[1]}-{got[2]}"
+        return [f"{rule.address} admits {shown}, not only tcp on the HTTPS port {port}"]
     lists = _network.source(plan, rule, "prefix_list_id")
     given = {str(v.value) for v in lists if isinstance(v, Const)}
     if not lists or len(given) != len(lists) or not given <= wanted or not wanted:
@@ -227,7 +227,7 @@ def https_finding(plan: PlanView, binding: OriginBinding, module: tuple[str, ...
         problems.append(f"origin '{binding.origin}' is unknown at plan time: its protocol cannot be checked")
     for origin in origins:
         problems += _network.https_only_problems(origin)
-    problems += _network.listener_problems(plan, module, "HTTPS")
+    problems += _network.listener_problems(_network.listeners_of(plan, module), "HTTPS")
     lb = plan.one(module, "aws_lb", "this")
     if lb is not None:
         if lb.values.get("load_balancer_type") != "application":

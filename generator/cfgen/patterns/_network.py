@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..harness.plan import Const, PlanView, Resource, Sym, Value
@@ -15,15 +16,21 @@ __all__ = [
     "OPEN_CIDRS",
     "SERVICE_SG",
     "TARGETS_GROUP",
+    "Target",
+    "about",
     "distribution_origin",
     "finding",
     "guard_problems",
     "https_only_problems",
     "ingress_problems",
+    "ingress_rules",
     "is_id",
     "listener_problems",
+    "listeners_of",
+    "load_balancer",
     "module_resources",
     "no_access_logs",
+    "security_group",
     "source",
     "targets_finding",
     "uses_vpc_origin",
@@ -66,6 +73,120 @@ def source(plan: PlanView, resource: Resource, attribute: str) -> list[Value]:
     if resource.known(attribute) and resource.values.get(attribute) is not None:
         return [Const(resource.values[attribute])]
     return plan.values_of(resource.module, _config(plan, resource).get(attribute))
+
+
+@dataclass(frozen=True)
+class Target:
+    """One resource a proof guards, as the plan can name it.
+
+    ``address`` is its configuration address (a resource the plan creates, or
+    the name it would have), ``attribute`` the one others name it by (``id``,
+    ``arn``) and ``known`` that value when the plan knows it (an adopted
+    resource's given id, or a created one already in state).
+    """
+
+    address: str
+    attribute: str
+    known: str | None = None
+
+
+def _names(value: Value, target: Target) -> bool | None:
+    """True when ``value`` names ``target``, False when it provably names something else, None when unknown."""
+    if isinstance(value, Sym):
+        if value.address == target.address:
+            return True
+        # A data source can read any resource, this one too: what it names is known only at apply.
+        return None if ".data." in f".{value.address}" else False
+    if isinstance(value, Const):
+        if value.value is None:
+            return False
+        if target.known is not None:
+            return bool(value.value == target.known)
+        # The plan creates it, so its id is unknown here, but a literal may be the id it got at an earlier apply
+        # (an offline plan has no state to tell).
+        return None
+    return None
+
+
+def about(plan: PlanView, resource: Resource, attribute: str, target: Target) -> bool:
+    """Whether ``resource.attribute`` may be ``target``: fail closed, unless it provably names another resource.
+
+    A reference cfgen cannot follow (a local, a function, a data source) counts
+    as ``target``; so does an expression of several values unless one of them
+    provably names another resource and none names ``target``.
+    """
+    verdicts = [_names(v, target) for v in source(plan, resource, attribute)]
+    if any(v is True for v in verdicts):
+        return True
+    return not any(v is False for v in verdicts)
+
+
+def _known(resource: Resource | None, attribute: str) -> str | None:
+    if resource is None or not resource.known(attribute):
+        return None
+    value = resource.values.get(attribute)
+    return value if isinstance(value, str) else None
+
+
+def _given(plan: PlanView, module: tuple[str, ...], variable: str) -> str | None:
+    """The constant a module call gives ``variable`` (an adopted resource's id or ARN)."""
+    consts = [v.value for v in plan.resolve(module, f"var.{variable}") if isinstance(v, Const)]
+    return next((c for c in consts if isinstance(c, str)), None)
+
+
+def load_balancer(plan: PlanView, module: tuple[str, ...]) -> Target:
+    """The load balancer of an origin module: its ``aws_lb.this``, or the ARN its call adopts."""
+    lb = plan.one(module, "aws_lb", "this")
+    known = _known(lb, "arn") if lb is not None else _given(plan, module, "load_balancer_arn")
+    return Target(_address(module, "aws_lb.this"), "arn", known)
+
+
+def security_group(plan: PlanView, module: tuple[str, ...]) -> Target:
+    """The security group of an origin module: its ``aws_security_group.this``, or the id its call adopts."""
+    group = plan.one(module, "aws_security_group", "this")
+    known = _known(group, "id") if group is not None else _given(plan, module, "security_group_id")
+    return Target(_address(module, "aws_security_group.this"), "id", known)
+
+
+def listeners_of(plan: PlanView, module: tuple[str, ...]) -> list[Resource]:
+    """The managed listeners of ``module``, and every other one of the plan that may be on its load balancer."""
+    lb = load_balancer(plan, module)
+    return [
+        r
+        for r in plan.resources(type="aws_lb_listener")
+        if r.mode == "managed" and (r.module[: len(module)] == module or about(plan, r, "load_balancer_arn", lb))
+    ]
+
+
+def ingress_rules(
+    plan: PlanView, group: Target, only: str = "the chain admits only the previous hop"
+) -> tuple[list[Resource], list[str]]:
+    """Every ``aws_vpc_security_group_ingress_rule`` of the plan that may be on ``group``, and the other ingress.
+
+    The second list says why: an inline ``ingress`` block of the group, or an
+    ``aws_security_group_rule`` of type ingress that may be on it (cfgen
+    renders neither).
+    """
+    problems: list[str] = []
+    for sg in plan.resources(type="aws_security_group"):
+        if sg.mode != "managed" or not (
+            sg.config_address == group.address or (group.known and _known(sg, "id") == group.known)
+        ):
+            continue
+        for rule in sg.values.get("ingress") or []:
+            cidrs = set(rule.get("cidr_blocks") or []) | set(rule.get("ipv6_cidr_blocks") or [])
+            opened = sorted(cidrs & OPEN_CIDRS)
+            what = f"admits {', '.join(opened)}" if opened else "has an inline ingress rule"
+            problems.append(f"{sg.address} {what}; {only}")
+    for rule in plan.resources(type="aws_security_group_rule"):
+        if rule.values.get("type") != "egress" and about(plan, rule, "security_group_id", group):
+            problems.append(f"{rule.address} is an ingress rule cfgen does not render; remove it")
+    rules = [
+        r
+        for r in plan.resources(type="aws_vpc_security_group_ingress_rule")
+        if r.mode == "managed" and about(plan, r, "security_group_id", group)
+    ]
+    return rules, problems
 
 
 def is_id(value: Value, address: str) -> bool:
@@ -128,10 +249,10 @@ def _address(module: tuple[str, ...], address: str) -> str:
     return "".join(f"module.{m}." for m in module) + address
 
 
-def listener_problems(plan: PlanView, module: tuple[str, ...], protocol: str) -> list[str]:
-    """Why a listener of ``module`` is not ``protocol`` with an ELB.17 policy and a certificate."""
+def listener_problems(listeners: list[Resource], protocol: str) -> list[str]:
+    """Why one of ``listeners`` is not ``protocol`` with an ELB.17 policy and a certificate."""
     problems: list[str] = []
-    for listener in module_resources(plan, module, "aws_lb_listener"):
+    for listener in listeners:
         if listener.mode == "data":
             continue  # an adopted listener: its guard checks it at apply
         values = listener.values

@@ -17,13 +17,14 @@ both.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .._hcl import Attr
-from ..harness.plan import PlanView, Resource, Sym
+from ..harness.plan import Const, PlanView, Resource, Sym, Value
 from ..harness.results import Finding
 from ._base import OriginBinding
-from ._network import distribution_origin, guard_problems, module_resources
+from ._network import distribution_origin, guard_problems, listeners_of, load_balancer, module_resources, source
 from ._network import finding as network_finding
 from ._secret import SecretCall, secret_call, secret_use
 from ._threats import SecretUse
@@ -72,16 +73,18 @@ def finding(plan: PlanView, binding: OriginBinding, module: tuple[str, ...], che
 def _problems(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> tuple[str, list[str]]:
     """Where to report, and why a request without this distribution's secret could pass the ALB.
 
-    Every listener of ``module`` (and below) answers a fixed 403 by default;
-    every rule that forwards from one of them, or from the listener an
-    adopted ALB's rule names, requires the header with the current (and at
+    Every listener that may be on the ALB of ``module`` answers a fixed 403
+    by default; every rule of the plan that forwards and may sit on one of
+    them (or on an adopted ALB's listener) requires the header with the current (and at
     most the previous) secret, values that are sensitive in the plan and
     never written in the configuration; and the distribution sends one of
     them.
     """
     literals = plan.configured_strings()
     found: list[str] = []
-    listeners = [r for r in module_resources(plan, module, "aws_lb_listener") if r.mode == "managed"]
+    # Every listener that may be on this ALB, wherever it is written: one added in the root on
+    # module.<origin>.load_balancer_arn must answer 403 as cfgen's does.
+    listeners = listeners_of(plan, module)
     # An adopted ALB's listener is someone else's: a guard reads its default action at apply.
     guards = [r for r in module_resources(plan, module, "aws_lb_listener") if r.mode == "data"]
     if not listeners and not guards:
@@ -90,8 +93,14 @@ def _problems(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -
         found += _default_action_problems(listener)
     for guard in guards:
         found += guard_problems(plan, binding, guard)
-    ours = {lst.config_address for lst in listeners}
-    rules = [r for r in plan.resources(type="aws_lb_listener_rule") if _in(r, module) or _on(plan, r, ours)]
+    # Fail closed: every rule of the plan is judged as on this ALB's listener unless it provably names another.
+    ours = _Listeners(
+        {lst.config_address for lst in listeners},
+        {str(v.value) for g in guards for v in source(plan, g, "arn") if isinstance(v, Const) and v.value}
+        | {str(lst.values["arn"]) for lst in listeners if lst.known("arn") and lst.values.get("arn")},
+        load_balancer(plan, module).known,
+    )
+    rules = [r for r in plan.resources(type="aws_lb_listener_rule") if _in(r, module) or ours.may_hold(plan, r)]
     forwarding = [r for r in rules if any(a.get("type") == "forward" for a in r.values.get("action") or [])]
     if not forwarding:
         found.append(f"no listener rule forwards requests carrying {HEADER}: CloudFront would get 403 only")
@@ -109,12 +118,39 @@ def _in(resource: Resource, module: tuple[str, ...]) -> bool:
     return resource.module[: len(module)] == module
 
 
-def _on(plan: PlanView, rule: Resource, listeners: set[str]) -> bool:
-    """Whether a rule written elsewhere (a hand edit in the root, say) sits on one of ``listeners``."""
-    prefix = "".join(f"module.{m}." for m in rule.module)
-    config = plan.resource_config(rule.module, rule.config_address.removeprefix(prefix)) or {}
-    targets = plan.values_of(rule.module, config.get("expressions", {}).get("listener_arn"))
-    return any(isinstance(v, Sym) and v.address in listeners for v in targets)
+@dataclass(frozen=True)
+class _Listeners:
+    """This ALB's listeners: by configuration address, by known ARN, and by the ALB's ARN when known."""
+
+    addresses: set[str]
+    arns: set[str]
+    load_balancer_arn: str | None
+
+    def may_hold(self, plan: PlanView, rule: Resource) -> bool:
+        """Whether ``rule`` may sit on one of these listeners: unless its ``listener_arn`` provably names another.
+
+        A literal ARN names one of them when it is a known one, or a listener
+        of this ALB (a listener ARN carries its load balancer's); a data
+        source, a local or a function may name any listener.
+        """
+        verdicts = [self._names(v) for v in source(plan, rule, "listener_arn")]
+        return any(v is True for v in verdicts) or not any(v is False for v in verdicts)
+
+    def _names(self, value: Value) -> bool | None:
+        if isinstance(value, Sym):
+            if value.address in self.addresses:
+                return True
+            return None if ".data." in f".{value.address}" else False
+        if isinstance(value, Const):
+            if not isinstance(value.value, str):
+                return False
+            if value.value in self.arns:
+                return True
+            if self.load_balancer_arn is None:
+                return None  # a created ALB's ARN is unknown here: a literal may be one it got at an earlier apply
+            # A listener's ARN carries its load balancer's.
+            return value.value.startswith(self.load_balancer_arn.replace(":loadbalancer/", ":listener/") + "/")
+        return None
 
 
 def _default_action_problems(listener: Resource) -> list[str]:
@@ -195,4 +231,39 @@ def sent_problems(
             problems.append(f"the {HEADER} origin header is written in the configuration")
         elif accepted and value not in accepted:
             problems.append(f"CloudFront sends a {HEADER} value {by} does not accept: every request would get 403")
+    sending = [
+        str(h.get("value"))
+        for o in origins
+        for h in o.get("custom_header") or []
+        if str(h.get("name", "")).lower() == HEADER.lower() and h.get("value")
+    ]
+    return problems + _elsewhere(plan, binding, distribution, {*accepted, *sending})
+
+
+def _elsewhere(plan: PlanView, binding: OriginBinding, ours: Resource, secrets: set[str]) -> list[str]:
+    """Why another distribution of the plan could send this origin's secret, and so reach it around ``ours``.
+
+    One that takes this origin's ``cloudfront_origin`` (a second module call,
+    say), or whose origins send ``X-Origin-Verify`` with a value this origin
+    accepts or this distribution sends.
+    """
+    problems: list[str] = []
+    wanted = f"module.{binding.module}.cloudfront_origin"
+    for name, call in (plan.module_config(()) or {}).get("module_calls", {}).items():
+        if name == binding.distribution_module:
+            continue
+        refs = [r for e in call.get("expressions", {}).values() if isinstance(e, dict) for r in e.get("references", [])]
+        if wanted in refs:
+            problems.append(f"module.{name} takes {wanted}: another distribution would send this origin's secret")
+    for other in plan.resources(type="aws_cloudfront_distribution"):
+        if other.address == ours.address or other.mode != "managed":
+            continue
+        headers = [
+            h
+            for o in other.values.get("origin") or []
+            for h in o.get("custom_header") or []
+            if str(h.get("name", "")).lower() == HEADER.lower()
+        ]
+        if any(h.get("value") in secrets for h in headers):
+            problems.append(f"{other.address} sends this origin's {HEADER} secret: it would reach the origin too")
     return problems

@@ -83,7 +83,9 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
 
 _SHARED_RANGES = "Every CloudFront distribution, anyone's, connects from the prefix list's addresses"
 _OTHERS_YOURS = (
-    "the ALB's other security groups, listeners and listener rules are not in the plan: any group that admits "
+    "cfgen judges every ingress rule, listener and listener rule of the plan that may be on the ALB (one it "
+    "cannot attribute counts as the ALB's), but the ALB's other security groups, listeners and rules made outside "
+    "this configuration are not in the plan: any group that admits "
     "other addresses, or any listener or rule that forwards without the header, lets requests in around CloudFront"
 )
 

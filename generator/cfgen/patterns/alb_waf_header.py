@@ -15,6 +15,7 @@ output, so a new value goes out only once the ACL admits it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -103,12 +104,52 @@ def prove(plan: PlanView, binding: OriginBinding) -> list[Finding]:
         _alb.ingress_finding(plan, binding, module),
         _alb.https_finding(plan, binding, module),
         acl_finding,
-        _waf.association_finding(plan, binding, acl, "CFG_ALB_WAF_ASSOCIATION", "this ALB", _this_alb(plan, binding)),
+        _fails_closed(
+            plan,
+            binding,
+            _waf.association_finding(
+                plan, binding, acl, "CFG_ALB_WAF_ASSOCIATION", "this ALB", _this_alb(plan, binding)
+            ),
+        ),
         _sent(plan, binding, accepted, literals),
     ]
     if plan.one(module, "aws_lb", "this") is not None:
         findings.append(_network.targets_finding(plan, binding, module, "CFG_ALB_TARGETS"))
     return findings
+
+
+# The adopted ALB's guard in alb-origin: its postcondition stops the apply if WAF fails open.
+FAIL_OPEN_GUARD = "data.aws_lb.waf_fail_closed"
+
+
+def _fails_closed(plan: PlanView, binding: OriginBinding, association: Finding) -> Finding:
+    """``association``, failed too if the ALB would forward requests unchecked when it cannot reach WAF.
+
+    A created ALB must leave ``enable_waf_fail_open`` unset or false; an
+    adopted one's is read at apply by a guard upstream of the distribution.
+    """
+    module = (binding.module,)
+    problems: list[str] = []
+    lb = plan.one(module, "aws_lb", "this")
+    if lb is not None:
+        if lb.values.get("enable_waf_fail_open") or lb.unknown.get("enable_waf_fail_open"):
+            problems.append(
+                f"{lb.address} has enable_waf_fail_open: it would forward requests unchecked whenever it cannot "
+                "reach WAF"
+            )
+    else:
+        guard = plan.one(module, "aws_lb", FAIL_OPEN_GUARD.rsplit(".", 1)[1])
+        if guard is None or guard.mode != "data":
+            problems.append(
+                f"no {FAIL_OPEN_GUARD} reads the adopted ALB's enable_waf_fail_open at apply: it could forward "
+                "requests unchecked whenever it cannot reach WAF"
+            )
+        else:
+            problems += _network.guard_problems(plan, binding, guard)
+    if not problems:
+        return association
+    message = "; ".join([m for m in (association.message,) if m] + problems)
+    return dataclasses.replace(association, passed=False, message=message)
 
 
 def _this_alb(plan: PlanView, binding: OriginBinding) -> tuple[str, Callable[[Value], bool]] | None:
@@ -170,7 +211,7 @@ THREATS = ThreatModel(
             ("CFG_ALB_INGRESS", "CFG_ALB_WAF_ACL", "CFG_ALB_WAF_ASSOCIATION"),
             "The ALB's only security group admits HTTPS from CloudFront's origin-facing prefix list alone (the "
             "apply reads the list by id and name), and its web ACL blocks every request without the secret. "
-            f"{_WAF_FIRST}.",
+            f"{_WAF_FIRST}; the ALB does not fail open when WAF is unreachable (enable_waf_fail_open off).",
             when="created_load_balancer",
         ),
         path(
@@ -180,7 +221,8 @@ THREATS = ThreatModel(
             f"The web ACL covers the whole ALB: {_WAF_FIRST}, so every listener and rule of yours is closed "
             "without the secret. cfgen adds the prefix-list rule to the group you named, but the ALB's other groups "
             "are yours: one that admits other addresses lets them reach WAF directly (still blocked without the "
-            "secret). Closed when the group you named is the ALB's only one and admits nothing else.",
+            "secret). The apply stops if the ALB fails open when WAF is unreachable (enable_waf_fail_open). Closed "
+            "when the group you named is the ALB's only one and admits nothing else.",
             when="adopted",
         ),
         path(

@@ -254,7 +254,7 @@ def _alb_internal(plan: PlanView, binding: OriginBinding, module: tuple[str, ...
 def _listener(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
     title = "HTTPS only: ALB listener HTTPS with TLS 1.2+, VPC origin https-only TLSv1.2"
     listeners = _network.module_resources(plan, module, "aws_lb_listener")
-    problems = _network.listener_problems(plan, module, "HTTPS") if listeners else ["no ALB listener"]
+    problems = _network.listener_problems(listeners, "HTTPS") if listeners else ["no ALB listener"]
     problems += _network.vpc_origin_problems(plan, plan.one((*module, "vpc_origin"), "aws_cloudfront_vpc_origin"))
     address = listeners[0].address if listeners else f"module.{binding.module}"
     return _network.finding(binding, "CFG_PRIVATE_API_HTTPS", title, address, "; ".join(problems))

@@ -191,7 +191,7 @@ def _tls(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Fin
     created = plan.one(module, "aws_lb", "this")
     if created is not None:
         protocol = "HTTPS" if created.values.get("load_balancer_type") == "application" else "TLS"
-        problems += _network.listener_problems(plan, module, protocol)
+        problems += _network.listener_problems(_network.listeners_of(plan, module), protocol)
     _, origins, missing = _network.distribution_origin(plan, binding)
     if missing:
         problems.append(missing)

@@ -187,6 +187,25 @@ module "listener" {
   tags = var.tags
 }
 
+# An adopted ALB behind a web ACL (listener_checks_header = false): with
+# enable_waf_fail_open, the ALB forwards every request when it cannot reach
+# WAF, the secret unchecked. Read once the rule exists, before the
+# distribution uses the origin; a created ALB leaves it unset (false).
+data "aws_lb" "waf_fail_closed" {
+  count = !local.create_lb && !var.listener_checks_header ? 1 : 0
+
+  arn = var.load_balancer_arn
+
+  depends_on = [aws_vpc_security_group_ingress_rule.cloudfront]
+
+  lifecycle {
+    postcondition {
+      condition     = !self.enable_waf_fail_open
+      error_message = "The load balancer ${coalesce(var.load_balancer_arn, "(none)")} has enable_waf_fail_open: it would forward requests unchecked whenever it cannot reach WAF. Turn it off (aws elbv2 modify-load-balancer-attributes --attributes Key=waf.fail_open.enabled,Value=false)."
+    }
+  }
+}
+
 ################################################################################
 # CloudFront's side: HTTPS only, with the secret header
 ################################################################################

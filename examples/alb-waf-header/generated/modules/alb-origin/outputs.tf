@@ -8,11 +8,13 @@ output "cloudfront_origin" {
   sensitive   = true
 
   # The distribution takes its origin from here, so it waits for the rule and
-  # the guards: an adopted listener that forwards by default, or a prefix
-  # list id that is not CloudFront's, stops the apply before any request.
+  # the guards: an adopted listener that forwards by default, a prefix list
+  # id that is not CloudFront's, or an adopted ALB that lets requests past an
+  # unreachable WAF, stops the apply before any request.
   depends_on = [
     module.listener,
     data.aws_ec2_managed_prefix_list.cloudfront,
+    data.aws_lb.waf_fail_closed,
   ]
 }
 
