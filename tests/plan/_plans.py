@@ -233,3 +233,30 @@ def replace_once(path: Path, old: str, new: str, *, after: str = "") -> None:
     start = text.index(after) if after else 0
     at = text.index(old, start)
     path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
+
+
+def add_root(plan: dict[str, Any], type_: str, name: str, after: dict[str, Any], references: dict[str, str]) -> None:
+    """A resource hand-written in the root module: planned ``after``, and ``references`` for the unknown attributes."""
+    plan["resource_changes"].append(
+        {
+            "address": f"{type_}.{name}",
+            "mode": "managed",
+            "type": type_,
+            "name": name,
+            "change": {
+                "actions": ["create"],
+                "after": after,
+                "after_unknown": dict.fromkeys(references, True),
+                "after_sensitive": {},
+            },
+        }
+    )
+    plan["configuration"]["root_module"].setdefault("resources", []).append(
+        {
+            "address": f"{type_}.{name}",
+            "mode": "managed",
+            "type": type_,
+            "name": name,
+            "expressions": {k: {"references": [ref, ref.rsplit(".", 1)[0]]} for k, ref in references.items()},
+        }
+    )

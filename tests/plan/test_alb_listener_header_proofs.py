@@ -19,6 +19,7 @@ from tests.plan._plans import (
     Plan,
     Planned,
     Planner,
+    add_root,
     assert_fails,
     broken,
     change,
@@ -210,33 +211,6 @@ def test_each_alb_proof_fails_when_broken(
     created: Planned, break_it: Callable[[Plan], None], check_id: str, message: str
 ) -> None:
     assert_fails(broken(created, break_it), check_id, message)
-
-
-def add_root(plan: Plan, type_: str, name: str, after: dict[str, Any], references: dict[str, str]) -> None:
-    """A resource hand-written in the root module: planned ``after``, and ``references`` for the unknown attributes."""
-    plan["resource_changes"].append(
-        {
-            "address": f"{type_}.{name}",
-            "mode": "managed",
-            "type": type_,
-            "name": name,
-            "change": {
-                "actions": ["create"],
-                "after": after,
-                "after_unknown": dict.fromkeys(references, True),
-                "after_sensitive": {},
-            },
-        }
-    )
-    plan["configuration"]["root_module"].setdefault("resources", []).append(
-        {
-            "address": f"{type_}.{name}",
-            "mode": "managed",
-            "type": type_,
-            "name": name,
-            "expressions": {k: {"references": [ref, ref.rsplit(".", 1)[0]]} for k, ref in references.items()},
-        }
-    )
 
 
 ROOT_RULE = {"ip_protocol": "tcp", "from_port": 8443, "to_port": 8443, "cidr_ipv4": "198.51.100.0/24"}

@@ -20,6 +20,7 @@ from tests.plan._plans import (
     Plan,
     Planned,
     Planner,
+    add_root,
     assert_fails,
     broken,
     change,
@@ -333,6 +334,28 @@ def _open_ipv6_inline(plan: Plan) -> None:
     planned(plan, f"{W}aws_security_group.this[0]")["ingress"] = [{"cidr_blocks": [], "ipv6_cidr_blocks": ["::/0"]}]
 
 
+def _root_ingress(plan: Plan) -> None:
+    """In the root: a rule on module.app_web.security_group_id that admits a CIDR (a hand edit around the module)."""
+    add_root(
+        plan,
+        "aws_vpc_security_group_ingress_rule",
+        "extra",
+        {"ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/8"},
+        {"security_group_id": "module.app_web.security_group_id"},
+    )
+
+
+def _root_ingress_through_a_local(plan: Plan) -> None:
+    """In the root: an aws_security_group_rule on a group named through a local (cfgen cannot follow it)."""
+    add_root(
+        plan,
+        "aws_security_group_rule",
+        "extra",
+        {"type": "ingress", "protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.0.0.0/8"]},
+        {"security_group_id": "local.origin_group"},
+    )
+
+
 def _ingress_from_another_group(plan: Plan) -> None:
     rule = config(plan, ("app_web",), "aws_vpc_security_group_ingress_rule.cloudfront")
     rule["expressions"]["referenced_security_group_id"] = {"constant_value": "sg-0123456789abcdef0"}
@@ -446,6 +469,8 @@ def _stale_header(plan: Plan) -> None:
         (_internet_facing, "CFG_VPC_ORIGIN_INTERNAL", "internet-facing"),
         (_open_ingress, "CFG_VPC_ORIGIN_INGRESS", "admits 0.0.0.0/0"),
         (_open_ipv6_inline, "CFG_VPC_ORIGIN_INGRESS", "admits ::/0"),
+        (_root_ingress, "CFG_VPC_ORIGIN_INGRESS", "aws_vpc_security_group_ingress_rule.extra is an ingress rule on"),
+        (_root_ingress_through_a_local, "CFG_VPC_ORIGIN_INGRESS", "aws_security_group_rule.extra is an ingress rule"),
         (
             _ingress_from_another_group,
             "CFG_VPC_ORIGIN_INGRESS",
