@@ -235,28 +235,32 @@ def replace_once(path: Path, old: str, new: str, *, after: str = "") -> None:
     path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
 
 
-def add_root(plan: dict[str, Any], type_: str, name: str, after: dict[str, Any], references: dict[str, str]) -> None:
-    """A resource hand-written in the root module: planned ``after``, and ``references`` for the unknown attributes."""
+def add_root(plan: dict[str, Any], type_: str, name: str, after: dict[str, Any], **refs: str) -> None:
+    """A resource written by hand in the root module: ``after`` known, each of ``refs`` an unknown reference.
+
+    ``rest_api_id="local.orders_api"`` is what a hand edit writes when a local
+    holds ``module.api_orders_api.rest_api_id``: the plan shows only the local.
+    """
     plan["resource_changes"].append(
         {
             "address": f"{type_}.{name}",
             "mode": "managed",
             "type": type_,
             "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws",
             "change": {
                 "actions": ["create"],
+                "before": None,
                 "after": after,
-                "after_unknown": dict.fromkeys(references, True),
+                "after_unknown": {key: True for key in refs},
+                "before_sensitive": False,
                 "after_sensitive": {},
             },
         }
     )
-    plan["configuration"]["root_module"].setdefault("resources", []).append(
-        {
-            "address": f"{type_}.{name}",
-            "mode": "managed",
-            "type": type_,
-            "name": name,
-            "expressions": {k: {"references": [ref, ref.rsplit(".", 1)[0]]} for k, ref in references.items()},
-        }
+    expressions: dict[str, Any] = {key: {"constant_value": value} for key, value in after.items()}
+    expressions |= {key: {"references": [ref]} for key, ref in refs.items()}
+    root = plan["configuration"]["root_module"]
+    root.setdefault("resources", []).append(
+        {"address": f"{type_}.{name}", "mode": "managed", "type": type_, "name": name, "expressions": expressions}
     )

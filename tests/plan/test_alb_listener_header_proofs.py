@@ -230,7 +230,7 @@ def _root_ingress(plan: Plan) -> None:
         "aws_vpc_security_group_ingress_rule",
         "extra",
         dict(ROOT_RULE),
-        {"security_group_id": "module.web_app.security_group_id"},
+        security_group_id="module.web_app.security_group_id",
     )
 
 
@@ -241,7 +241,7 @@ def _root_listener(plan: Plan) -> None:
         "aws_lb_listener",
         "extra",
         copy.deepcopy(ROOT_LISTENER),
-        {"load_balancer_arn": "module.web_app.load_balancer_arn"},
+        load_balancer_arn="module.web_app.load_balancer_arn",
     )
 
 
@@ -249,12 +249,12 @@ def _root_http_listener(plan: Plan) -> None:
     """In the root: a plain HTTP listener (answering 403) on a load balancer named by a local cfgen cannot follow."""
     listener = copy.deepcopy(ROOT_LISTENER) | {"protocol": "HTTP", "ssl_policy": None, "certificate_arn": None}
     listener["default_action"] = [{"type": "fixed-response", "fixed_response": [{"status_code": "403"}]}]
-    add_root(plan, "aws_lb_listener", "extra", listener, {"load_balancer_arn": "local.alb_arn"})
+    add_root(plan, "aws_lb_listener", "extra", listener, load_balancer_arn="local.alb_arn")
 
 
 def _root_listener_elsewhere(plan: Plan) -> None:
     """In the root: a listener on another load balancer, named by reference: not this ALB's, not judged."""
-    add_root(plan, "aws_lb_listener", "extra", copy.deepcopy(ROOT_LISTENER), {"load_balancer_arn": "aws_lb.other.arn"})
+    add_root(plan, "aws_lb_listener", "extra", copy.deepcopy(ROOT_LISTENER), load_balancer_arn="aws_lb.other.arn")
 
 
 def _root_rule(listener_arn: str | None, references: dict[str, str] | None = None) -> Callable[[Plan], None]:
@@ -267,7 +267,7 @@ def _root_rule(listener_arn: str | None, references: dict[str, str] | None = Non
             "action": [{"type": "forward", "target_group_arn": "arn:aws:elasticloadbalancing:tg"}],
             "condition": [{"path_pattern": [{"values": ["/*"]}], "http_header": []}],
         }
-        add_root(plan, "aws_lb_listener_rule", "extra", rule, references or {})
+        add_root(plan, "aws_lb_listener_rule", "extra", rule, **(references or {}))
 
     return break_it
 
@@ -317,11 +317,11 @@ def test_ingress_and_listeners_written_outside_the_module_are_judged(
 
 def _adopted_root_ingress(plan: Plan) -> None:
     rule = dict(ROOT_RULE) | {"security_group_id": "sg-0a1b2c3d4e5f60702"}
-    add_root(plan, "aws_vpc_security_group_ingress_rule", "extra", rule, {})
+    add_root(plan, "aws_vpc_security_group_ingress_rule", "extra", rule)
 
 
 def _adopted_root_listener(plan: Plan) -> None:
-    add_root(plan, "aws_lb_listener", "extra", copy.deepcopy(ROOT_LISTENER) | {"load_balancer_arn": LB_ARN}, {})
+    add_root(plan, "aws_lb_listener", "extra", copy.deepcopy(ROOT_LISTENER) | {"load_balancer_arn": LB_ARN})
 
 
 # Another listener of the adopted ALB (its ARN carries the ALB's), named by a literal.

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import EXAMPLES
-from tests.plan._plans import Plan, Planner, change, hand_edited_failures, plan_spec, planned
+from tests.plan._plans import Plan, Planner, add_root, change, hand_edited_failures, plan_spec, planned
 from tests.plan._sensitive import unmarked
 
 from cfgen import _service, write
@@ -256,37 +256,6 @@ def _keep(plan: Plan, module: str, *statements: dict[str, Any]) -> None:
 
 def _forget_sensitive(plan: Plan, address: str, attribute: str) -> None:
     change(plan, address)["after_sensitive"][attribute] = False
-
-
-def add_root(plan: Plan, type_: str, name: str, after: dict[str, Any], **refs: str) -> None:
-    """A resource written by hand in the root module: ``after`` known, each of ``refs`` an unknown reference.
-
-    ``rest_api_id="local.orders_api"`` is what a hand edit writes when a local
-    holds ``module.api_orders_api.rest_api_id``: the plan shows only the local.
-    """
-    plan["resource_changes"].append(
-        {
-            "address": f"{type_}.{name}",
-            "mode": "managed",
-            "type": type_,
-            "name": name,
-            "provider_name": "registry.terraform.io/hashicorp/aws",
-            "change": {
-                "actions": ["create"],
-                "before": None,
-                "after": after,
-                "after_unknown": {key: True for key in refs},
-                "before_sensitive": False,
-                "after_sensitive": {},
-            },
-        }
-    )
-    expressions: dict[str, Any] = {key: {"constant_value": value} for key, value in after.items()}
-    expressions |= {key: {"references": [ref]} for key, ref in refs.items()}
-    root = plan["configuration"]["root_module"]
-    root.setdefault("resources", []).append(
-        {"address": f"{type_}.{name}", "mode": "managed", "type": type_, "name": name, "expressions": expressions}
-    )
 
 
 def _open_method(plan: Plan, api: str = "local.orders_api") -> None:

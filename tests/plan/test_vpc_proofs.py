@@ -341,7 +341,7 @@ def _root_ingress(plan: Plan) -> None:
         "aws_vpc_security_group_ingress_rule",
         "extra",
         {"ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/8"},
-        {"security_group_id": "module.app_web.security_group_id"},
+        security_group_id="module.app_web.security_group_id",
     )
 
 
@@ -352,7 +352,7 @@ def _root_ingress_through_a_local(plan: Plan) -> None:
         "aws_security_group_rule",
         "extra",
         {"type": "ingress", "protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.0.0.0/8"]},
-        {"security_group_id": "local.origin_group"},
+        security_group_id="local.origin_group",
     )
 
 
