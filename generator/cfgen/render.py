@@ -13,7 +13,7 @@ from typing import Any
 
 import jinja2
 
-from . import _edge, _resources
+from . import _edge, _requirements, _resources
 from ._hcl import Attr, Ref, attributes, heredoc, literal, template
 from .errors import RenderError, one_line
 from .patterns import OriginBinding, OriginView, _secret, module_name, pattern_for
@@ -79,6 +79,11 @@ def render(loaded: LoadedSpec) -> Rendered:
     context: dict[str, Any] = {
         "spec": spec,
         "spec_name": one_line(loaded.path.name),  # in a comment: a newline in a file name must not end it
+        "requires": {
+            "terraform": _requirements.TERRAFORM,
+            "aws_source": _requirements.AWS_PROVIDER_SOURCE,
+            "aws": _requirements.AWS_PROVIDER,
+        },
         "distributions": distributions,
         "variables": [
             v

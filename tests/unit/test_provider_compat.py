@@ -166,7 +166,9 @@ def test_each_rule_catches_what_it_names(rule: str, hcl: str, tmp_path: Path) ->
 
 
 def test_the_constraint_admits_5_100_and_6_x_and_readme_names_what_is_tested() -> None:
-    for versions in [REPO / "templates/root/versions.tf.j2", *sorted((REPO / "modules").glob("*/versions.tf"))]:
+    rendered = sorted(EXAMPLES.glob("*/generated/versions.tf"))
+    assert rendered
+    for versions in [*rendered, *sorted((REPO / "modules").glob("*/versions.tf"))]:
         assert 'version = ">= 5.100.0, < 7.0.0"' in versions.read_text(encoding="utf-8"), versions
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "tested with hashicorp/aws 5.100.0 only" in readme
