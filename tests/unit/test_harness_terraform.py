@@ -7,11 +7,13 @@ import os
 import re
 import stat
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cfgen import _requirements
 from cfgen.errors import ToolError, UsageError
 from cfgen.harness import _terraform as tf
 
@@ -294,9 +296,13 @@ def test_a_pipe_in_the_tree_is_refused_without_blocking(tmp_path: Path) -> None:
 FAKE = r"""
 echo "$*" >> "$FAKE_LOG"
 env > "$FAKE_LOG.env.$1"
+pwd > "$FAKE_LOG.cwd.$1"
+ls -A > "$FAKE_LOG.ls.$1"
 case "$1" in
   init)
+    if [ -n "$FAKE_INIT_SLEEP" ]; then echo $$ > "$FAKE_LOG.pid"; exec sleep "$FAKE_INIT_SLEEP"; fi
     if [ -n "$FAKE_INIT_STDERR" ]; then cat "$FAKE_INIT_STDERR" >&2; exit 1; fi
+    echo "# providers locked by the fake init" > .terraform.lock.hcl
     echo "Terraform has been successfully initialized!" ;;
   plan) exit "${FAKE_PLAN_RC:-0}" ;;
   show) printf '{"format_version": "1.2", "planned_values": {"root_module": {}}}\n' ;;
@@ -404,6 +410,7 @@ def test_plan_tree_runs_init_plan_show_in_a_copy(fake: Path, tree: Path, tmp_pat
     assert "/opt/tf-plugins" in run.cli_config_file.read_text(encoding="utf-8")
     assert env["TF_DATA_DIR"] == str((copy / ".terraform").resolve())
     assert env["CHECKPOINT_DISABLE"] == "1"
+    assert env["GOGC"] == tf.GOGC
     assert env["TF_VAR_secret"] == "s3cr3t"
     assert env["TF_VAR_kept"] == "yes"
     for dropped in ("TF_CLI_ARGS_plan", "TF_WORKSPACE", "AWS_PROFILE"):
@@ -417,6 +424,12 @@ def test_online_plan_writes_no_override_and_keeps_the_profile(fake: Path, tree: 
     assert not (run.module_dir / tf.OFFLINE_OVERRIDE_FILE).exists()
     assert "direct {}" in run.cli_config_file.read_text(encoding="utf-8")
     assert _env_of(tmp_path, "init")["AWS_PROFILE"] == "prod-admin"
+
+
+def test_a_gogc_of_the_caller_is_kept(fake: Path, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOGC", "off")
+    tf.PlanRun(tree=tree, binary=str(fake), work_dir=tmp_path / "work").run()
+    assert {_env_of(tmp_path, cmd)["GOGC"] for cmd in ("init", "plan", "show")} == {"off"}
 
 
 def test_a_second_run_in_the_same_work_dir_starts_clean(fake: Path, tree: Path, tmp_path: Path) -> None:
@@ -488,3 +501,89 @@ def test_placeholders_are_secrets_an_alb_accepts(name: str) -> None:
 def test_placeholders_of_long_names_differ() -> None:
     base = "d" * 60
     assert tf.placeholder(base + "_secret") != tf.placeholder(base + "_secret_previous")
+
+
+# --------------------------------------------------------------------------
+# init started in the background
+# --------------------------------------------------------------------------
+
+
+def _read(tmp_path: Path, what: str, cmd: str) -> str:
+    return (tmp_path / f"calls.log.{what}.{cmd}").read_text(encoding="utf-8").strip()
+
+
+def test_providers_install_into_the_copy_while_the_tree_is_rendered(fake: Path, tmp_path: Path) -> None:
+    rendered = tmp_path / "rendered"  # does not exist yet when init starts
+    run = tf.PlanRun(tree=rendered, binary=str(fake), work_dir=tmp_path / "work", offline=True)
+    with run:
+        run.start_init(providers_only=True)
+        _write(rendered, {"main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n'})
+        run.prepare()
+        run.init()
+        run.plan()
+    calls = (tmp_path / "calls.log").read_text(encoding="utf-8").splitlines()
+    assert calls[:2] == ["init -input=false -no-color", "get -no-color"]
+    # init ran in a folder of its own holding only the providers (and the local backend) ...
+    assert _read(tmp_path, "cwd", "init") == str(run.providers_dir.resolve())
+    assert _read(tmp_path, "ls", "init").split() == sorted([tf.BACKEND_OVERRIDE_FILE, tf.PROVIDERS_ONLY_FILE])
+    providers = (run.providers_dir / tf.PROVIDERS_ONLY_FILE).read_text(encoding="utf-8")
+    assert f'version = "{_requirements.AWS_PROVIDER}"' in providers
+    assert f'source  = "{_requirements.AWS_PROVIDER_SOURCE}"' in providers
+    # ... into the copy's data folder, where get and plan find them, with the lock file it wrote.
+    module_dir = str(run.module_dir.resolve())
+    data_dir = str((run.module_dir / ".terraform").resolve())
+    for cmd in ("init", "get", "plan"):
+        assert _env_of(tmp_path, cmd)["TF_DATA_DIR"] == data_dir
+    assert _read(tmp_path, "cwd", "get") == module_dir == _read(tmp_path, "cwd", "plan")
+    assert tf.LOCK_FILE in _read(tmp_path, "ls", "plan").split()
+    assert (run.module_dir / tf.LOCK_FILE).read_text(encoding="utf-8") == "# providers locked by the fake init\n"
+    assert tf.PROVIDERS_ONLY_FILE not in _read(tmp_path, "ls", "plan").split()
+
+
+def test_a_background_init_that_fails_is_reported_as_one_that_ran_in_front(
+    fake: Path, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stderr = tmp_path / "stderr.txt"
+    stderr.write_text(UNDECLARED, encoding="utf-8")
+    monkeypatch.setenv("FAKE_INIT_STDERR", str(stderr))
+    for providers_only in (True, False):
+        run = tf.PlanRun(tree=tree, binary=str(fake), work_dir=tmp_path / f"work-{providers_only}")
+        with run, pytest.raises(ToolError) as caught:
+            if not providers_only:
+                run.prepare()
+            run.start_init(providers_only=providers_only)
+            if providers_only:
+                run.prepare()
+            run.init()
+        lines = str(caught.value).splitlines()
+        assert lines[0] == f"`terraform init` failed on a copy of {tree}:"
+        assert lines[1].strip().startswith("main.tf:5: Reference to undeclared resource")
+        assert caught.value.rc == 1
+        assert "Reference to undeclared resource" in caught.value.stderr
+
+
+def test_leaving_the_run_stops_an_init_still_running(
+    fake: Path, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A spec error while the providers install: cfgen reports it without waiting for init,
+    # and removes the work folder with nobody writing into it.
+    monkeypatch.setenv("FAKE_INIT_SLEEP", "300")
+    pid_file = tmp_path / "calls.log.pid"
+    with (
+        pytest.raises(RuntimeError, match="the spec is wrong"),
+        tf.PlanRun(tree=tree, binary=str(fake), work_dir=tmp_path / "work") as run,
+    ):
+        run.start_init(providers_only=True)
+        for _ in range(3000):  # the fake writes its pid as it starts
+            if pid_file.exists() and pid_file.read_text(encoding="utf-8").strip():
+                break
+            time.sleep(0.01)
+        raise RuntimeError("the spec is wrong")
+    with pytest.raises(ProcessLookupError):  # ended and reaped
+        os.kill(int(pid_file.read_text(encoding="utf-8")), 0)
+
+
+def test_start_init_before_prepare_needs_providers_only(fake: Path, tree: Path, tmp_path: Path) -> None:
+    run = tf.PlanRun(tree=tree, binary=str(fake), work_dir=tmp_path / "work")
+    with pytest.raises(RuntimeError, match="prepare"):
+        run.start_init()

@@ -23,14 +23,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from cfgen import _requirements
 from cfgen.errors import ToolError, UsageError
 
 __all__ = [
     "BACKEND_OVERRIDE_FILE",
     "BINARY_ENV",
+    "GOGC",
+    "LOCK_FILE",
     "OFFLINE_OVERRIDE_FILE",
     "OFFLINE_SECRETS_FILE",
     "PLUGIN_MIRROR_ENV",
+    "PROVIDERS_ONLY_FILE",
     "OfflineSecrets",
     "PlanRun",
     "aws_provider_aliases",
@@ -90,6 +94,13 @@ _ENV_DROPPED_OFFLINE = (
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
 )
+
+# Go's garbage collector target for terraform and the provider (which inherits
+# it), unless the caller set one: each command is short-lived and decodes the
+# provider's whole schema, and at 400 they spend about a third less CPU time
+# (a core-second per plan) for some 10% more memory, cycles checkov's worker
+# uses beside them.
+GOGC = "400"
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _LOCATION = re.compile(r"^\s+on (\S+) line (\d+)")
@@ -234,9 +245,12 @@ def check_tree(tree: Path) -> None:
 
 
 def copy_tree(src: Path, dst: Path) -> None:
-    """Copy the root module ``src`` to ``dst`` without state, plans or ``.terraform`` (see :func:`check_tree`)."""
+    """Copy the root module ``src`` to ``dst`` without state, plans or ``.terraform`` (see :func:`check_tree`).
+
+    ``dst`` may exist: what is in it stays unless the tree has a file of the same name.
+    """
     check_tree(src)
-    shutil.copytree(src, dst, ignore=_ignored, symlinks=False)
+    shutil.copytree(src, dst, ignore=_ignored, symlinks=False, dirs_exist_ok=True)
 
 
 def _mask(text: str, *, strings: bool) -> str:
@@ -423,6 +437,23 @@ def offline_override_text(aliases: Iterable[str], secrets: OfflineSecrets | None
     return header + "\n".join(blocks) + (secrets.override_text() if secrets else "")
 
 
+# The root module `init` installs providers for while cfgen renders the tree
+# (PlanRun.start_init): the providers every tree cfgen renders requires.
+PROVIDERS_ONLY_FILE = "cfgen_providers_only.tf"
+LOCK_FILE = ".terraform.lock.hcl"
+_PROVIDERS_ONLY_TEXT = (
+    "# Written by `cfgen test` beside its temporary copy: the providers to\n"
+    "# install into the copy's .terraform/ while the tree is rendered.\n"
+    "terraform {\n"
+    "  required_providers {\n"
+    "    aws = {\n"
+    f'      source  = "{_requirements.AWS_PROVIDER_SOURCE}"\n'
+    f'      version = "{_requirements.AWS_PROVIDER}"\n'
+    "    }\n"
+    "  }\n"
+    "}\n"
+)
+
 _BACKEND_OVERRIDE_TEXT = (
     "# Written by `cfgen test` into its temporary copy only: plan against\n"
     "# empty local state, never the tree's own backend.\n"
@@ -504,10 +535,17 @@ class PlanRun:
     tf_vars: Mapping[str, str] = field(default_factory=dict)
     # Placeholders of the secrets an offline plan cannot read (see OfflineSecrets).
     _secret_vars: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    # An `init` started by start_init, and whether it installs providers only.
+    _background: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+    _providers_only: bool = field(default=False, init=False, repr=False)
 
     @property
     def module_dir(self) -> Path:
         return self.work_dir / "module"
+
+    @property
+    def providers_dir(self) -> Path:
+        return self.work_dir / "providers"
 
     @property
     def cli_config_file(self) -> Path:
@@ -523,25 +561,96 @@ class PlanRun:
 
     def run(self) -> dict[str, Any]:
         """Copy, init, plan and show; return the plan JSON (also written to ``plan_json_file``)."""
-        self.prepare()
-        self.init()
-        self.plan()
-        return self.show()
+        with self:
+            self.prepare()
+            self.init()
+            self.plan()
+            return self.show()
+
+    def __enter__(self) -> PlanRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start_init(self, *, providers_only: bool = False) -> None:
+        """Start ``init`` in the background; :meth:`init` waits for it.
+
+        After :meth:`prepare` it initializes the copy. With ``providers_only``
+        it runs before, in a folder of its own (``providers_dir``) that holds
+        only the providers every tree cfgen renders requires
+        (:mod:`cfgen._requirements`), into the copy's data folder: they install
+        while the caller renders the tree. :meth:`init` then installs the
+        tree's modules (``get``) beside it and takes its lock file. Use it only
+        for a tree cfgen renders: another tree's providers would not be installed.
+        """
+        if self._background is not None:
+            raise RuntimeError("init already started")
+        self._setup_work_dir()
+        if providers_only:
+            for folder in (self.module_dir, self.providers_dir):
+                if folder.exists():
+                    shutil.rmtree(folder)
+                folder.mkdir()
+            (self.providers_dir / PROVIDERS_ONLY_FILE).write_text(_PROVIDERS_ONLY_TEXT, encoding="utf-8")
+            (self.providers_dir / BACKEND_OVERRIDE_FILE).write_text(_BACKEND_OVERRIDE_TEXT, "utf-8")
+        elif not self.module_dir.is_dir():
+            raise RuntimeError("start_init: prepare() the copy first, or pass providers_only")
+        self._providers_only = providers_only
+        if self.progress is not None:
+            self.progress("init")
+        # Output goes to files, not pipes: nobody reads it until init exits.
+        with (
+            open(self.work_dir / "init.out", "wb") as out,
+            open(self.work_dir / "init.err", "wb") as err,
+        ):
+            try:
+                self._background = subprocess.Popen(
+                    [self.binary, "init", "-input=false", "-no-color"],
+                    cwd=self.providers_dir if providers_only else self.module_dir,
+                    env=self._process_env(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=err,
+                )
+            except OSError as exc:
+                raise ToolError(f"cannot run {self.binary}: {_INSTALL_HINT}", cmd=f"{self._name} init") from exc
+
+    def _wait(self) -> None:
+        """Wait for the ``init`` :meth:`start_init` started (if still running); raise if it failed."""
+        process, self._background = self._background, None
+        if process is None or process.wait() == 0:
+            return
+        out, err = (self.work_dir / "init.out", self.work_dir / "init.err")
+        raise self._failure(
+            "init",
+            f"{self._name} init -input=false -no-color",
+            process.returncode,
+            out.read_text("utf-8", errors="replace"),
+            err.read_text("utf-8", errors="replace"),
+        )
+
+    def stop(self) -> None:
+        """Stop an ``init`` still running in the background (the caller failed before it waited)."""
+        process, self._background = self._background, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
     def prepare(self) -> None:
         """Copy the tree and write cfgen's files next to and into the copy."""
         tree = self.tree.resolve()
-        work = self.work_dir.resolve()
         if not tree.is_dir():
             raise UsageError(f"{self.tree} is not a folder: pass the folder of a root module")
-        if work == tree or work.is_relative_to(tree):
-            # copytree would copy the work folder into itself, forever.
-            raise UsageError(f"the work folder {self.work_dir} must be outside {self.tree}")
-        self.work_dir.mkdir(parents=True, exist_ok=True)
-        if self.module_dir.exists():
+        self._setup_work_dir()
+        # With providers_only, init is installing them into the copy's .terraform/: keep it.
+        if self.module_dir.exists() and not self._providers_only:
             shutil.rmtree(self.module_dir)
         copy_tree(tree, self.module_dir)
-        self.cli_config_file.write_text(cli_config_text(self.plugin_mirror), encoding="utf-8")
         (self.module_dir / BACKEND_OVERRIDE_FILE).write_text(_BACKEND_OVERRIDE_TEXT, "utf-8")
         if self.offline:
             given = {**os.environ, **{f"TF_VAR_{k}": v for k, v in self.tf_vars.items()}}
@@ -553,7 +662,23 @@ class PlanRun:
             self._secret_vars = secrets.tf_vars()
 
     def init(self) -> None:
-        self._step("init", "init", "-input=false", "-no-color")
+        """Run ``init``, or wait for the one :meth:`start_init` started.
+
+        After a providers-only init, ``get`` installs the tree's modules
+        while the providers still install (``get`` writes only
+        ``.terraform/modules``, which init leaves alone in a folder without
+        module calls), and the copy takes the lock file init wrote.
+        """
+        if self._providers_only:
+            self._step("init", "get", "-no-color")
+            self._wait()
+            lock = self.module_dir / LOCK_FILE
+            if not lock.exists():
+                shutil.copyfile(self.providers_dir / LOCK_FILE, lock)
+        elif self._background is not None:
+            self._wait()
+        else:
+            self._step("init", "init", "-input=false", "-no-color")
 
     def plan(self) -> None:
         self.plan_file.unlink(missing_ok=True)
@@ -598,6 +723,27 @@ class PlanRun:
             env["AWS_EC2_METADATA_DISABLED"] = "true"
         return env
 
+    def _process_env(self) -> dict[str, str]:
+        """The environment of every step: the caller's, without what would change the plan, and :meth:`_env`."""
+        dropped = set(_ENV_DROPPED) | (set(_ENV_DROPPED_OFFLINE) if self.offline else set())
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key != "TF_LOG" and key not in dropped and not key.startswith(_ENV_DROPPED_PREFIXES)
+        }
+        env.update(self._env())
+        env.setdefault("GOGC", GOGC)
+        return env
+
+    def _setup_work_dir(self) -> None:
+        tree = self.tree.resolve()
+        work = self.work_dir.resolve()
+        if work == tree or work.is_relative_to(tree):
+            # copytree would copy the work folder into itself, forever.
+            raise UsageError(f"the work folder {self.work_dir} must be outside {self.tree}")
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.cli_config_file.write_text(cli_config_text(self.plugin_mirror), encoding="utf-8")
+
     def _terraform_test(self) -> Any:
         import tftest
 
@@ -613,10 +759,7 @@ class PlanRun:
             env=self._env(),
             cache_dir=str(self.work_dir / ".tftest-cache"),
         )
-        dropped = set(_ENV_DROPPED) | (set(_ENV_DROPPED_OFFLINE) if self.offline else set())
-        for key in list(test.env):
-            if key in dropped or key.startswith(_ENV_DROPPED_PREFIXES):
-                del test.env[key]
+        test.env = self._process_env()  # tftest's own starts from os.environ, whole
         return test
 
     def _step(self, label: str, cmd: str, *args: str) -> str:
