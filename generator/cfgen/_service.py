@@ -3,30 +3,34 @@
 Each public function is one command of the CLI, minus the printing: it takes
 paths and options and returns data, raising :class:`~cfgen.errors.CfgenError`
 for anything the user must fix.
+
+The spec models, templates and patterns take a third of a second to import:
+each function imports what it uses, so that ``cfgen test`` has terraform
+installing providers while they load.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _resources, write
-from . import verify as verifier
 from ._regular import NotRegular, read_limited
 from .errors import UsageError
-from .explain import OriginExplanation, explain, from_manifest
-from .harness.plan import PlanView
-from .harness.results import Finding
-from .harness.tree import RootModule
-from .patterns import PATTERNS, OriginBinding
-from .patterns.distribution import DISTRIBUTION_PROOFS, DistributionBinding
-from .render import Rendered, render
-from .spec import LoadedSpec, load_spec, verify_target
+
+if TYPE_CHECKING:
+    from . import verify as verifier
+    from .explain import OriginExplanation
+    from .harness.results import Finding
+    from .harness.tree import RootModule
+    from .patterns import OriginBinding
+    from .patterns.distribution import DistributionBinding
+    from .render import Rendered
+    from .spec import LoadedSpec
 
 __all__ = ["RenderOutcome", "explain_spec", "render_spec", "test", "validate", "verify"]
 
@@ -35,6 +39,8 @@ Progress = Callable[[str], None]
 
 def validate(spec_path: Path) -> LoadedSpec:
     """Load and check a spec; raises SpecError listing every problem."""
+    from .spec import load_spec
+
     return load_spec(spec_path)
 
 
@@ -55,6 +61,9 @@ def render_spec(
     force: bool = False,
 ) -> RenderOutcome:
     """Render ``spec_path`` into ``out_dir``, or (check/diff) compare without writing."""
+    from .render import render
+    from .spec import load_spec
+
     loaded = load_spec(spec_path)
     rendered = render(loaded)
     extra = _manifest_extra(loaded, rendered)
@@ -76,52 +85,78 @@ def test(
 ) -> list[Finding]:
     """Plan a rendered tree and return every proof and checkov finding.
 
-    checkov starts first, in a worker process: its import and the HCL scan
-    run while terraform plans, and the plan JSON is scanned as soon as
-    ``show`` returns, while the proofs run here.
+    What terraform waits for starts first and the rest runs beside it:
+    ``init`` installs the providers while the spec is rendered (or while
+    the manifest of ``--dir`` is read), checkov's worker imports checkov and
+    scans the HCL while terraform plans, and it scans the plan JSON as soon
+    as ``show`` returns, while the proofs run here.
     """
-    from .harness import _checkov, _terraform
+    from .harness import _terraform
 
     if spec_path is None and tree is None:
         raise UsageError("give a SPEC to render and test, or --dir with a tree cfgen rendered")
     tf_binary = _terraform.find_binary(binary)
     mirror = _terraform.resolve_plugin_mirror(plugin_mirror)
-    with (
-        tempfile.TemporaryDirectory(prefix="cfgen-test-") as scratch,
-        _checkov.Scanner([_resources.policies_dir()]) as checkov,
-    ):
+    with tempfile.TemporaryDirectory(prefix="cfgen-test-") as scratch:
         root = Path(scratch)
-        if tree is None:
-            assert spec_path is not None
-            loaded = load_spec(spec_path)
-            rendered = render(loaded)
-            tree = root / "tree"
-            write.write(tree, rendered.files, _manifest_extra(loaded, rendered))
-            bindings, distributions = rendered.bindings, rendered.distributions
-        elif spec_path is not None:
-            rendered = render(load_spec(spec_path))
-            bindings, distributions = rendered.bindings, rendered.distributions
-        else:
-            bindings = _bindings_from_manifest(tree)
-            distributions = _distributions_from_manifest(tree)
-        _terraform.check_tree(tree)  # before checkov reads it too
-        checkov.scan_hcl(tree)
-        plan = _terraform.plan_tree(
-            tree,
+        run = _terraform.PlanRun(
+            tree=tree or root / "tree",
             binary=tf_binary,
+            work_dir=root / "work",
             plugin_mirror=mirror,
             offline=offline,
-            work_dir=root / "work",
             progress=progress,
         )
-        plan_file = root / "plan.json"
-        plan_file.write_text(json.dumps(plan, separators=(",", ":")), encoding="utf-8")
-        checkov.scan_plan(plan_file)
-        findings = prove(plan, bindings, distributions, RootModule.read(tree))
-        if progress:
-            progress("checkov")
-        findings += checkov.results()
+        with run:
+            if tree is None:
+                run.start_init(providers_only=True)
+            else:
+                if spec_path is None:
+                    _require_manifest(tree)  # before anything starts
+                run.prepare()  # checks the tree before checkov reads it too
+                run.start_init()
+            from .harness import _checkov
+            from .harness.tree import RootModule
+
+            with _checkov.Scanner([_resources.policies_dir()]) as checkov:
+                if tree is None:
+                    assert spec_path is not None
+                    bindings, distributions = _render_for_test(spec_path, run.tree)
+                    checkov.scan_hcl(run.tree)
+                    run.prepare()
+                else:
+                    checkov.scan_hcl(run.tree)
+                    bindings, distributions = _bindings_of(spec_path, tree)
+                run.init()
+                run.plan()
+                plan = run.show()
+                checkov.scan_plan(run.plan_json_file)
+                findings = prove(plan, bindings, distributions, RootModule.read(run.tree))
+                if progress:
+                    progress("checkov")
+                findings += checkov.results()
     return findings
+
+
+def _render_for_test(spec_path: Path, tree: Path) -> tuple[list[OriginBinding], list[DistributionBinding]]:
+    from .render import render
+    from .spec import load_spec
+
+    loaded = load_spec(spec_path)
+    rendered = render(loaded)
+    write.write(tree, rendered.files, _manifest_extra(loaded, rendered))
+    return rendered.bindings, rendered.distributions
+
+
+def _bindings_of(spec_path: Path | None, tree: Path) -> tuple[list[OriginBinding], list[DistributionBinding]]:
+    """What the proofs of ``tree`` are about: from the spec it was rendered from, or from its manifest."""
+    from .render import render
+    from .spec import load_spec
+
+    if spec_path is not None:
+        rendered = render(load_spec(spec_path))
+        return rendered.bindings, rendered.distributions
+    return _bindings_from_manifest(tree), _distributions_from_manifest(tree)
 
 
 def prove(
@@ -131,6 +166,11 @@ def prove(
     root: RootModule | None = None,
 ) -> list[Finding]:
     """Run each origin's proofs, then each distribution-wide proof, on a plan (of the tree ``root`` was read from)."""
+    from .harness.plan import PlanView
+    from .harness.tree import RootModule
+    from .patterns import PATTERNS
+    from .patterns.distribution import DISTRIBUTION_PROOFS
+
     view = PlanView(plan)
     findings: list[Finding] = []
     for binding in bindings:
@@ -147,6 +187,9 @@ def prove(
 
 def explain_spec(spec_path: Path | None, tree: Path | None) -> list[OriginExplanation]:
     """Every path to every origin of a spec, or of a tree cfgen rendered (from its manifest)."""
+    from .explain import explain, from_manifest
+    from .spec import load_spec
+
     if (spec_path is None) == (tree is None):
         raise UsageError("give a SPEC, or --dir with a tree cfgen rendered (not both)")
     if spec_path is not None:
@@ -161,6 +204,8 @@ def explain_spec(spec_path: Path | None, tree: Path | None) -> list[OriginExplan
 
 
 def _manifest_extra(loaded: LoadedSpec, rendered: Rendered) -> dict[str, Any]:
+    from .explain import explain
+
     extra: dict[str, Any] = {
         "spec": loaded.path.name,
         "origins": [b.as_dict() for b in rendered.bindings],
@@ -176,6 +221,9 @@ def _manifest_extra(loaded: LoadedSpec, rendered: Rendered) -> dict[str, Any]:
 
 def _verify_targets(loaded: LoadedSpec, rendered: Rendered) -> list[dict[str, Any]]:
     """What `verify` requests for each origin: the path through its distribution, and the same request direct."""
+    from . import verify as verifier
+    from .spec import verify_target
+
     origins = {(d.name, o.id): (d, o) for d in loaded.spec.distributions for o in d.origins}
     targets = []
     for binding in rendered.bindings:
@@ -205,6 +253,9 @@ def verify(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[verifier.Result]:
     """Probe every origin of a tree cfgen rendered and that was applied; ``dry_run`` sends nothing."""
+    import secrets
+
+    from . import verify as verifier
     from .harness import _http, _terraform
 
     if not 0 < timeout <= 300 or not 0 < max_time <= 3600:
@@ -250,6 +301,8 @@ def _read_outputs_file(path: Path) -> Any:
 
 
 def _distributions_from_manifest(tree: Path) -> list[DistributionBinding]:
+    from .patterns.distribution import DistributionBinding
+
     manifest = write.read_manifest(tree)
     try:
         return [DistributionBinding.from_dict(item) for item in manifest.get("distributions", [])]
@@ -257,12 +310,19 @@ def _distributions_from_manifest(tree: Path) -> list[DistributionBinding]:
         raise UsageError(f"{tree / write.MANIFEST} is from another cfgen version; render again") from None
 
 
-def _bindings_from_manifest(tree: Path) -> list[OriginBinding]:
+def _require_manifest(tree: Path) -> dict[str, Any]:
     if not tree.is_dir():
         raise UsageError(f"{tree} is not a folder; pass the folder `cfgen render -o` wrote")
     manifest = write.read_manifest(tree)
     if not manifest:
         raise UsageError(f"{tree} has no {write.MANIFEST}; pass the SPEC it was rendered from as well")
+    return manifest
+
+
+def _bindings_from_manifest(tree: Path) -> list[OriginBinding]:
+    from .patterns import PATTERNS, OriginBinding
+
+    manifest = _require_manifest(tree)
     try:
         bindings = [OriginBinding(**item) for item in manifest.get("origins", [])]
     except TypeError:

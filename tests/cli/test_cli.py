@@ -103,6 +103,31 @@ def test_test_with_a_missing_binary_says_how_to_get_one() -> None:
     assert "error:" in result.stderr and "install" in result.stderr.lower()
 
 
+def test_a_spec_error_stops_the_init_that_was_installing_providers(tmp_path: Path) -> None:
+    # cfgen test starts init before it reads the spec: the error must neither wait for it nor leave it running.
+    pid = tmp_path / "init.pid"
+    slow = tmp_path / "terraform"
+    slow.write_text(f"#!/bin/sh\necho $$ > {pid}\nexec sleep 300\n", encoding="utf-8")
+    slow.chmod(0o755)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(MINIMAL_SPEC.replace("eu-west-1", "mars"))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "cfgen", "test", str(spec), "--offline", "--binary", str(slow)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{spec}:3:9: error: ")
+    assert pid.exists(), "init was not started before the spec was read"
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid.read_text(encoding="utf-8")), 0)
+    assert list(scratch.iterdir()) == []  # the work folder is gone
+
+
 def test_test_dir_without_manifest_asks_for_the_spec(tmp_path: Path) -> None:
     result = cfgen("test", "--dir", str(tmp_path), "--offline")
     assert result.returncode == 2

@@ -90,15 +90,13 @@ def steps(tmp_path: Path) -> int:
         def hook(real):
             def step(*args, **kwargs):
                 count[0] += 1
+                print(count[0], file=sys.stderr, flush=True)  # main() ends in os._exit: no finally
                 return real(*args, **kwargs)
             return step
         os.replace, os.unlink = hook(os.replace), hook(os.unlink)
         sys.argv = ["cfgen", "render", sys.argv[1], "-o", sys.argv[2]]
         from cfgen._cli import main
-        try:
-            main()
-        finally:
-            print(count[0], file=sys.stderr)
+        main()
         """
     )
     run = subprocess.run([sys.executable, "-c", probe, str(AFTER), str(out)], capture_output=True, text=True)

@@ -92,6 +92,19 @@ def test_abandoned_scans_kill_the_worker(tree: Path) -> None:
     assert not [w for w in _Worker._idle if w.process is process]
 
 
+def test_a_worker_exits_by_itself_when_its_parent_closes_the_pipe(tree: Path) -> None:
+    # What ends it when the CLI exits (without running atexit handlers that would kill it).
+    with Scanner([]) as scanner:
+        scanner.scan_hcl(tree)
+        scanner.results()
+        worker = scanner._worker
+    with _Worker._lock:
+        _Worker._idle.remove(worker)
+    assert worker.process.stdin is not None
+    worker.process.stdin.close()
+    assert worker.process.wait(timeout=60) == 0
+
+
 def test_a_custom_check_that_does_not_load_is_a_tool_error_from_the_worker(tree: Path, tmp_path: Path) -> None:
     policies = _policies(tmp_path, "broken_check.py", "this is not python\n")
     with pytest.raises(ToolError, match="could not load custom checks"), Scanner([policies]) as scanner:

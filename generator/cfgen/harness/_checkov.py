@@ -598,6 +598,8 @@ def _serve() -> None:
     # Ctrl-C is the parent's to handle: it kills the worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # terraform is what the user waits for: the scans take the cycles it leaves.
+    # Not SCHED_IDLE: on a busy machine that starves the scans for minutes,
+    # and an unprivileged process cannot take it back once terraform is done.
     with suppress(OSError, AttributeError):
         os.nice(10)
     requests = sys.stdin.buffer
@@ -610,15 +612,22 @@ def _serve() -> None:
         try:
             request = pickle.load(requests)
         except EOFError:
-            return
+            break
         try:
             reply: tuple[str, Any] = ("ok", _handle(*request))
         except ToolError as exc:
             reply = ("error", (str(exc), exc.cmd, exc.stderr))
         except Exception as exc:
             reply = ("error", (f"checkov failed: {type(exc).__name__}: {exc}", "checkov (worker)", ""))
-        pickle.dump(reply, replies)
-        replies.flush()
+        try:
+            pickle.dump(reply, replies)
+            replies.flush()
+        except BrokenPipeError:
+            break
+    # The parent is gone or done. Tearing down checkov's objects would take
+    # a few tenths of a second of CPU after cfgen has exited, for nothing:
+    # the worker holds no file to flush.
+    os._exit(0)
 
 
 def _handle(kind: str, *args: Any) -> Any:
