@@ -7,7 +7,10 @@
 2. Wall time of `cfgen test --offline` on an example, against a bare
    `init && plan && show -json` of the same tree with the same provider
    mirror and offline settings, and against that plus a bare `checkov` CLI
-   run (medians of interleaved rounds).
+   run: the median of the ratios of rounds that run them side by side, and
+   the lowest and highest round's ratio. A third baseline is the bare run
+   with the GOGC cfgen gives terraform, to tell cfgen's own overhead from
+   what that setting saves.
 
 Numbers are from one run on this machine; the ratios are what to compare
 between commits, not the seconds.
@@ -23,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -82,11 +87,26 @@ def run(cmd: list[str], *, ok: tuple[int, ...] = (0,), **kwargs: object) -> floa
     return time.perf_counter() - start
 
 
-def bench_test(work: Path, binary: str, mirror: Path, repeat: int) -> tuple[float, float, float]:
-    """Medians of ``cfgen test --offline``, bare terraform and a bare checkov CLI run, interleaved.
+@dataclass(frozen=True)
+class Timings:
+    """Medians of each tool's wall time, and medians of the ratios taken within each round."""
 
-    Each round runs the three one after the other, so a machine that gets
-    busier or quieter during the benchmark weighs on all of them alike.
+    cfgen: float
+    bare: float  # init+plan+show as a user types them
+    bare_gogc: float  # the same with the GOGC cfgen gives terraform
+    checkov: float
+    ratio_bare: float
+    ratio_bare_gogc: float
+    ratio_checkov: float  # against init+plan+show + checkov CLI
+    spread_bare: tuple[float, float]  # the lowest and highest round's ratio against bare
+
+
+def bench_test(work: Path, binary: str, mirror: Path, repeat: int) -> Timings:
+    """``cfgen test --offline`` against a bare terraform run and a bare checkov CLI run, round by round.
+
+    Each round runs them one right after the other, alternating which goes
+    first, and the ratio is taken within the round: a shared machine that gets
+    busier or quieter between rounds weighs on both sides of a ratio alike.
     """
     from cfgen.harness import _terraform
 
@@ -117,68 +137,106 @@ def bench_test(work: Path, binary: str, mirror: Path, repeat: int) -> tuple[floa
         "--format",
         "json",
     ]
-    cfgen_times, bare_times, checkov_times = [], [], []
-    for _ in range(repeat):
-        cfgen_times.append(run(cfgen_cmd))
-        # The bare run starts from a fresh init, as cfgen's copy does.
+
+    def bare(extra_env: dict[str, str]) -> float:
+        # A fresh init of the tree as rendered, as cfgen's copy gets: without the lock file
+        # a previous round wrote (init checks an existing one, which costs it another hash).
         shutil.rmtree(tree / ".terraform", ignore_errors=True)
+        (tree / ".terraform.lock.hcl").unlink(missing_ok=True)
         (tree / _terraform.OFFLINE_OVERRIDE_FILE).write_text(_terraform.offline_override_text([]))
-        bare = run([binary, "init", "-input=false", "-no-color"], cwd=tree, env=env)
-        bare += run([binary, "plan", "-input=false", "-lock=false", "-out=bare.tfplan", "-no-color"], cwd=tree, env=env)
-        with open(work / "bare.json", "w") as out:
-            start = time.perf_counter()
-            subprocess.run([binary, "show", "-json", "bare.tfplan"], check=True, cwd=tree, env=env, stdout=out)
-            bare += time.perf_counter() - start
-        bare_times.append(bare)
-        (tree / _terraform.OFFLINE_OVERRIDE_FILE).unlink()
-        # checkov exits 1 when a check fails: that run is still a complete scan to time.
-        checkov_times.append(
-            run(
-                [
-                    checkov,
-                    "-d",
-                    str(tree),
-                    "--framework",
-                    "terraform",
-                    "--external-checks-dir",
-                    str(REPO / "policies"),
-                    "--quiet",
-                    "--compact",
-                    "--skip-download",
-                ],
-                ok=(0, 1),
-                env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "1"},
+        tf_env = {**env, **extra_env}
+        try:
+            took = run([binary, "init", "-input=false", "-no-color"], cwd=tree, env=tf_env)
+            took += run(
+                [binary, "plan", "-input=false", "-lock=false", "-out=bare.tfplan", "-no-color"], cwd=tree, env=tf_env
             )
+            with open(work / "bare.json", "w") as out:
+                start = time.perf_counter()
+                subprocess.run([binary, "show", "-json", "bare.tfplan"], check=True, cwd=tree, env=tf_env, stdout=out)
+                return took + time.perf_counter() - start
+        finally:
+            (tree / _terraform.OFFLINE_OVERRIDE_FILE).unlink()
+
+    def checkov_cli() -> float:
+        # checkov exits 1 when a check fails: that run is still a complete scan to time.
+        return run(
+            [
+                checkov,
+                "-d",
+                str(tree),
+                "--framework",
+                "terraform",
+                "--external-checks-dir",
+                str(REPO / "policies"),
+                "--quiet",
+                "--compact",
+                "--skip-download",
+            ],
+            ok=(0, 1),
+            env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "1"},
         )
+
+    runs: dict[str, Callable[[], float]] = {
+        "cfgen": lambda: run(cfgen_cmd),
+        "bare": lambda: bare({}),
+        "bare_gogc": lambda: bare({"GOGC": _terraform.GOGC}),
+    }
+    times: dict[str, list[float]] = {name: [] for name in [*runs, "checkov"]}
+    for round_ in range(repeat):
+        names = list(runs)
+        for name in names[round_ % 3 :] + names[: round_ % 3]:  # each goes first in turn
+            times[name].append(runs[name]())
+        times["checkov"].append(checkov_cli())
+        print(f"round {round_ + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in times.items()), file=sys.stderr)
+
+    def ratios(baseline: list[float]) -> list[float]:
+        return [c / b for c, b in zip(times["cfgen"], baseline, strict=True)]
+
     median = statistics.median
-    return median(cfgen_times), median(bare_times), median(checkov_times)
+    with_checkov = [b + k for b, k in zip(times["bare"], times["checkov"], strict=True)]
+    return Timings(
+        cfgen=median(times["cfgen"]),
+        bare=median(times["bare"]),
+        bare_gogc=median(times["bare_gogc"]),
+        checkov=median(times["checkov"]),
+        ratio_bare=median(ratios(times["bare"])),
+        ratio_bare_gogc=median(ratios(times["bare_gogc"])),
+        ratio_checkov=median(ratios(with_checkov)),
+        spread_bare=(min(ratios(times["bare"])), max(ratios(times["bare"]))),
+    )
 
 
 def main() -> None:
+    from cfgen.harness import _terraform
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=shutil.which("tofu") or shutil.which("terraform") or "terraform")
     parser.add_argument("--plugin-mirror", default=os.environ.get("CFGEN_PLUGIN_MIRROR", "/opt/tf-plugins"))
-    parser.add_argument("--repeat", type=int, default=3, help="rounds of the cfgen test benchmark (median)")
+    parser.add_argument("--repeat", type=int, default=7, help="rounds of the cfgen test benchmark (median)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cfgen-bench-") as scratch:
         work = Path(scratch)
         render_time, yaml_time = bench_render(work)
-        test_time, bare_time, checkov_time = bench_test(work, args.binary, Path(args.plugin_mirror), args.repeat)
+        test = bench_test(work, args.binary, Path(args.plugin_mirror), args.repeat)
     print("| measure | cfgen | baseline | ratio |")
     print("|---|---|---|---|")
     print(
         f"| render 10 x 20 origins (median of 5) | {render_time:.3f} s | {yaml_time:.3f} s (yaml.safe_load) "
         f"| {render_time / yaml_time:.1f}x |"
     )
-    rounds = f"median of {args.repeat}"
+    rounds = f"basic example, median of {args.repeat} rounds"
+    low, high = test.spread_bare
     print(
-        f"| cfgen test --offline (basic example, {rounds}) | {test_time:.2f} s | {bare_time:.2f} s "
-        f"(bare init+plan+show) | {test_time / bare_time:.2f}x |"
+        f"| cfgen test --offline ({rounds}) | {test.cfgen:.2f} s | {test.bare:.2f} s "
+        f"(bare init+plan+show) | {test.ratio_bare:.2f}x ({low:.2f}-{high:.2f}) |"
     )
-    with_checkov = bare_time + checkov_time
     print(
-        f"| cfgen test --offline (basic example, {rounds}) | {test_time:.2f} s | {with_checkov:.2f} s "
-        f"(bare init+plan+show + checkov CLI) | {test_time / with_checkov:.2f}x |"
+        f"| cfgen test --offline ({rounds}) | {test.cfgen:.2f} s | {test.bare_gogc:.2f} s "
+        f"(bare init+plan+show, GOGC={_terraform.GOGC} as cfgen runs them) | {test.ratio_bare_gogc:.2f}x |"
+    )
+    print(
+        f"| cfgen test --offline ({rounds}) | {test.cfgen:.2f} s | {test.bare + test.checkov:.2f} s "
+        f"(bare init+plan+show + checkov CLI) | {test.ratio_checkov:.2f}x |"
     )
 
 
