@@ -106,6 +106,7 @@ def test(
             plugin_mirror=mirror,
             offline=offline,
             progress=progress,
+            label=f"the render of {spec_path}" if tree is None else None,
         )
         with run:
             if tree is None:

@@ -560,6 +560,13 @@ def test_a_background_init_that_fails_is_reported_as_one_that_ran_in_front(
         assert lines[1].strip().startswith("main.tf:5: Reference to undeclared resource")
         assert caught.value.rc == 1
         assert "Reference to undeclared resource" in caught.value.stderr
+    # A tree cfgen rendered into a temporary folder is named as the user knows it.
+    run = tf.PlanRun(tree=tree, binary=str(fake), work_dir=tmp_path / "work-label", label="the render of spec.yaml")
+    with run, pytest.raises(ToolError) as caught:
+        run.start_init(providers_only=True)
+        run.prepare()
+        run.init()
+    assert str(caught.value).splitlines()[0] == "`terraform init` failed on the render of spec.yaml:"
 
 
 def test_leaving_the_run_stops_an_init_still_running(

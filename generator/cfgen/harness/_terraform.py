@@ -533,6 +533,8 @@ class PlanRun:
     offline: bool = False
     progress: Callable[[str], None] | None = None
     tf_vars: Mapping[str, str] = field(default_factory=dict)
+    # What errors call the tree, when its path means nothing to the user (a render in a temporary folder).
+    label: str | None = None
     # Placeholders of the secrets an offline plan cannot read (see OfflineSecrets).
     _secret_vars: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     # An `init` started by start_init, and whether it installs providers only.
@@ -799,7 +801,7 @@ class PlanRun:
             )
         body = "\n  ".join(shown) if shown else f"exit code {rc}"
         return ToolError(
-            f"`{self._name} {cmd}` failed on a copy of {self.tree}:\n  {body}{hint}",
+            f"`{self._name} {cmd}` failed on {self.label or f'a copy of {self.tree}'}:\n  {body}{hint}",
             cmd=cmdline,
             rc=rc,
             stderr=err,
