@@ -6,9 +6,10 @@ Nothing here decides anything about CloudFront; every command forwards to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
@@ -22,6 +23,7 @@ from .errors import CfgenError, SpecError, UsageError, one_line
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.status import Status
 
 app = typer.Typer(
     name="cfgen",
@@ -48,9 +50,13 @@ def out() -> Console:
     return _console(stderr=False)
 
 
+def _on_terminal() -> bool:
+    return sys.stderr.isatty() and err().is_terminal
+
+
 def _spinner(text: str) -> AbstractContextManager[Any]:
     """A spinner on a terminal's stderr; nothing elsewhere (a pipe, CI)."""
-    return err().status(text, spinner="dots") if sys.stderr.isatty() and err().is_terminal else nullcontext()
+    return err().status(text, spinner="dots") if _on_terminal() else nullcontext()
 
 
 def _say(console: Console, text: str) -> None:
@@ -152,10 +158,14 @@ def test(
     """Plan the rendered tree, run the proofs and checkov; exit 1 if any fails."""
     _check_report(report_file)  # before the plan, which costs seconds, not after it
 
-    status = _spinner("planning")
-    with status as spinner:
+    with ExitStack() as stack:
+        spinner: Status | None = None
 
         def progress(step: str) -> None:
+            # Started at the first step, not before: rich loads while terraform runs.
+            nonlocal spinner
+            if spinner is None and _on_terminal():
+                spinner = stack.enter_context(err().status("planning", spinner="dots"))
             if spinner is not None:
                 spinner.update(f"{step}...")
 
@@ -223,11 +233,7 @@ def verify(
     from .verify import counts, render_results
 
     _check_report(report_file)
-    status = (
-        err().status("probing", spinner="dots")
-        if sys.stderr.isatty() and err().is_terminal and not dry_run
-        else nullcontext()
-    )
+    status = _spinner("probing") if not dry_run else nullcontext()
     with status as spinner:
 
         def progress(done: int, total: int) -> None:
@@ -365,7 +371,12 @@ def _exit(code: int) -> None:
     """
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except BrokenPipeError:  # `cfgen explain | head`: the reader has what it wanted
         pass
+    except OSError as exc:  # a full disk: the output is incomplete, which the exit code must say
+        with contextlib.suppress(OSError):
+            sys.stderr.write(f"error: cannot write the output: {exc.strerror or exc}\n")
+        code = code or 120
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
     os._exit(code)

@@ -128,6 +128,21 @@ def test_a_spec_error_stops_the_init_that_was_installing_providers(tmp_path: Pat
     assert list(scratch.iterdir()) == []  # the work folder is gone
 
 
+def test_output_that_cannot_be_written_is_an_error_not_a_traceback() -> None:
+    # Buffered output is written at exit, after the command returned 0.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "cfgen", "explain", str(BASIC)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+    assert (result.returncode, result.stderr) == (120, "error: cannot write the output: No space left on device\n")
+
+
 def test_test_dir_without_manifest_asks_for_the_spec(tmp_path: Path) -> None:
     result = cfgen("test", "--dir", str(tmp_path), "--offline")
     assert result.returncode == 2

@@ -105,6 +105,14 @@ def test_a_worker_exits_by_itself_when_its_parent_closes_the_pipe(tree: Path) ->
     assert worker.process.wait(timeout=60) == 0
 
 
+def test_a_worker_whose_reader_is_gone_exits_without_a_traceback(tree: Path) -> None:
+    worker = _Worker([])
+    assert worker.process.stdout is not None
+    worker.process.stdout.close()  # the parent stopped listening (it exited)
+    worker.send(("hcl", str(tree), []))
+    assert worker.process.wait(timeout=120) == 0
+
+
 def test_a_custom_check_that_does_not_load_is_a_tool_error_from_the_worker(tree: Path, tmp_path: Path) -> None:
     policies = _policies(tmp_path, "broken_check.py", "this is not python\n")
     with pytest.raises(ToolError, match="could not load custom checks"), Scanner([policies]) as scanner:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import stat
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -594,3 +596,29 @@ def test_start_init_before_prepare_needs_providers_only(fake: Path, tree: Path, 
     run = tf.PlanRun(tree=tree, binary=str(fake), work_dir=tmp_path / "work")
     with pytest.raises(RuntimeError, match="prepare"):
         run.start_init()
+
+
+def test_an_interrupt_while_init_waits_still_stops_it(
+    fake: Path, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SIGINT to cfgen alone (an IDE's stop button), after get, while the providers still install.
+    monkeypatch.setenv("FAKE_INIT_SLEEP", "300")
+    pid_file = tmp_path / "calls.log.pid"
+    interrupt = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    with pytest.raises(KeyboardInterrupt), tf.PlanRun(tree=tree, binary=str(fake), work_dir=tmp_path / "w") as run:
+        run.start_init(providers_only=True)
+        run.prepare()
+        interrupt.start()
+        run.init()
+    interrupt.join()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text(encoding="utf-8")), 0)
+
+
+def test_providers_only_is_for_a_render_without_a_lock_file(fake: Path, tree: Path, tmp_path: Path) -> None:
+    (tree / tf.LOCK_FILE).write_text("# the tree's own\n", encoding="utf-8")
+    with tf.PlanRun(tree=tree, binary=str(fake), work_dir=tmp_path / "w") as run:
+        run.start_init(providers_only=True)
+        run.prepare()
+        with pytest.raises(RuntimeError, match="is for a render"):
+            run.init()

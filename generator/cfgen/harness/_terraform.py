@@ -599,8 +599,6 @@ class PlanRun:
         elif not self.module_dir.is_dir():
             raise RuntimeError("start_init: prepare() the copy first, or pass providers_only")
         self._providers_only = providers_only
-        if self.progress is not None:
-            self.progress("init")
         # Output goes to files, not pipes: nobody reads it until init exits.
         with (
             open(self.work_dir / "init.out", "wb") as out,
@@ -617,11 +615,17 @@ class PlanRun:
                 )
             except OSError as exc:
                 raise ToolError(f"cannot run {self.binary}: {_INSTALL_HINT}", cmd=f"{self._name} init") from exc
+        if self.progress is not None:
+            self.progress("init")
 
     def _wait(self) -> None:
         """Wait for the ``init`` :meth:`start_init` started (if still running); raise if it failed."""
-        process, self._background = self._background, None
-        if process is None or process.wait() == 0:
+        process = self._background
+        if process is None:
+            return
+        process.wait()  # still the run's to stop if this is interrupted
+        self._background = None
+        if process.returncode == 0:
             return
         out, err = (self.work_dir / "init.out", self.work_dir / "init.err")
         raise self._failure(
@@ -675,8 +679,10 @@ class PlanRun:
             self._step("init", "get", "-no-color")
             self._wait()
             lock = self.module_dir / LOCK_FILE
-            if not lock.exists():
-                shutil.copyfile(self.providers_dir / LOCK_FILE, lock)
+            if lock.exists():
+                # Its own lock may pin other versions than the ones just installed.
+                raise RuntimeError(f"{self.tree} has a {LOCK_FILE}: start_init(providers_only=True) is for a render")
+            shutil.copyfile(self.providers_dir / LOCK_FILE, lock)
         elif self._background is not None:
             self._wait()
         else:
@@ -744,7 +750,10 @@ class PlanRun:
             # copytree would copy the work folder into itself, forever.
             raise UsageError(f"the work folder {self.work_dir} must be outside {self.tree}")
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        self.cli_config_file.write_text(cli_config_text(self.plugin_mirror), encoding="utf-8")
+        config = cli_config_text(self.plugin_mirror)
+        # Written once per run: an init started in the background may be reading it.
+        if not self.cli_config_file.exists() or self.cli_config_file.read_text(encoding="utf-8") != config:
+            self.cli_config_file.write_text(config, encoding="utf-8")
 
     def _terraform_test(self) -> Any:
         import tftest
