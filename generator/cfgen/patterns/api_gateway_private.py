@@ -436,7 +436,8 @@ THREATS = ThreatModel(
                 "the security groups",
                 "the ALB and its listener rules",
                 "the distribution",
-            )
+            ),
+            _api_gateway.TEST_INVOKE,
         ),
     ),
 )
