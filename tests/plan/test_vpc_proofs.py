@@ -739,6 +739,34 @@ def _rule_for_any_api(plan: Plan) -> None:
     conditions[:] = [c for c in conditions if c["http_header"][0]["http_header_name"] != "x-apigw-api-id"]
 
 
+def _root_ingress_on_a_chain_group(plan: Plan) -> None:
+    """In the root: a rule admitting the VPC on a group named through a local (the endpoint's, once applied)."""
+    add_root(
+        plan,
+        "aws_vpc_security_group_ingress_rule",
+        "extra",
+        {"ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "10.0.0.0/8"},
+        security_group_id="local.endpoint_group",
+    )
+
+
+def _root_ingress_by_literal_id(plan: Plan) -> None:
+    """In the root: an aws_security_group_rule on a literal id (the ALB's group got it at an earlier apply)."""
+    add_root(
+        plan,
+        "aws_security_group_rule",
+        "extra",
+        {
+            "type": "ingress",
+            "protocol": "tcp",
+            "from_port": 443,
+            "to_port": 443,
+            "cidr_blocks": ["10.0.0.0/8"],
+            "security_group_id": "sg-0aaaaaaaaaaaaaaa1",
+        },
+    )
+
+
 def _target_not_the_endpoint(plan: Plan) -> None:
     planned(plan, f'{A}aws_lb_target_group_attachment.static["subnet-0a1b2c3d4e5f60722"]')["target_id"] = "10.20.2.99"
 
@@ -758,6 +786,17 @@ def _target_not_the_endpoint(plan: Plan) -> None:
         (_api_tls_policy_off_the_elb17_list, "CFG_PRIVATE_API_HTTPS", "not one of Security Hub ELB.17's recommended"),
         (_endpoint_open_to_vpc, "CFG_PRIVATE_API_INGRESS", "admits 0.0.0.0/0"),
         (_endpoint_from_cloudfront, "CFG_PRIVATE_API_INGRESS", "not module.api_orders.aws_security_group.alb.id"),
+        (
+            _root_ingress_on_a_chain_group,
+            "CFG_PRIVATE_API_INGRESS",
+            "aws_vpc_security_group_ingress_rule.extra is an ingress rule on "
+            "module.api_orders.aws_security_group.endpoint",
+        ),
+        (
+            _root_ingress_by_literal_id,
+            "CFG_PRIVATE_API_INGRESS",
+            "aws_security_group_rule.extra is an ingress rule on module.api_orders.aws_security_group.alb",
+        ),
         (_header_for_another_api, "CFG_PRIVATE_API_HEADER", "x-apigw-api-id is 'zzzzzzzzzz', not the API's id"),
         (_header_missing, "CFG_PRIVATE_API_HEADER", "sends 0 x-apigw-api-id headers"),
         (_health_check_200, "CFG_PRIVATE_API_TARGETS", "use '200,403'"),
@@ -777,6 +816,21 @@ def test_each_private_api_proof_fails_when_broken(
     api: Planned, break_it: Callable[[Plan], None], check_id: str, message: str
 ) -> None:
     assert_fails(broken(api, break_it), check_id, message)
+
+
+def _root_rule_on_a_group_of_its_own(plan: Plan) -> None:
+    add_root(
+        plan,
+        "aws_vpc_security_group_ingress_rule",
+        "bastion",
+        {"ip_protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_ipv4": "10.0.0.0/8"},
+        security_group_id="aws_security_group.bastion.id",
+    )
+
+
+def test_a_root_rule_on_a_group_of_its_own_leaves_the_chain_alone(api: Planned) -> None:
+    # Fail closed, not blind: a rule that provably names another group is not the chain's.
+    assert broken(api, _root_rule_on_a_group_of_its_own) == dict.fromkeys(API_CHECKS, "")
 
 
 # -- an existing API: the endpoint policy and the rule are known at plan ----------------

@@ -97,6 +97,13 @@ def test_explain_lists_the_direct_readers_of_the_spec() -> None:
     assert "The spec lists no direct reader." in unlisted
 
 
+@pytest.mark.parametrize("key", sorted(k for k in PATTERNS if k.startswith("api_gateway/")))
+def test_every_rest_api_names_test_invoke_among_its_admins(key: str) -> None:
+    # A test call runs the integration around the authorizer, key, resource policy and web ACL alike.
+    [admins] = [p for p in PATTERNS[key].threats.paths if p.key == "admins"]
+    assert "TestInvokeMethod" in admins.note
+
+
 def test_private_api_costs_its_alb_and_endpoint() -> None:
     (origin,) = explain(load_spec(EXAMPLES / "private-api-vpc-origin" / "spec.yaml"))
     assert origin.monthly_fixed_usd == round(sum(c.usd for c in origin.costs), 2) > 0

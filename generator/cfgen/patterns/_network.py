@@ -30,6 +30,7 @@ __all__ = [
     "load_balancer",
     "module_resources",
     "no_access_logs",
+    "root_ingress_problems",
     "security_group",
     "source",
     "targets_finding",
@@ -141,11 +142,36 @@ def load_balancer(plan: PlanView, module: tuple[str, ...]) -> Target:
     return Target(_address(module, "aws_lb.this"), "arn", known)
 
 
-def security_group(plan: PlanView, module: tuple[str, ...]) -> Target:
-    """The security group of an origin module: its ``aws_security_group.this``, or the id its call adopts."""
-    group = plan.one(module, "aws_security_group", "this")
-    known = _known(group, "id") if group is not None else _given(plan, module, "security_group_id")
-    return Target(_address(module, "aws_security_group.this"), "id", known)
+def security_group(plan: PlanView, module: tuple[str, ...], name: str = "this") -> Target:
+    """A security group of an origin module: its ``aws_security_group.<name>``, or (``this``) the id its call adopts."""
+    group = plan.one(module, "aws_security_group", name)
+    if group is not None:
+        known = _known(group, "id")
+    else:
+        known = _given(plan, module, "security_group_id") if name == "this" else None
+    return Target(_address(module, f"aws_security_group.{name}"), "id", known)
+
+
+def root_ingress_problems(plan: PlanView, group: Target, what: str) -> list[str]:
+    """Ingress rules written in the root module that may be on ``group`` (cfgen renders none there).
+
+    ``what`` completes "an ingress rule on the origin's group written outside
+    cfgen's module: the group admits only ...".
+    """
+    rules = [
+        r
+        for type_ in ("aws_vpc_security_group_ingress_rule", "aws_security_group_rule")
+        for r in plan.resources(type=type_)
+        if not r.module
+        and r.mode == "managed"
+        and r.values.get("type") != "egress"
+        and about(plan, r, "security_group_id", group)
+    ]
+    return [
+        f"{r.address} is an ingress rule on {group.address} written outside cfgen's module: the group admits "
+        f"only {what}; remove it"
+        for r in rules
+    ]
 
 
 def listeners_of(plan: PlanView, module: tuple[str, ...]) -> list[Resource]:

@@ -273,6 +273,9 @@ def _ingress(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) ->
     for needed in (f"{prefix}aws_security_group.alb", f"{prefix}aws_security_group.endpoint"):
         if needed not in groups:
             problems.append(f"{needed} is missing: the chain has no group of its own there")
+    # Rules written around the module, on either group: by a reference, a local or a literal id.
+    for name, previous in (("alb", "CloudFront's VPC origins"), ("endpoint", "the ALB's group")):
+        problems += _network.root_ingress_problems(plan, _network.security_group(plan, module, name), previous)
     endpoint = plan.one(module, "aws_vpc_endpoint")
     if endpoint is not None:
         groups_of_endpoint = plan.values_of(
@@ -433,7 +436,8 @@ THREATS = ThreatModel(
                 "the security groups",
                 "the ALB and its listener rules",
                 "the distribution",
-            )
+            ),
+            _api_gateway.TEST_INVOKE,
         ),
     ),
 )

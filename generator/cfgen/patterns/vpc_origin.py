@@ -173,7 +173,7 @@ def _ingress(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) ->
     problems = _network.ingress_problems(
         plan, module, default_source=_network.SERVICE_SG, groups=lambda address: address != targets
     )
-    problems += _root_ingress(plan, module)
+    problems += _network.root_ingress_problems(plan, _network.security_group(plan, module), "CloudFront's VPC origins")
     rules = [
         r
         for r in _network.module_resources(plan, module, "aws_vpc_security_group_ingress_rule")
@@ -183,25 +183,6 @@ def _ingress(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) ->
         problems = ["no ingress rule from CloudFront: the origin would be unreachable"]
     address = rules[0].address if rules else f"module.{binding.module}"
     return _network.finding(binding, "CFG_VPC_ORIGIN_INGRESS", title, address, "; ".join(problems))
-
-
-def _root_ingress(plan: PlanView, module: tuple[str, ...]) -> list[str]:
-    """Ingress rules written in the root module that may be on the origin's group (cfgen renders none there)."""
-    group = _network.security_group(plan, module)
-    rules = [
-        r
-        for type_ in ("aws_vpc_security_group_ingress_rule", "aws_security_group_rule")
-        for r in plan.resources(type=type_)
-        if not r.module
-        and r.mode == "managed"
-        and r.values.get("type") != "egress"
-        and _network.about(plan, r, "security_group_id", group)
-    ]
-    return [
-        f"{r.address} is an ingress rule on the origin's group written outside cfgen's module: the group admits "
-        "only CloudFront's VPC origins; remove it"
-        for r in rules
-    ]
 
 
 def _tls(plan: PlanView, binding: OriginBinding, module: tuple[str, ...]) -> Finding:
