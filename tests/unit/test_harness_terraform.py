@@ -540,6 +540,13 @@ def test_providers_install_into_the_copy_while_the_tree_is_rendered(fake: Path, 
     assert tf.LOCK_FILE in _read(tmp_path, "ls", "plan").split()
     assert (run.module_dir / tf.LOCK_FILE).read_text(encoding="utf-8") == "# providers locked by the fake init\n"
     assert tf.PROVIDERS_ONLY_FILE not in _read(tmp_path, "ls", "plan").split()
+    # The same run object plans again the plain way, from a fresh copy.
+    run.run()
+    assert (tmp_path / "calls.log").read_text(encoding="utf-8").splitlines()[-3:] == [
+        "init -input=false -no-color",
+        f"plan -input=false -no-color -lock=false -out={run.plan_file}",
+        f"show -json -no-color {run.plan_file}",
+    ]
 
 
 def test_a_background_init_that_fails_is_reported_as_one_that_ran_in_front(

@@ -683,6 +683,7 @@ class PlanRun:
                 # Its own lock may pin other versions than the ones just installed.
                 raise RuntimeError(f"{self.tree} has a {LOCK_FILE}: start_init(providers_only=True) is for a render")
             shutil.copyfile(self.providers_dir / LOCK_FILE, lock)
+            self._providers_only = False  # the copy is a whole root module now; a next run starts over
         elif self._background is not None:
             self._wait()
         else:
