@@ -127,6 +127,15 @@ def test_a_worker_that_dies_is_one_clear_error(tree: Path) -> None:
         scanner.results()
 
 
+def test_a_request_sent_to_a_worker_already_dead_is_the_same_clear_error(tree: Path) -> None:
+    # The request stays in the pipe's buffer; closing it must not raise BrokenPipeError instead.
+    with pytest.raises(ToolError, match="worker process ended unexpectedly"), Scanner([]) as scanner:
+        scanner._worker.process.kill()
+        scanner._worker.process.wait()
+        scanner.scan_hcl(tree)
+        scanner.results()
+
+
 def test_results_before_any_scan_is_a_usage_error() -> None:
     with Scanner([]) as scanner, pytest.raises(UsageError, match="scan_hcl first"):
         scanner.results()

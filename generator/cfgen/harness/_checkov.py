@@ -579,7 +579,9 @@ class _Worker:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             if stream is not None:
-                stream.close()
+                # A request the dead worker never read is still buffered: flushing it on close fails.
+                with suppress(OSError):
+                    stream.close()
 
     @classmethod
     def _close_idle(cls) -> None:
