@@ -123,11 +123,10 @@ def test(
                 if tree is None:
                     assert spec_path is not None
                     bindings, distributions = _render_for_test(spec_path, run.tree)
-                    checkov.scan_hcl(run.tree)
                     run.prepare()
                 else:
-                    checkov.scan_hcl(run.tree)
                     bindings, distributions = _bindings_of(spec_path, tree)
+                checkov.scan_hcl(run.tree)  # the tree as written, not the copy with cfgen's overrides
                 run.init()
                 run.plan()
                 plan = run.show()

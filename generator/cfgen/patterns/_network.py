@@ -199,11 +199,7 @@ def ingress_rules(
             sg.config_address == group.address or (group.known and _known(sg, "id") == group.known)
         ):
             continue
-        for rule in sg.values.get("ingress") or []:
-            cidrs = set(rule.get("cidr_blocks") or []) | set(rule.get("ipv6_cidr_blocks") or [])
-            opened = sorted(cidrs & OPEN_CIDRS)
-            what = f"admits {', '.join(opened)}" if opened else "has an inline ingress rule"
-            problems.append(f"{sg.address} {what}; {only}")
+        problems += _inline_ingress(sg, only)
     for rule in plan.resources(type="aws_security_group_rule"):
         if rule.values.get("type") != "egress" and about(plan, rule, "security_group_id", group):
             problems.append(f"{rule.address} is an ingress rule cfgen does not render; remove it")
@@ -213,6 +209,17 @@ def ingress_rules(
         if r.mode == "managed" and about(plan, r, "security_group_id", group)
     ]
     return rules, problems
+
+
+def _inline_ingress(group: Resource, only: str) -> list[str]:
+    """One problem per inline ``ingress`` block of ``group`` (cfgen renders none), naming an open CIDR."""
+    problems = []
+    for rule in group.values.get("ingress") or []:
+        cidrs = set(rule.get("cidr_blocks") or []) | set(rule.get("ipv6_cidr_blocks") or [])
+        opened = sorted(cidrs & OPEN_CIDRS)
+        what = f"admits {', '.join(opened)}" if opened else "has an inline ingress rule"
+        problems.append(f"{group.address} {what}; {only}")
+    return problems
 
 
 def is_id(value: Value, address: str) -> bool:
@@ -242,11 +249,7 @@ def ingress_problems(
     for group in module_resources(plan, module, "aws_security_group"):
         if not groups(group.config_address):
             continue
-        for rule in group.values.get("ingress") or []:
-            cidrs = set(rule.get("cidr_blocks") or []) | set(rule.get("ipv6_cidr_blocks") or [])
-            opened = sorted(cidrs & OPEN_CIDRS)
-            what = f"admits {', '.join(opened)}" if opened else "has an inline ingress rule"
-            problems.append(f"{group.address} {what}; the chain admits only the previous hop")
+        problems += _inline_ingress(group, "the chain admits only the previous hop")
     for rule in module_resources(plan, module, "aws_security_group_rule"):
         if rule.values.get("type") == "ingress" and groups(""):
             problems.append(f"{rule.address} is an ingress rule cfgen does not render; remove it")
@@ -255,7 +258,7 @@ def ingress_problems(
         on = next((t.address for t in targets if isinstance(t, Sym)), "")
         if not groups(on):
             continue
-        opened = sorted({rule.values.get("cidr_ipv4"), rule.values.get("cidr_ipv6")} & OPEN_CIDRS)
+        opened = sorted(c for c in (rule.values.get("cidr_ipv4"), rule.values.get("cidr_ipv6")) if c in OPEN_CIDRS)
         if opened:
             problems.append(f"{rule.address} admits {', '.join(opened)}: anyone could reach the origin")
             continue
